@@ -1,0 +1,116 @@
+import { awscdk, javascript } from 'projen';
+
+/** The lowest aws-cdk-lib users must have: aws-eks-v2 is stable from 2.240.0, core `Validations` (cdk-nag 3) from 2.257.0. */
+const MIN_CDK_VERSION = '2.257.0';
+/** What this repository builds and tests against: the newest aws-cdk-lib. */
+const DEV_CDK_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-supabase-on-aws',
+  description: 'Production-grade, self-hosted Supabase on AWS: VPC, private EKS, Multi-AZ RDS PostgreSQL bootstrapped for Supabase, S3 storage and Secrets Manager, as CDK constructs.',
+  keywords: ['cdk', 'aws-cdk', 'awscdk', 'supabase', 'eks', 'rds', 'postgresql', 'kubernetes', 'cdk8s'],
+  author: 'cdk-supabase-on-aws maintainers',
+  authorAddress: 'maintainers@cdk-supabase-on-aws.dev',
+  repositoryUrl: 'https://github.com/cdk-supabase-on-aws/cdk-supabase-on-aws.git',
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~6.0.0',
+  cdkVersion: MIN_CDK_VERSION,
+  constructsVersion: '10.5.1',
+
+  publishToPypi: {
+    distName: 'cdk-supabase-on-aws',
+    module: 'cdk_supabase_on_aws',
+  },
+  publishToGo: {
+    moduleName: 'github.com/cdk-supabase-on-aws/cdk-supabase-on-aws-go',
+  },
+
+  // aws-cdk-lib and constructs are peers with the minimum above; the devDependencies below are the newest.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  deps: [
+    'cdk8s@^2.70.106',
+    'cdk8s-plus-28@^2.5.6',
+  ],
+  devDeps: [
+    `aws-cdk-lib@${DEV_CDK_VERSION}`,
+    'cdk-nag@3.0.2',
+    'aws-cdk@2.1148.1',
+    'tsx@^4',
+  ],
+
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'scripts'],
+  },
+  tsconfigDev: {
+    compilerOptions: {
+      // Tests import the examples, which import the library by its published name.
+      paths: { 'cdk-supabase-on-aws': ['../src/index.ts'] },
+    },
+  },
+  jestOptions: {
+    // Snapshots are compared, never silently rewritten: `npx projen test:update` rewrites them on purpose.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      // The examples import the library by its published name, exactly as a user's app does.
+      moduleNameMapper: { '^cdk-supabase-on-aws$': '<rootDir>/src/index.ts' },
+      testTimeout: 60_000,
+    },
+  },
+
+  gitignore: ['cdk.out/', 'build/', '.bench/'],
+
+  // This repository is developed offline; GitHub workflows and automated upgrades are not used.
+  github: false,
+  depsUpgrade: false,
+  release: false,
+});
+
+// The constructs devDependency is set after construction because projen replaces it with the peer range.
+project.addDevDeps('constructs@10.8.1');
+
+// Keep everything but the library out of the npm tarball.
+for (const pattern of ['/examples/', '/scripts/', '/docs/', 'cdk.out/', '/build/', '/.ci/', '/.bench/', 'cdk.context.json']) {
+  project.addPackageIgnore(pattern);
+}
+
+// Packaging must work offline. Stock pacmak pip-installs its Python tools from PyPI and runs `go mod tidy`
+// against the Go module proxy; neither is reachable here. Generate the sources with pacmak and build the
+// wheel with the system Python's setuptools and wheel instead.
+project.tasks.tryFind('package:python')?.reset('scripts/ensure-system-packages.sh python-wheel');
+project.tasks.tryFind('package:python')?.exec('jsii-pacmak -v --target python --code-only --outdir build/pacmak');
+project.tasks.tryFind('package:python')?.exec(
+  'rm -rf dist/python && /usr/bin/python3 -m pip wheel --no-build-isolation --no-deps --no-index -w dist/python build/pacmak/python',
+);
+project.tasks.tryFind('package:go')?.reset('rm -rf dist/go && jsii-pacmak -v --target go --code-only --outdir dist');
+project.tasks.tryFind('package:go')?.exec('scripts/check-go-source.sh dist/go');
+// Every build packages every language, in CI too (projen builds only JavaScript when CI is set).
+project.tasks.tryFind('package')?.reset();
+project.tasks.tryFind('package')?.spawn(project.tasks.tryFind('package-all')!);
+
+// eslint resolves the examples' `import ... from 'cdk-supabase-on-aws'` through the examples' tsconfig paths.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript', {
+  project: ['./tsconfig.json', './examples/tsconfig.json', './scripts/tsconfig.json'],
+  alwaysTryTypes: true,
+  noWarnOnMultipleProjects: true,
+});
+
+// The examples and scripts are type-checked too (tsx, which runs them, only strips types).
+project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json && tsc --noEmit -p scripts/tsconfig.json');
+
+// API.md is generated and committed; in CI a stale copy fails the build instead of being rewritten unseen.
+project.postCompileTask.exec('git diff --exit-code -- API.md || (echo "API.md is stale: run npx projen build and commit it" && exit 1)', {
+  condition: 'test -n "$CI"',
+});
+
+// The two commands of the README.
+project.addTask('synth:examples', {
+  description: 'Synthesizes every app under examples/ into cdk.out/<app>/ and prints a summary per stack',
+  exec: 'tsx scripts/synth-examples.ts',
+  receiveArgs: true,
+});
+
+project.synth();

@@ -1,0 +1,422 @@
+import {
+  ArnFormat,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Tags,
+  Token,
+  Validations,
+  aws_ec2 as ec2,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { blockContains, blocksOverlap, Ipv4Block, offsetBlock, parseIpv4Cidr } from '../private/cidr';
+import { FixedSubnetCidrs } from '../private/fixed-subnet-cidrs';
+
+/** Subnet group names; they appear in the subnets' `aws-cdk:subnet-name` tags and in their logical ids. */
+const PUBLIC_GROUP = 'Public';
+const EKS_GROUP = 'Eks';
+const DATABASE_GROUP = 'Database';
+
+/** The seed plan's layout: /24 blocks at these third-octet offsets of the VPC range, one per AZ. */
+const DEFAULT_TIER_OFFSETS = { public: 1, eks: 10, database: 20 };
+const DEFAULT_VPC_CIDR = '10.100.0.0/16';
+const DEFAULT_AZ_COUNT = 3;
+const POSTGRES_PORT = 5432;
+
+/**
+ * Interface endpoints that a private EKS cluster, its nodes, its controllers and the Supabase pods call.
+ * Each one keeps that traffic off the NAT gateways and inside the VPC.
+ */
+const INTERFACE_ENDPOINTS: Array<[string, ec2.InterfaceVpcEndpointAwsService]> = [
+  ['EcrApi', ec2.InterfaceVpcEndpointAwsService.ECR], // image manifests (nodes, kubelet)
+  ['EcrDocker', ec2.InterfaceVpcEndpointAwsService.ECR_DOCKER], // image layers come from S3 through the gateway endpoint
+  ['Sts', ec2.InterfaceVpcEndpointAwsService.STS], // IRSA: AssumeRoleWithWebIdentity for every pod role
+  ['SecretsManager', ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER], // External Secrets Operator, rotation, bootstrap
+  ['Kms', ec2.InterfaceVpcEndpointAwsService.KMS], // decrypting secrets and EBS volumes
+  ['Logs', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_LOGS], // container and Lambda logs
+  ['Monitoring', ec2.InterfaceVpcEndpointAwsService.CLOUDWATCH_MONITORING], // Container Insights metrics
+  ['Ec2', ec2.InterfaceVpcEndpointAwsService.EC2], // VPC CNI (ENIs, IPs), EBS CSI driver
+  ['ElasticLoadBalancing', ec2.InterfaceVpcEndpointAwsService.ELASTIC_LOAD_BALANCING], // AWS Load Balancer Controller
+  ['Autoscaling', ec2.InterfaceVpcEndpointAwsService.AUTOSCALING], // Cluster Autoscaler
+  ['Eks', ec2.InterfaceVpcEndpointAwsService.EKS], // eks:DescribeCluster from nodes' bootstrap and the kubectl handler
+];
+
+/**
+ * Properties of a {@link SupabaseNetwork}.
+ */
+export interface SupabaseNetworkProps {
+  /**
+   * The VPC's IPv4 CIDR block.
+   *
+   * @default '10.100.0.0/16'
+   */
+  readonly vpcCidr?: string;
+
+  /**
+   * The availability zones to use, in order. Each tier gets one subnet in each of them.
+   *
+   * @default - the first `azCount` availability zones of the stack's region
+   */
+  readonly availabilityZones?: string[];
+
+  /**
+   * How many availability zones to use when `availabilityZones` is not given. At least 2.
+   *
+   * @default 3
+   */
+  readonly azCount?: number;
+
+  /**
+   * The public subnets' CIDR blocks (ALB, NAT gateways), one per availability zone, in AZ order.
+   *
+   * @default - x.y.1.0/24, x.y.2.0/24, ... in the VPC range ('10.100.1.0/24', '10.100.2.0/24', '10.100.3.0/24')
+   */
+  readonly publicSubnetCidrs?: string[];
+
+  /**
+   * The EKS tier's CIDR blocks (private subnets with egress through NAT: nodes, pods, Lambda functions),
+   * one per availability zone, in AZ order. With the VPC CNI every pod takes an address here: size them for
+   * your pods, not only your nodes.
+   *
+   * @default - x.y.10.0/24, x.y.11.0/24, ... in the VPC range ('10.100.10.0/24', '10.100.11.0/24', '10.100.12.0/24')
+   */
+  readonly eksSubnetCidrs?: string[];
+
+  /**
+   * The database tier's CIDR blocks (isolated subnets without any route to the internet: RDS),
+   * one per availability zone, in AZ order.
+   *
+   * @default - x.y.20.0/24, x.y.21.0/24, ... in the VPC range ('10.100.20.0/24', '10.100.21.0/24', '10.100.22.0/24')
+   */
+  readonly databaseSubnetCidrs?: string[];
+
+  /**
+   * How many NAT gateways to create, at most one per availability zone. One per AZ keeps egress working when a
+   * zone fails; fewer saves cost, and the EKS subnets of zones without a NAT gateway use the first one.
+   *
+   * @default - one per availability zone
+   */
+  readonly natGateways?: number;
+
+  /**
+   * How long VPC Flow Log records are kept in CloudWatch Logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly flowLogRetention?: logs.RetentionDays;
+
+  /**
+   * The KMS key that encrypts the flow log group. Its key policy must let the CloudWatch Logs service of this
+   * region use it.
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly flowLogKey?: kms.IKey;
+
+  /**
+   * What happens to the flow log group and the key this construct creates when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Whether to create the VPC endpoints: the S3 gateway endpoint and interface endpoints for ECR (API and
+   * Docker), STS, Secrets Manager, KMS, CloudWatch Logs and Monitoring, EC2, Elastic Load Balancing,
+   * Auto Scaling and EKS, in the EKS tier. Each interface endpoint costs an hourly fee per availability zone.
+   *
+   * @default true
+   */
+  readonly vpcEndpoints?: boolean;
+}
+
+/**
+ * The network Supabase runs in: a VPC over several availability zones with three tiers (public, EKS and
+ * database), NAT gateways, encrypted VPC Flow Logs, a network ACL that shuts the database tier to everything
+ * but PostgreSQL from the EKS tier, VPC endpoints, and the subnet tags the AWS Load Balancer Controller needs.
+ *
+ * @example
+ * const network = new SupabaseNetwork(this, 'Network', {
+ *   natGateways: 1, // one NAT gateway for a development environment
+ * });
+ * // Other constructs take the VPC and the tiers from it:
+ * declare const vpc: ec2.IVpc;
+ * const subnets = network.databaseSubnets;
+ */
+export class SupabaseNetwork extends Construct {
+  /** The VPC. */
+  public readonly vpc: ec2.IVpc;
+  /** The availability zones the tiers span, in order. */
+  public readonly availabilityZones: string[];
+  /** The public tier: the ALB and the NAT gateways. */
+  public readonly publicSubnets: ec2.SubnetSelection;
+  /** The EKS tier: private subnets with egress through NAT, for nodes, pods and Lambda functions. */
+  public readonly eksSubnets: ec2.SubnetSelection;
+  /** The database tier: isolated subnets with no route to the internet, for RDS. */
+  public readonly databaseSubnets: ec2.SubnetSelection;
+  /** The network ACL of the database tier. */
+  public readonly databaseNetworkAcl: ec2.NetworkAcl;
+  /** The VPC Flow Log (all traffic). */
+  public readonly flowLog: ec2.FlowLog;
+  /** The CloudWatch Logs group that receives the flow log. */
+  public readonly flowLogGroup: logs.ILogGroup;
+  /** The KMS key that encrypts the flow log group. */
+  public readonly flowLogKey: kms.IKey;
+  /** The security group of the interface endpoints (HTTPS from the VPC); undefined when `vpcEndpoints` is false. */
+  public readonly endpointSecurityGroup?: ec2.ISecurityGroup;
+
+  constructor(scope: Construct, id: string, props: SupabaseNetworkProps = {}) {
+    super(scope, id);
+
+    const vpcCidr = props.vpcCidr ?? DEFAULT_VPC_CIDR;
+    const vpcBlock = this.validateVpcCidr(vpcCidr);
+    this.availabilityZones = this.resolveAvailabilityZones(props);
+    const azCount = this.availabilityZones.length;
+
+    const tierCidrs = (given: string[] | undefined, prop: string, offset: number): string[] => {
+      if (given) {
+        return given;
+      }
+      if (!vpcBlock) {
+        throw new Error(`SupabaseNetwork ${this.node.path}: \`vpcCidr\` is a token, so the default subnet blocks cannot be derived from it. Pass \`${prop}\` too.`);
+      }
+      return defaultTierCidrs(vpcBlock, offset, azCount);
+    };
+    const tiers = {
+      [PUBLIC_GROUP]: tierCidrs(props.publicSubnetCidrs, 'publicSubnetCidrs', DEFAULT_TIER_OFFSETS.public),
+      [EKS_GROUP]: tierCidrs(props.eksSubnetCidrs, 'eksSubnetCidrs', DEFAULT_TIER_OFFSETS.eks),
+      [DATABASE_GROUP]: tierCidrs(props.databaseSubnetCidrs, 'databaseSubnetCidrs', DEFAULT_TIER_OFFSETS.database),
+    };
+    this.validateTiers(vpcCidr, vpcBlock, {
+      publicSubnetCidrs: tiers[PUBLIC_GROUP],
+      eksSubnetCidrs: tiers[EKS_GROUP],
+      databaseSubnetCidrs: tiers[DATABASE_GROUP],
+    }, props, azCount);
+    const natGateways = this.validateNatGateways(props.natGateways, azCount);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    const vpc = new ec2.Vpc(this, 'Vpc', {
+      ipAddresses: new FixedSubnetCidrs(vpcCidr, tiers, this.availabilityZones),
+      availabilityZones: this.availabilityZones,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      natGateways,
+      natGatewaySubnets: { subnetGroupName: PUBLIC_GROUP },
+      // Nothing here uses the default security group; strip its rules so nothing can.
+      restrictDefaultSecurityGroup: true,
+      subnetConfiguration: [
+        { name: PUBLIC_GROUP, subnetType: ec2.SubnetType.PUBLIC, mapPublicIpOnLaunch: false },
+        { name: EKS_GROUP, subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: DATABASE_GROUP, subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    this.vpc = vpc;
+    this.publicSubnets = { subnetGroupName: PUBLIC_GROUP };
+    this.eksSubnets = { subnetGroupName: EKS_GROUP };
+    this.databaseSubnets = { subnetGroupName: DATABASE_GROUP };
+
+    // Subnet discovery for the AWS Load Balancer Controller: internet-facing ALBs go to the public tier,
+    // internal ones to the EKS tier. Only the subnets themselves carry the tags.
+    for (const subnet of vpc.publicSubnets) {
+      Tags.of(subnet).add('kubernetes.io/role/elb', '1', { includeResourceTypes: ['AWS::EC2::Subnet'] });
+    }
+    for (const subnet of vpc.privateSubnets) {
+      Tags.of(subnet).add('kubernetes.io/role/internal-elb', '1', { includeResourceTypes: ['AWS::EC2::Subnet'] });
+    }
+
+    ({ flowLog: this.flowLog, logGroup: this.flowLogGroup, key: this.flowLogKey } =
+      this.createFlowLog(vpc, props, removalPolicy));
+    this.databaseNetworkAcl = this.createDatabaseAcl(vpc, tiers[EKS_GROUP]);
+    if (props.vpcEndpoints ?? true) {
+      this.endpointSecurityGroup = this.createEndpoints(vpc, vpcCidr);
+    }
+  }
+
+  private createFlowLog(vpc: ec2.Vpc, props: SupabaseNetworkProps, removalPolicy: RemovalPolicy) {
+    const stack = Stack.of(this);
+    const key = props.flowLogKey ?? new kms.Key(this, 'FlowLogKey', {
+      description: `Encrypts the VPC Flow Log group of ${this.node.path}`,
+      alias: `alias/${stack.stackName}/${this.node.id}/flow-logs`.replace(/[^a-zA-Z0-9:/_-]/g, '-'),
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    if (!props.flowLogKey) {
+      // CloudWatch Logs encrypts each log group of this account and region with the key, and nothing else.
+      key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowCloudWatchLogsOfThisAccountAndRegion',
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: {
+          ArnLike: {
+            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+          },
+        },
+      }));
+    }
+    const logGroup = new logs.LogGroup(this, 'FlowLogGroup', {
+      encryptionKey: key,
+      retention: props.flowLogRetention ?? logs.RetentionDays.ONE_YEAR,
+      removalPolicy,
+    });
+    const flowLog = vpc.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(logGroup),
+      trafficType: ec2.FlowLogTrafficType.ALL,
+    });
+    return { flowLog, logGroup, key };
+  }
+
+  /**
+   * Network ACL of the database tier. NACLs are stateless, so each allowed flow needs a rule each way:
+   * - inbound, rules 100, 110, ...: TCP 5432 from each EKS-tier subnet (pods, nodes, the bootstrap and rotation
+   *   Lambda functions all live there);
+   * - outbound, rules 100, 110, ...: TCP 1024-65535 to each EKS-tier subnet, the replies to those connections.
+   * Everything else, the internet and the public tier included, meets the ACL's implicit deny.
+   */
+  private createDatabaseAcl(vpc: ec2.Vpc, eksCidrs: string[]): ec2.NetworkAcl {
+    const acl = new ec2.NetworkAcl(this, 'DatabaseNetworkAcl', {
+      vpc,
+      subnetSelection: { subnetGroupName: DATABASE_GROUP },
+    });
+    Validations.of(acl).acknowledge({
+      id: 'AwsSolutions-VPC3',
+      reason: 'The database tier\'s network ACL is deliberate defence in depth: it admits only PostgreSQL from the EKS tier and the replies to it, beneath the security groups.',
+    });
+    eksCidrs.forEach((cidr, i) => {
+      acl.addEntry(`PostgresFromEks${i + 1}`, {
+        ruleNumber: 100 + 10 * i,
+        cidr: ec2.AclCidr.ipv4(cidr),
+        traffic: ec2.AclTraffic.tcpPort(POSTGRES_PORT),
+        direction: ec2.TrafficDirection.INGRESS,
+        ruleAction: ec2.Action.ALLOW,
+      });
+      acl.addEntry(`RepliesToEks${i + 1}`, {
+        ruleNumber: 100 + 10 * i,
+        cidr: ec2.AclCidr.ipv4(cidr),
+        traffic: ec2.AclTraffic.tcpPortRange(1024, 65535),
+        direction: ec2.TrafficDirection.EGRESS,
+        ruleAction: ec2.Action.ALLOW,
+      });
+    });
+    return acl;
+  }
+
+  private createEndpoints(vpc: ec2.Vpc, vpcCidr: string): ec2.SecurityGroup {
+    vpc.addGatewayEndpoint('S3Endpoint', {
+      service: ec2.GatewayVpcEndpointAwsService.S3,
+      subnets: [{ subnetGroupName: EKS_GROUP }],
+    });
+    const securityGroup = new ec2.SecurityGroup(this, 'EndpointSecurityGroup', {
+      vpc,
+      description: 'VPC interface endpoints: HTTPS from the VPC',
+      allowAllOutbound: false,
+    });
+    securityGroup.addIngressRule(ec2.Peer.ipv4(vpcCidr), ec2.Port.tcp(443), 'HTTPS from the VPC');
+    for (const [id, service] of INTERFACE_ENDPOINTS) {
+      vpc.addInterfaceEndpoint(`${id}Endpoint`, {
+        service,
+        subnets: { subnetGroupName: EKS_GROUP },
+        securityGroups: [securityGroup],
+        privateDnsEnabled: true,
+        open: false,
+      });
+    }
+    return securityGroup;
+  }
+
+  private validateVpcCidr(vpcCidr: string): Ipv4Block | undefined {
+    if (Token.isUnresolved(vpcCidr)) {
+      return undefined;
+    }
+    const block = parseIpv4Cidr(vpcCidr);
+    if (typeof block === 'string') {
+      throw new Error(`SupabaseNetwork ${this.node.path}: \`vpcCidr\` '${vpcCidr}' ${block}. Pass a block such as '10.100.0.0/16'.`);
+    }
+    if (block.prefix < 16 || block.prefix > 28) {
+      throw new Error(`SupabaseNetwork ${this.node.path}: \`vpcCidr\` '${vpcCidr}' has a /${block.prefix} prefix; a VPC's block must be between /16 and /28. Pass a block such as '10.100.0.0/16'.`);
+    }
+    return block;
+  }
+
+  private resolveAvailabilityZones(props: SupabaseNetworkProps): string[] {
+    if (props.availabilityZones && props.azCount !== undefined && props.availabilityZones.length !== props.azCount) {
+      throw new Error(`SupabaseNetwork ${this.node.path}: \`azCount\` is ${props.azCount} but \`availabilityZones\` lists ${props.availabilityZones.length} zones. Pass only one of them.`);
+    }
+    const count = props.availabilityZones?.length ?? props.azCount ?? DEFAULT_AZ_COUNT;
+    if (count < 2) {
+      throw new Error(`SupabaseNetwork ${this.node.path}: ${props.availabilityZones ? '`availabilityZones` lists' : '`azCount` is'} ${count} availability zone(s); Supabase needs at least 2 (a Multi-AZ database and an ALB both require two). Use 2 or more.`);
+    }
+    if (props.availabilityZones) {
+      return props.availabilityZones;
+    }
+    const stack = Stack.of(this);
+    if (Token.isUnresolved(stack.region)) {
+      // An environment-agnostic stack knows its zones only at deploy time; pick them there.
+      return Array.from({ length: count }, (_, i) => Fn.select(i, Fn.getAzs()));
+    }
+    const known = stack.availabilityZones;
+    if (known.length < count) {
+      throw new Error(`SupabaseNetwork ${this.node.path}: \`azCount\` is ${count} but region ${stack.region} offers ${known.length} availability zone(s) (${known.join(', ')}). Lower \`azCount\` or pass \`availabilityZones\`.`);
+    }
+    return known.slice(0, count);
+  }
+
+  private validateTiers(
+    vpcCidr: string,
+    vpcBlock: Ipv4Block | undefined,
+    tiers: Record<string, string[]>,
+    props: SupabaseNetworkProps,
+    azCount: number,
+  ) {
+    const azSource = props.availabilityZones ? '`availabilityZones`' : '`azCount`';
+    const seen: Array<{ name: string; cidr: string; block: Ipv4Block }> = [];
+    for (const [prop, cidrs] of Object.entries(tiers)) {
+      if (cidrs.length !== azCount) {
+        throw new Error(`SupabaseNetwork ${this.node.path}: \`${prop}\` lists ${cidrs.length} CIDR block(s) but ${azSource} gives ${azCount} availability zones. Give exactly one block per availability zone.`);
+      }
+      cidrs.forEach((cidr, i) => {
+        if (Token.isUnresolved(cidr)) {
+          return;
+        }
+        const name = `${prop}[${i}]`;
+        const block = parseIpv4Cidr(cidr);
+        if (typeof block === 'string') {
+          throw new Error(`SupabaseNetwork ${this.node.path}: \`${name}\` '${cidr}' ${block}. Pass a block such as '10.100.1.0/24'.`);
+        }
+        if (block.prefix < 16 || block.prefix > 28) {
+          throw new Error(`SupabaseNetwork ${this.node.path}: \`${name}\` '${cidr}' has a /${block.prefix} prefix; a subnet's block must be between /16 and /28.`);
+        }
+        if (vpcBlock && !blockContains(vpcBlock, block)) {
+          throw new Error(`SupabaseNetwork ${this.node.path}: \`${name}\` '${cidr}' lies outside \`vpcCidr\` '${vpcCidr}'. Choose a block inside the VPC's range, or widen \`vpcCidr\`.`);
+        }
+        const clash = seen.find((other) => blocksOverlap(other.block, block));
+        if (clash) {
+          throw new Error(`SupabaseNetwork ${this.node.path}: \`${name}\` '${cidr}' overlaps \`${clash.name}\` '${clash.cidr}'. Every subnet needs a block of its own.`);
+        }
+        seen.push({ name, cidr, block });
+      });
+    }
+  }
+
+  private validateNatGateways(natGateways: number | undefined, azCount: number): number {
+    if (natGateways === undefined) {
+      return azCount;
+    }
+    if (!Number.isInteger(natGateways) || natGateways < 1) {
+      throw new Error(`SupabaseNetwork ${this.node.path}: \`natGateways\` is ${natGateways}; the EKS tier needs egress through at least 1 NAT gateway (nodes pull images and call AWS APIs). Use a whole number from 1 to ${azCount}.`);
+    }
+    if (natGateways > azCount) {
+      throw new Error(`SupabaseNetwork ${this.node.path}: \`natGateways\` is ${natGateways} but there are only ${azCount} availability zones; a zone holds at most one. Use a number from 1 to ${azCount}.`);
+    }
+    return natGateways;
+  }
+}
+
+/** The seed plan's tier layout inside any VPC range: /24 blocks at third-octet offsets `first`, `first + 1`, ... */
+function defaultTierCidrs(vpcBlock: Ipv4Block, first: number, azCount: number): string[] {
+  return Array.from({ length: azCount }, (_, i) => offsetBlock(vpcBlock, (first + i) * 256, 24));
+}

@@ -1,0 +1,79 @@
+/**
+ * The security gate over every app under examples/: each stack synthesizes with no unacknowledged cdk-nag
+ * AwsSolutions finding, cfn-lint reports no error, CloudFormation's limits hold with room to spare, and a
+ * snapshot (asset hashes masked) catches unintended changes.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+const MAX_RESOURCES = 500;
+const MAX_TEMPLATE_BYTES = 1024 * 1024;
+
+const apps = readdirSync(EXAMPLES).filter((name) => existsSync(join(EXAMPLES, name, 'cdk.json'))).sort();
+
+/** Builds the example the way `cdk synth` would: a fresh App with the context of its cdk.json. */
+function buildExample(name: string): Stack[] {
+  const cdkJson = JSON.parse(readFileSync(join(EXAMPLES, name, 'cdk.json'), 'utf8'));
+  const app = new App({ context: cdkJson.context });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require(join(EXAMPLES, name, 'app')).build(app);
+  return app.node.children.filter((c): c is Stack => c instanceof Stack);
+}
+
+/** The template with asset hashes (64 hex digits) masked, so that a rebuilt Lambda bundle is not a change. */
+function maskedTemplate(stack: Stack): unknown {
+  const json = JSON.stringify(Template.fromStack(stack).toJSON());
+  return JSON.parse(json.replace(/[0-9a-f]{64}/g, '<asset-hash>'));
+}
+
+test('there is at least one example app', () => {
+  expect(apps.length).toBeGreaterThan(0);
+});
+
+describe.each(apps)('example %s', (name) => {
+  const stacks = buildExample(name);
+
+  test('has stacks', () => {
+    expect(stacks.length).toBeGreaterThan(0);
+  });
+
+  test.each(stacks.map((s) => [s.stackName, s] as const))('%s: cdk-nag AwsSolutions finds nothing unacknowledged', (_id, stack) => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+
+  test.each(stacks.map((s) => [s.stackName, s] as const))('%s: within CloudFormation limits', (_id, stack) => {
+    const template = Template.fromStack(stack).toJSON();
+    const resources = Object.keys(template.Resources ?? {}).length;
+    const bytes = Buffer.byteLength(JSON.stringify(template));
+    console.log(`${name}/${stack.stackName}: ${resources} resources, ${bytes} bytes`);
+    expect(resources).toBeLessThan(MAX_RESOURCES);
+    expect(bytes).toBeLessThan(MAX_TEMPLATE_BYTES);
+  });
+
+  test.each(stacks.map((s) => [s.stackName, s] as const))('%s: snapshot', (_id, stack) => {
+    expect(maskedTemplate(stack)).toMatchSnapshot();
+  });
+
+  test('cfn-lint reports no error on any template', () => {
+    const dir = mkdtempSync(join(tmpdir(), `cfn-lint-${name}-`));
+    const files = stacks.map((stack) => {
+      const file = join(dir, `${stack.stackName}.template.json`);
+      writeFileSync(file, JSON.stringify(Template.fromStack(stack).toJSON(), undefined, 1));
+      return file;
+    });
+    const result = spawnSync('cfn-lint', ['--format', 'parseable', ...files], { encoding: 'utf8' });
+    if (result.error) {
+      throw new Error(`cfn-lint could not run (${result.error.message}); install it (pip install cfn-lint) - the gate never skips it.`);
+    }
+    // cfn-lint's exit code is a bit mask: 2 errors, 4 warnings, 8 informational; anything else is a failure to run.
+    const errors = result.stdout.split('\n').filter((line) => /:E\d{4}:/.test(line));
+    expect({ errors, stderr: result.stderr.trim() }).toEqual({ errors: [], stderr: '' });
+    expect([0, 4, 8, 12]).toContain(result.status);
+  });
+});
