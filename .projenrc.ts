@@ -90,6 +90,9 @@ project.tasks.tryFind('package:go')?.exec('scripts/check-go-source.sh dist/go');
 // Every build packages every language, in CI too (projen builds only JavaScript when CI is set).
 project.tasks.tryFind('package')?.reset();
 project.tasks.tryFind('package')?.spawn(project.tasks.tryFind('package-all')!);
+// Packaging is the build's last step (projen locks the build task itself); after it, the build's output ends
+// with the test runner's summary.
+project.tasks.tryFind('package')?.exec('tsx scripts/test-summary.ts');
 
 // eslint resolves the examples' `import ... from 'cdk-supabase-on-aws'` through the examples' tsconfig paths.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolver.typescript', {
