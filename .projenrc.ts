@@ -39,7 +39,23 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'cdk-nag@3.0.2',
     'aws-cdk@2.1148.1',
     'tsx@^4',
+    // Lambda handlers: bundled by esbuild at build time (projen's lambda support), tested as plain functions.
+    'esbuild@^0.28.2',
+    '@types/aws-lambda@^8.10.164',
+    '@aws-sdk/client-secrets-manager@^3.1164.0',
+    'aws-sdk-client-mock@^4.1.0',
+    'jose@^6.2.18',
+    'pg@^8.23.1',
+    '@types/pg@^8.23.1',
   ],
+  // Lambda handlers are bundled by esbuild into assets/ and never loaded from lib/; jsii's CommonJS build could not
+  // import the ESM-only jose anyway.
+  excludeTypescript: ['src/**/*.lambda.ts'],
+  lambdaOptions: {
+    // The newest Node.js runtime of Lambda; the AWS SDK v3 it ships stays out of the bundles.
+    runtime: awscdk.LambdaRuntime.NODEJS_24_X,
+    bundlingOptions: { externals: ['@aws-sdk/*', 'pg-native'], sourcemap: false },
+  },
 
   eslintOptions: {
     dirs: ['src'],
@@ -57,6 +73,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     jestConfig: {
       // The examples import the library by its published name, exactly as a user's app does.
       moduleNameMapper: { '^cdk-supabase-on-aws$': '<rootDir>/src/index.ts' },
+      // jose is ESM-only; jest on Node 20 loads CommonJS, so ts-jest transpiles jose's JavaScript for the tests.
+      // (The Lambda bundles are built by esbuild, which handles ESM itself.)
+      transformIgnorePatterns: ['/node_modules/(?!jose/)'],
       testTimeout: 60_000,
     },
   },
@@ -67,6 +86,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   github: false,
   depsUpgrade: false,
   release: false,
+});
+
+project.jest?.config.transform && Object.assign(project.jest.config.transform, {
+  '^.+/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
 });
 
 // The constructs devDependency is set after construction because projen replaces it with the peer range.
@@ -100,6 +123,11 @@ project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolv
   alwaysTryTypes: true,
   noWarnOnMultipleProjects: true,
 });
+
+// The Lambda handlers are outside jsii's tsconfig (see excludeTypescript); eslint types them with the default project.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService.allowDefaultProject', [
+  '.projenrc.ts', 'src/*/*.lambda.ts',
+]);
 
 // The examples and scripts are type-checked too (tsx, which runs them, only strips types).
 project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json && tsc --noEmit -p scripts/tsconfig.json');

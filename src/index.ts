@@ -1,1 +1,2 @@
 export * from './networking';
+export * from './secrets';

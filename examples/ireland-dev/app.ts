@@ -1,10 +1,13 @@
 import { App, RemovalPolicy, Stack, StackProps, aws_logs as logs } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { SupabaseNetwork } from 'cdk-supabase-on-aws';
+import { SupabaseNetwork, SupabaseSecrets } from 'cdk-supabase-on-aws';
 
-/** The placeholder account of the examples; replace it with yours (and run `cdk context --clear` once) to deploy. */
+/** The placeholder account of the examples; replace it with yours to deploy. */
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
+
+/** Development: nothing is kept when the stacks are deleted. */
+const REMOVAL = RemovalPolicy.DESTROY;
 
 /** The networking stack: the first of the seed plan's three (networking, core, applications). */
 export class NetworkingStack extends Stack {
@@ -13,12 +16,25 @@ export class NetworkingStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
     this.network = new SupabaseNetwork(this, 'Network', {
-      // Development: one NAT gateway instead of one per zone, a week of flow logs, nothing kept after deletion,
-      // and no interface endpoints (about 11 x 3 x 0.011 USD an hour); traffic to AWS APIs goes through the NAT.
+      // One NAT gateway instead of one per zone, a week of flow logs, and no interface endpoints
+      // (about 11 x 3 x 0.011 USD an hour); traffic to AWS APIs goes through the NAT gateway.
       natGateways: 1,
       flowLogRetention: logs.RetentionDays.ONE_WEEK,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy: REMOVAL,
       vpcEndpoints: false,
+    });
+  }
+}
+
+/** The core stack: the stateful parts (secrets now; the database, storage and cluster as the library grows). */
+export class CoreStack extends Stack {
+  public readonly secrets: SupabaseSecrets;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+    this.secrets = new SupabaseSecrets(this, 'Secrets', {
+      secretNamePrefix: 'supabase/ireland-dev',
+      removalPolicy: REMOVAL,
     });
   }
 }
@@ -30,5 +46,9 @@ export function build(app: App) {
     env,
     description: 'Supabase on AWS, Ireland development: network',
   });
-  return { networking };
+  const core = new CoreStack(app, 'SupabaseDevCore', {
+    env,
+    description: 'Supabase on AWS, Ireland development: secrets',
+  });
+  return { networking, core };
 }

@@ -1,0 +1,362 @@
+import {
+  CustomResource,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ApiKeysFunction } from './api-keys-function';
+
+const DEFAULT_JWT_SECRET_LENGTH = 64;
+const MIN_JWT_SECRET_LENGTH = 32;
+const DEFAULT_API_KEY_LIFETIME = Duration.days(5 * 365);
+const JWT_ISSUER = 'supabase';
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+const SECRET_NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]+$/;
+
+/**
+ * SMTP settings for Supabase Auth's emails (sign-up confirmation, magic links, password recovery).
+ */
+export interface SupabaseSmtpSettings {
+  /** SMTP server host, e.g. `email-smtp.eu-west-1.amazonaws.com` for Amazon SES. */
+  readonly host: string;
+  /** SMTP server port. @default 587 */
+  readonly port?: number;
+  /** SMTP user name (for SES, the SMTP credential's user name, not an IAM user name). */
+  readonly user: string;
+  /** The secret that holds the SMTP password, e.g. an SES SMTP credential you stored yourself. */
+  readonly password: secretsmanager.ISecret;
+  /**
+   * The JSON field of `password` that holds the password.
+   *
+   * @default - the whole secret string is the password
+   */
+  readonly passwordField?: string;
+  /** The sender address of Auth's emails, also used as GoTrue's admin email. */
+  readonly adminEmail: string;
+  /** The sender's display name. @default 'Supabase' */
+  readonly senderName?: string;
+}
+
+/**
+ * Properties of a {@link SupabaseSecrets}.
+ */
+export interface SupabaseSecretsProps {
+  /**
+   * Prefix of every secret's name; the secrets are named `<prefix>/jwt`, `<prefix>/api-keys`, ...
+   *
+   * @default - `supabase/` followed by the construct's path, e.g. `supabase/MyStack/Secrets`
+   */
+  readonly secretNamePrefix?: string;
+
+  /**
+   * The KMS key that encrypts every secret of this construct.
+   *
+   * @default - a new multi-Region key with rotation enabled, so that a disaster-recovery region can hold a
+   * replica of it
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the secrets and the key this construct creates when they leave the stack. Losing the JWT
+   * secret invalidates every API key and user session.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Length of the generated JWT secret (letters and digits only, so no character needs escaping). At least 32.
+   *
+   * @default 64
+   */
+  readonly jwtSecretLength?: number;
+
+  /**
+   * How long the anon and service_role keys are valid (their `exp` claim). Changing it re-signs both keys.
+   *
+   * @default Duration.days(1825) (5 years)
+   */
+  readonly apiKeyLifetime?: Duration;
+
+  /**
+   * Regions every secret is replicated to (the disaster-recovery site), each optionally with a KMS key of that
+   * region that encrypts the replicas.
+   *
+   * @default - no replicas
+   */
+  readonly replicaRegions?: secretsmanager.ReplicaRegion[];
+
+  /**
+   * SMTP settings for Auth's emails. Without them Auth cannot send email: sign-ups by email cannot be
+   * confirmed (email autoconfirm stays off, so no unconfirmed user can sign in), and users are created by an
+   * administrator with the service_role key instead.
+   *
+   * @default - no SMTP
+   */
+  readonly smtp?: SupabaseSmtpSettings;
+
+  /**
+   * User name of the Studio dashboard's basic authentication (the password is generated).
+   *
+   * @default 'supabase'
+   */
+  readonly dashboardUsername?: string;
+}
+
+/**
+ * Every secret Supabase needs, generated in AWS and kept in Secrets Manager, encrypted with one KMS key:
+ *
+ * | member | JSON fields | consumed as |
+ * |---|---|---|
+ * | `jwtSecret` | `jwtSecret` | `GOTRUE_JWT_SECRET`, `PGRST_JWT_SECRET`, `API_JWT_SECRET`, `AUTH_JWT_SECRET`, ... |
+ * | `apiKeys` | `anonKey`, `serviceRoleKey` (plus non-secret `issuer`, `issuedAt`, `expiresAt`, `jwtSecretVersionId`, `lifetimeSeconds`) | `ANON_KEY`, `SERVICE_KEY`, `SUPABASE_ANON_KEY`, `SUPABASE_SERVICE_KEY` |
+ * | `realtimeSecretKeyBase` | `secretKeyBase` (64 characters) | Realtime's `SECRET_KEY_BASE` |
+ * | `realtimeDbEncKey` | `dbEncKey` (exactly 16 characters) | Realtime's `DB_ENC_KEY` |
+ * | `metaCryptoKey` | `cryptoKey` (32 characters) | postgres-meta's `CRYPTO_KEY`, Studio's `PG_META_CRYPTO_KEY` |
+ * | `dashboard` | `username`, `password` | Kong's `DASHBOARD_USERNAME`, `DASHBOARD_PASSWORD` |
+ *
+ * The anon and service_role keys are HS256 JWTs (`role`, `iss` = `supabase`, `iat`, `exp`) signed with the JWT
+ * secret by a custom resource whose Lambda function reads the JWT secret and writes the keys straight into their
+ * secret: no key or secret ever appears in a template, a custom resource response, an output or a log.
+ *
+ * The JWT secret is not rotated automatically: a new JWT secret invalidates both API keys and every user
+ * session at once. To rotate it on purpose, put a new value into the secret, then update the stack with a new
+ * `apiKeyLifetime` (or any change to the signing resource) so that the keys are re-signed, and roll the pods.
+ *
+ * @example
+ * const secrets = new SupabaseSecrets(this, 'Secrets', {
+ *   replicaRegions: [{ region: 'eu-central-1' }],
+ * });
+ * declare const externalSecretsRole: iam.IRole;
+ * secrets.grantRead(externalSecretsRole);
+ */
+export class SupabaseSecrets extends Construct {
+  /** The KMS key that encrypts every secret of this construct. */
+  public readonly encryptionKey: kms.IKey;
+  /** The JWT secret: JSON field `jwtSecret`. */
+  public readonly jwtSecret: secretsmanager.ISecret;
+  /** The API keys: JSON fields `anonKey` and `serviceRoleKey`, signed with the JWT secret. */
+  public readonly apiKeys: secretsmanager.ISecret;
+  /** Realtime's `SECRET_KEY_BASE`: JSON field `secretKeyBase`. */
+  public readonly realtimeSecretKeyBase: secretsmanager.ISecret;
+  /** Realtime's `DB_ENC_KEY`: JSON field `dbEncKey`, exactly 16 characters. */
+  public readonly realtimeDbEncKey: secretsmanager.ISecret;
+  /** postgres-meta's `CRYPTO_KEY`: JSON field `cryptoKey`. */
+  public readonly metaCryptoKey: secretsmanager.ISecret;
+  /** The Studio dashboard's basic authentication: JSON fields `username` and `password`. */
+  public readonly dashboard: secretsmanager.ISecret;
+  /** The SMTP settings, when given; the password stays in the caller's secret. */
+  public readonly smtp?: SupabaseSmtpSettings;
+  /** The prefix of every secret's name. */
+  public readonly secretNamePrefix: string;
+
+  private readonly secrets: secretsmanager.ISecret[] = [];
+
+  constructor(scope: Construct, id: string, props: SupabaseSecretsProps = {}) {
+    super(scope, id);
+    const jwtSecretLength = this.validateJwtSecretLength(props.jwtSecretLength);
+    const lifetime = this.validateApiKeyLifetime(props.apiKeyLifetime);
+    this.validateReplicaRegions(props.replicaRegions ?? []);
+    this.smtp = this.validateSmtp(props.smtp);
+    this.secretNamePrefix = this.validateSecretNamePrefix(
+      props.secretNamePrefix ?? `supabase/${this.node.path.replace(/[^a-zA-Z0-9/_+=.@-]/g, '-')}`,
+    );
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    this.encryptionKey = props.encryptionKey ?? this.createKey(removalPolicy);
+
+    const generated = (secretId: string, name: string, description: string, options: secretsmanager.SecretStringGenerator) => {
+      const secret = new secretsmanager.Secret(this, secretId, {
+        secretName: `${this.secretNamePrefix}/${name}`,
+        description,
+        encryptionKey: this.encryptionKey,
+        replicaRegions: props.replicaRegions,
+        removalPolicy,
+        generateSecretString: options,
+      });
+      // Rotating these on a schedule would break a running deployment (see each acknowledgment's reason).
+      this.secrets.push(secret);
+      return secret;
+    };
+
+    this.jwtSecret = generated('JwtSecret', 'jwt', 'Supabase JWT secret (HS256); signs the API keys and every user session', {
+      secretStringTemplate: '{}', generateStringKey: 'jwtSecret', passwordLength: jwtSecretLength, excludePunctuation: true,
+    });
+    acknowledgeRotation(this.jwtSecret, 'A new JWT secret invalidates the anon and service_role keys and every user session at once; it is rotated deliberately (new value, re-signed keys, rolled pods), never by a schedule.');
+
+    this.apiKeys = generated('ApiKeys', 'api-keys', 'Supabase anon and service_role API keys, signed with the JWT secret by a custom resource', {
+      // A random placeholder until the signing custom resource writes the keys (it runs right after creation).
+      secretStringTemplate: '{}', generateStringKey: 'placeholder', passwordLength: 16, excludePunctuation: true,
+    });
+    acknowledgeRotation(this.apiKeys, 'The API keys are JWTs derived from the JWT secret and change only with it; clients embed the anon key, so it must stay valid for its whole lifetime.');
+
+    this.realtimeSecretKeyBase = generated('RealtimeSecretKeyBase', 'realtime-secret-key-base', 'Supabase Realtime SECRET_KEY_BASE', {
+      secretStringTemplate: '{}', generateStringKey: 'secretKeyBase', passwordLength: 64, excludePunctuation: true,
+    });
+    acknowledgeRotation(this.realtimeSecretKeyBase, 'Realtime signs its sessions with SECRET_KEY_BASE; a scheduled rotation would log every connected client out while pods still hold the old value.');
+
+    this.realtimeDbEncKey = generated('RealtimeDbEncKey', 'realtime-db-enc-key', 'Supabase Realtime DB_ENC_KEY (encrypts tenant settings in its database)', {
+      secretStringTemplate: '{}', generateStringKey: 'dbEncKey', passwordLength: 16, excludePunctuation: true,
+    });
+    acknowledgeRotation(this.realtimeDbEncKey, 'Realtime encrypts the tenant rows it stores with DB_ENC_KEY; a new key cannot decrypt them, so rotation would stop Realtime.');
+
+    this.metaCryptoKey = generated('MetaCryptoKey', 'meta-crypto-key', 'Supabase postgres-meta CRYPTO_KEY', {
+      secretStringTemplate: '{}', generateStringKey: 'cryptoKey', passwordLength: 32, excludePunctuation: true,
+    });
+    acknowledgeRotation(this.metaCryptoKey, 'postgres-meta and Studio must hold the same CRYPTO_KEY at all times; a scheduled rotation would break Studio until both restart.');
+
+    this.dashboard = generated('Dashboard', 'dashboard', 'Supabase Studio dashboard basic authentication', {
+      secretStringTemplate: Stack.of(this).toJsonString({ username: props.dashboardUsername ?? 'supabase' }),
+      generateStringKey: 'password',
+      passwordLength: 32,
+      excludePunctuation: true,
+    });
+    acknowledgeRotation(this.dashboard, 'The dashboard password is read by the gateway at start; it is changed by an operator together with a gateway restart, not by a schedule.');
+
+    this.signApiKeys(lifetime);
+  }
+
+  /**
+   * Lets `grantee` read every secret of this construct (and the SMTP password secret) and decrypt them with
+   * the key, through Secrets Manager only. This is what the External Secrets Operator's role needs.
+   */
+  public grantRead(grantee: iam.IGrantable): iam.Grant {
+    const secretArns = this.secrets.map((s) => s.secretArn);
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: secretArns,
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+    });
+    this.smtp?.password.grantRead(grantee);
+    return grant;
+  }
+
+  private createKey(removalPolicy: RemovalPolicy): kms.Key {
+    const key = new kms.Key(this, 'Key', {
+      description: `Encrypts the Supabase secrets of ${this.node.path}`,
+      alias: `alias/${this.secretNamePrefix.replace(/[^a-zA-Z0-9:/_-]/g, '-')}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    // A multi-Region primary key, so that the disaster-recovery region can hold a replica of the same key
+    // material for the replicated secrets (this cannot be switched on later without replacing the key).
+    (key.node.defaultChild as kms.CfnKey).multiRegion = true;
+    return key;
+  }
+
+  private signApiKeys(lifetime: Duration) {
+    const logGroup = new logs.LogGroup(this, 'ApiKeysLogs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'ApiKeysRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Signs the Supabase API keys with the JWT secret',
+    });
+    const fn = new ApiKeysFunction(this, 'ApiKeysFunction', {
+      description: 'Signs the Supabase anon and service_role keys with the JWT secret',
+      role,
+      logGroup,
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [this.jwtSecret.secretArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+      resources: [this.apiKeys.secretArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      resources: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+    }));
+    // The custom resource references the function, which CDK makes wait for the role's policy.
+    new CustomResource(this, 'ApiKeysSigning', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::SupabaseApiKeys',
+      properties: {
+        JwtSecretArn: this.jwtSecret.secretArn,
+        ApiKeysSecretArn: this.apiKeys.secretArn,
+        Issuer: JWT_ISSUER,
+        LifetimeSeconds: String(lifetime.toSeconds()),
+      },
+    });
+  }
+
+  private validateJwtSecretLength(length: number | undefined): number {
+    const value = length ?? DEFAULT_JWT_SECRET_LENGTH;
+    if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < MIN_JWT_SECRET_LENGTH || value > 4096)) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`jwtSecretLength\` is ${value}; Supabase needs a JWT secret of at least ${MIN_JWT_SECRET_LENGTH} characters (and Secrets Manager generates at most 4096). Use ${DEFAULT_JWT_SECRET_LENGTH}, the default.`);
+    }
+    return value;
+  }
+
+  private validateApiKeyLifetime(lifetime: Duration | undefined): Duration {
+    const value = lifetime ?? DEFAULT_API_KEY_LIFETIME;
+    if (!value.isUnresolved() && value.toSeconds() <= 0) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`apiKeyLifetime\` is ${value.toHumanString()}; the API keys would be expired when signed. Use a positive duration such as Duration.days(1825).`);
+    }
+    return value;
+  }
+
+  private validateReplicaRegions(replicas: secretsmanager.ReplicaRegion[]) {
+    const stackRegion = Stack.of(this).region;
+    const seen = new Set<string>();
+    for (const { region } of replicas) {
+      if (Token.isUnresolved(region)) {
+        continue;
+      }
+      if (!REGION_PATTERN.test(region)) {
+        throw new Error(`SupabaseSecrets ${this.node.path}: \`replicaRegions\` contains '${region}', which is not an AWS region name. Use a name such as 'eu-central-1'.`);
+      }
+      if (!Token.isUnresolved(stackRegion) && region === stackRegion) {
+        throw new Error(`SupabaseSecrets ${this.node.path}: \`replicaRegions\` contains '${region}', the stack's own region; a secret cannot be replicated to its own region. List only other regions, e.g. the disaster-recovery region.`);
+      }
+      if (seen.has(region)) {
+        throw new Error(`SupabaseSecrets ${this.node.path}: \`replicaRegions\` lists '${region}' twice. List each region once.`);
+      }
+      seen.add(region);
+    }
+  }
+
+  private validateSmtp(smtp: SupabaseSmtpSettings | undefined): SupabaseSmtpSettings | undefined {
+    if (smtp && !smtp.password) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`smtp\` is set without \`smtp.password\`. Pass the secret that holds the SMTP password (e.g. an SES SMTP credential stored in Secrets Manager), or leave \`smtp\` out.`);
+    }
+    if (smtp?.port !== undefined && !Token.isUnresolved(smtp.port) && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536)) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`smtp.port\` is ${smtp.port}, which is not a TCP port. Use 587 (STARTTLS) or 465 (TLS).`);
+    }
+    return smtp;
+  }
+
+  private validateSecretNamePrefix(prefix: string): string {
+    if (!Token.isUnresolved(prefix) && (!SECRET_NAME_PATTERN.test(prefix) || prefix.length > 480)) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`secretNamePrefix\` '${prefix}' is not usable in a secret name (letters, digits and /_+=.@- only, at most 480 characters). Use a prefix such as 'supabase/prod'.`);
+    }
+    return prefix.replace(/\/+$/, '');
+  }
+}
+
+function acknowledgeRotation(secret: secretsmanager.ISecret, reason: string) {
+  Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason });
+}

@@ -1,0 +1,211 @@
+import { App, Duration, RemovalPolicy, Stack, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { SupabaseSecrets, SupabaseSecretsProps } from '../../src';
+
+function synth(props: SupabaseSecretsProps = {}, configure?: (stack: Stack, secrets: SupabaseSecrets) => void) {
+  const stack = new Stack(new App(), 'Sb', { env: { account: '111122223333', region: 'eu-west-1' } });
+  const secrets = new SupabaseSecrets(stack, 'Secrets', props);
+  configure?.(stack, secrets);
+  return { stack, secrets, template: Template.fromStack(stack) };
+}
+
+const GENERATED = [
+  ['JwtSecret', 'jwt', 'jwtSecret', 64],
+  ['RealtimeSecretKeyBase', 'realtime-secret-key-base', 'secretKeyBase', 64],
+  ['RealtimeDbEncKey', 'realtime-db-enc-key', 'dbEncKey', 16],
+  ['MetaCryptoKey', 'meta-crypto-key', 'cryptoKey', 32],
+  ['Dashboard', 'dashboard', 'password', 32],
+  ['ApiKeys', 'api-keys', 'placeholder', 16],
+] as const;
+
+const KEY_ARN = { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] };
+
+describe('SupabaseSecrets defaults', () => {
+  const { stack, template } = synth();
+
+  test('a retained, rotating, multi-Region KMS key with an alias', () => {
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: { EnableKeyRotation: true, MultiRegion: true },
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/supabase/Sb/Secrets' });
+  });
+
+  test.each(GENERATED)('%s: named under the prefix, generated in AWS, encrypted with the key, retained', (id, name, field, length) => {
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        Name: `supabase/Sb/Secrets/${name}`,
+        KmsKeyId: KEY_ARN,
+        GenerateSecretString: Match.objectLike({ GenerateStringKey: field, PasswordLength: length, ExcludePunctuation: true }),
+      },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { Name: `supabase/Sb/Secrets/${name}` });
+    expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toContainEqual(expect.stringMatching(new RegExp(`^Secrets${id}[0-9A-F]{8}$`)));
+  });
+
+  test('six secrets, no replicas, and the dashboard user name in the template', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 6);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'supabase/Sb/Secrets/dashboard',
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"supabase"}' }),
+    });
+    expect(JSON.stringify(template.toJSON())).not.toContain('ReplicaRegions');
+  });
+
+  test('the signing function: newest Node.js runtime, its own log group with a retention, no VPC needed', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Handler: 'index.handler',
+      Timeout: 60,
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('ApiKeysLogs') } },
+    });
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+  });
+
+  test('the signing role may read the JWT secret, read and write the keys secret and use the key through Secrets Manager, nothing else', () => {
+    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
+    expect(policies).toHaveLength(1);
+    expect(policies[0].Properties.PolicyDocument.Statement).toEqual([
+      { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/ApiKeysLogs/), 'Arn'] } },
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: expect.stringMatching(/^SecretsJwtSecret/) } },
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: { Ref: expect.stringMatching(/^SecretsApiKeys/) } },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+    // No AWS managed policy on the role.
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  test('the custom resource gets the secrets\' ARNs and the claims, never a value, and waits for the role\'s policy', () => {
+    const resources = template.findResources('Custom::SupabaseApiKeys');
+    const [signing] = Object.values(resources);
+    expect(signing.Properties).toEqual({
+      ServiceToken: { 'Fn::GetAtt': [expect.stringMatching(/ApiKeysFunction/), 'Arn'] },
+      JwtSecretArn: { Ref: expect.stringMatching(/^SecretsJwtSecret/) },
+      ApiKeysSecretArn: { Ref: expect.stringMatching(/^SecretsApiKeys/) },
+      Issuer: 'supabase',
+      LifetimeSeconds: String(5 * 365 * 86400),
+    });
+    const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+    expect(fn.DependsOn).toContainEqual(expect.stringMatching(/ApiKeysRoleDefaultPolicy/));
+    expect(signing.DeletionPolicy).toBe('Delete');
+  });
+
+  test('nothing shaped like a JWT, and no literal secret value, anywhere in the template', () => {
+    const json = JSON.stringify(template.toJSON());
+    expect(json).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/);
+    expect(json).not.toMatch(/"SecretString"/);
+    for (const [, body] of Object.entries(template.findResources('AWS::SecretsManager::Secret'))) {
+      expect(body.Properties.GenerateSecretString).toBeDefined();
+    }
+  });
+
+  test('cdk-nag AwsSolutions reports nothing unacknowledged', () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+});
+
+describe('SupabaseSecrets options', () => {
+  test('replicas in the DR region, with and without a key of that region', () => {
+    const drKey = kms.Key.fromKeyArn(new Stack(new App(), 'Other'), 'DrKey', 'arn:aws:kms:eu-central-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab');
+    const withKey = synth({ replicaRegions: [{ region: 'eu-central-1', encryptionKey: drKey }] }).template;
+    withKey.resourcePropertiesCountIs('AWS::SecretsManager::Secret', {
+      ReplicaRegions: [{ Region: 'eu-central-1', KmsKeyId: 'arn:aws:kms:eu-central-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab' }],
+    }, 6);
+    const withoutKey = synth({ replicaRegions: [{ region: 'eu-central-1' }] }).template;
+    withoutKey.resourcePropertiesCountIs('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'eu-central-1' }] }, 6);
+  });
+
+  test('prefix, JWT length, lifetime, dashboard user, removal policy and a key of one\'s own', () => {
+    const { template, secrets } = synth({
+      secretNamePrefix: 'supabase/prod/',
+      jwtSecretLength: 40,
+      apiKeyLifetime: Duration.days(365),
+      dashboardUsername: 'ops',
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Delete',
+      Properties: { Name: 'supabase/prod/jwt', GenerateSecretString: Match.objectLike({ PasswordLength: 40 }) },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: Match.objectLike({ SecretStringTemplate: '{"username":"ops"}' }),
+    });
+    template.hasResourceProperties('Custom::SupabaseApiKeys', { LifetimeSeconds: String(365 * 86400) });
+    expect(secrets.secretNamePrefix).toBe('supabase/prod');
+
+    const stack = new Stack(new App(), 'Own', { env: { region: 'eu-west-1' } });
+    const key = new kms.Key(stack, 'Mine');
+    const own = new SupabaseSecrets(stack, 'Secrets', { encryptionKey: key });
+    const ownTemplate = Template.fromStack(stack);
+    ownTemplate.resourceCountIs('AWS::KMS::Key', 1);
+    ownTemplate.resourcePropertiesCountIs('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Mine'), 'Arn'] } }, 6);
+    expect(own.encryptionKey).toBe(key);
+  });
+
+  test('grantRead: exactly the six secrets and the SMTP password, decrypt only through Secrets Manager', () => {
+    const { template } = synth({
+      smtp: {
+        host: 'email-smtp.eu-west-1.amazonaws.com',
+        user: 'AKIAEXAMPLE',
+        adminEmail: 'admin@example.com',
+        password: secretsmanager.Secret.fromSecretCompleteArn(new Stack(), 'Smtp', 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:ses-smtp-AbCdEf'),
+      },
+    }, (stack, secrets) => {
+      const role = new iam.Role(stack, 'EsoRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+      secrets.grantRead(role);
+    });
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))
+      .find((p) => JSON.stringify(p.Properties.Roles).includes('EsoRole'))!;
+    const statements = policy.Properties.PolicyDocument.Statement;
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: expect.arrayContaining(GENERATED.map(([id]) => ({ Ref: expect.stringMatching(new RegExp(`^Secrets${id}[0-9A-F]{8}$`)) }))),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:ses-smtp-AbCdEf',
+      },
+    ]);
+    expect(statements[0].Resource).toHaveLength(6);
+  });
+});
+
+describe('SupabaseSecrets rejects bad input at synth time', () => {
+  const smtpSecret = () => secretsmanager.Secret.fromSecretNameV2(new Stack(), 'S', 'smtp');
+  test.each<[string, SupabaseSecretsProps, RegExp]>([
+    ['a JWT secret shorter than 32', { jwtSecretLength: 31 }, /`jwtSecretLength` is 31; Supabase needs a JWT secret of at least 32 characters.*Use 64, the default/],
+    ['a JWT secret longer than Secrets Manager generates', { jwtSecretLength: 5000 }, /`jwtSecretLength` is 5000/],
+    ['an API key lifetime of zero', { apiKeyLifetime: Duration.seconds(0) }, /`apiKeyLifetime` is 0 seconds; the API keys would be expired when signed\. Use a positive duration/],
+    ['an invalid region name', { replicaRegions: [{ region: 'frankfurt' }] }, /`replicaRegions` contains 'frankfurt', which is not an AWS region name\. Use a name such as 'eu-central-1'/],
+    ['the stack\'s own region', { replicaRegions: [{ region: 'eu-west-1' }] }, /`replicaRegions` contains 'eu-west-1', the stack's own region; a secret cannot be replicated to its own region/],
+    ['a region listed twice', { replicaRegions: [{ region: 'eu-central-1' }, { region: 'eu-central-1' }] }, /`replicaRegions` lists 'eu-central-1' twice/],
+    ['SMTP settings without a password secret', { smtp: { host: 'smtp.example.com', user: 'u', adminEmail: 'a@example.com' } as any },
+      /`smtp` is set without `smtp\.password`\. Pass the secret that holds the SMTP password/],
+    ['an SMTP port that is not a port', { smtp: { host: 'smtp.example.com', user: 'u', adminEmail: 'a@example.com', port: 70000, password: smtpSecret() } },
+      /`smtp\.port` is 70000, which is not a TCP port\. Use 587/],
+    ['a prefix with characters a secret name cannot hold', { secretNamePrefix: 'supabase prod' }, /`secretNamePrefix` 'supabase prod' is not usable in a secret name/],
+  ])('%s', (_name, props, message) => {
+    expect(() => synth(props)).toThrow(message);
+  });
+
+  test('every message names the construct', () => {
+    expect(() => synth({ jwtSecretLength: 8 })).toThrow(/^SupabaseSecrets Sb\/Secrets: /);
+  });
+});
