@@ -31,6 +31,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // aws-cdk-lib and constructs are peers with the minimum above; the devDependencies below are the newest.
   peerDependencyOptions: { pinnedDevDependency: false },
   deps: [
+    // kubectl 1.36 and helm for the EKS cluster's kubectl handler (matches the default Kubernetes version).
+    '@aws-cdk/lambda-layer-kubectl-v36@^2.0.1',
     'cdk8s@^2.70.106',
     'cdk8s-plus-28@^2.5.6',
   ],
@@ -88,9 +90,11 @@ const project = new awscdk.AwsCdkConstructLibrary({
   release: false,
 });
 
-project.jest?.config.transform && Object.assign(project.jest.config.transform, {
-  '^.+/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
-});
+// jose's JavaScript goes through ts-jest as well (see transformIgnorePatterns above).
+const jestTransform = project.jest?.config.transform;
+if (jestTransform) {
+  jestTransform['^.+/node_modules/jose/.+\\.js$'] = ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }];
+}
 
 // The constructs devDependency is set after construction because projen replaces it with the peer range.
 project.addDevDeps('constructs@10.8.1');
