@@ -1,2 +1,3 @@
 export * from './networking';
 export * from './secrets';
+export * from './eks';

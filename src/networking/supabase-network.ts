@@ -1,5 +1,4 @@
 import {
-  ArnFormat,
   Fn,
   RemovalPolicy,
   Stack,
@@ -7,13 +6,13 @@ import {
   Token,
   Validations,
   aws_ec2 as ec2,
-  aws_iam as iam,
   aws_kms as kms,
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { blockContains, blocksOverlap, Ipv4Block, offsetBlock, parseIpv4Cidr } from '../private/cidr';
 import { FixedSubnetCidrs } from '../private/fixed-subnet-cidrs';
+import { allowCloudWatchLogs } from '../private/kms';
 
 /** Subnet group names; they appear in the subnets' `aws-cdk:subnet-name` tags and in their logical ids. */
 const PUBLIC_GROUP = 'Public';
@@ -245,18 +244,7 @@ export class SupabaseNetwork extends Construct {
       removalPolicy,
     });
     if (!props.flowLogKey) {
-      // CloudWatch Logs encrypts each log group of this account and region with the key, and nothing else.
-      key.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'AllowCloudWatchLogsOfThisAccountAndRegion',
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: {
-          ArnLike: {
-            'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-          },
-        },
-      }));
+      allowCloudWatchLogs(this, key);
     }
     const logGroup = new logs.LogGroup(this, 'FlowLogGroup', {
       encryptionKey: key,

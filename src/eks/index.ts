@@ -1,0 +1,2 @@
+export * from './kubernetes-version';
+export * from './supabase-cluster';

@@ -1,0 +1,72 @@
+import { Stack, Validations, aws_iam as iam } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+
+/**
+ * cdk-nag names each finding of a rule that can fire several times on one resource (IAM4 per managed policy, IAM5
+ * per wildcard) `<rule>[<finding>]`, with CloudFormation references written as `<LogicalId.Attribute>` and
+ * `<AWS::Partition>`. An acknowledgment must use that exact name, so it names the policy or the wildcard it
+ * accepts, and nothing else.
+ */
+export function findingText(value: unknown): string {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
+  }
+  if (value && typeof value === 'object') {
+    const node = value as Record<string, any>;
+    if (node['Fn::Join']) {
+      const [delimiter, parts] = node['Fn::Join'];
+      return (parts as unknown[]).map(findingText).join(delimiter);
+    }
+    if (node['Fn::GetAtt']) {
+      const [resource, attribute] = node['Fn::GetAtt'];
+      return `<${findingText(resource)}.${findingText(attribute)}>`;
+    }
+    if (node.Ref) {
+      return `<${findingText(node.Ref)}>`;
+    }
+  }
+  return JSON.stringify(value);
+}
+
+/** The text of an AWS managed policy's ARN in cdk-nag's findings. */
+export function managedPolicyFinding(policyName: string): string {
+  return `AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/${policyName}]`;
+}
+
+/** Acknowledges AwsSolutions-IAM4 for each named AWS managed policy, on `scope` and everything under it. */
+export function acknowledgeManagedPolicies(scope: IConstruct, reasons: Record<string, string>): void {
+  Validations.of(scope).acknowledge(...Object.entries(reasons).map(([policyName, reason]) => ({
+    id: managedPolicyFinding(policyName),
+    reason,
+  })));
+}
+
+/** Acknowledges AwsSolutions-IAM4 for every AWS managed policy that `role` has now. */
+export function acknowledgeAllManagedPolicies(role: iam.IRole, reason: string): void {
+  const cfnRole = role.node.defaultChild as iam.CfnRole | undefined;
+  const arns = cfnRole ? Stack.of(role).resolve(cfnRole.managedPolicyArns) as unknown[] | undefined : undefined;
+  const ids = (arns ?? []).map(findingText).filter((arn) => arn.includes(':iam::aws:'));
+  if (ids.length > 0) {
+    Validations.of(role).acknowledge(...ids.map((arn) => ({ id: `AwsSolutions-IAM4[Policy::${arn}]`, reason })));
+  }
+}
+
+/** Acknowledges AwsSolutions-IAM5 for every wildcard action and resource of `document`, on `scope`. */
+export function acknowledgeWildcards(scope: IConstruct, document: iam.PolicyDocument, reason: string): void {
+  const resolved = Stack.of(scope).resolve(document.toJSON()) as { Statement?: any[] } | undefined;
+  const ids = new Set<string>();
+  for (const statement of resolved?.Statement ?? []) {
+    for (const [key, prefix] of [['Action', 'Action'], ['Resource', 'Resource']] as const) {
+      const values = statement[key] === undefined ? [] : [statement[key]].flat();
+      for (const value of values) {
+        const text = findingText(value);
+        if (text.includes('*')) {
+          ids.add(`AwsSolutions-IAM5[${prefix}::${text}]`);
+        }
+      }
+    }
+  }
+  if (ids.size > 0) {
+    Validations.of(scope).acknowledge(...[...ids].map((id) => ({ id, reason })));
+  }
+}
