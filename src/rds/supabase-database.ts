@@ -1,0 +1,801 @@
+import * as path from 'path';
+import {
+  CustomResource,
+  Duration,
+  FileSystem,
+  Names,
+  RemovalPolicy,
+  Size,
+  Stack,
+  Token,
+  Validations,
+  aws_ec2 as ec2,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_lambda as lambda,
+  aws_logs as logs,
+  aws_rds as rds,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { BootstrapFunction } from './bootstrap-function';
+import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
+import { allowCloudWatchLogs } from '../private/kms';
+
+const POSTGRES_PORT = 5432;
+const MIN_POSTGRES_MAJOR = 15;
+const DEFAULT_DATABASE_NAME = 'postgres';
+const DEFAULT_MASTER_USERNAME = 'supabase_master';
+const DEFAULT_ALLOCATED_STORAGE = Size.gibibytes(100);
+const DEFAULT_MAX_ALLOCATED_STORAGE = Size.gibibytes(500);
+const DEFAULT_BACKUP_RETENTION = Duration.days(7);
+const DEFAULT_MASTER_ROTATION = Duration.days(30);
+const BOOTSTRAP_TIMEOUT = Duration.minutes(5);
+const BOOTSTRAP_SERVICE_TIMEOUT = Duration.minutes(10);
+/** The window in which RDS takes the daily automated backup (UTC). */
+const DEFAULT_BACKUP_WINDOW = '03:00-04:00';
+/** The weekly maintenance window (UTC), right after the backup window so the two never overlap. */
+const DEFAULT_MAINTENANCE_WINDOW = 'sun:04:00-sun:05:00';
+/** Both log types RDS for PostgreSQL can export: the server log and the major-version upgrade log. */
+const LOG_EXPORTS = ['postgresql', 'upgrade'];
+/**
+ * Characters the generated master password may not contain: each one breaks a `postgres://` URL (`@ : / ? # %`),
+ * a shell command line or a quoted string (`" ' \` $ ! & * ( ) | [ ] { } ; < > ~ +`), or is a space.
+ */
+const MASTER_PASSWORD_EXCLUDED = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
+/** Where the bundled bootstrap handler lives; its fingerprint makes the bootstrap re-run when the SQL changes. */
+const BOOTSTRAP_ASSET_DIR = path.join(__dirname, '../../assets/rds/bootstrap.lambda');
+/**
+ * Lambda's Node.js 20 and later runtimes ship the Amazon-specific CA certificates (the Amazon RDS CAs among them)
+ * in /var/runtime/ca-cert.pem but, unlike Node.js 18, no longer load them at start to save cold-start time; a
+ * function that verifies an RDS server certificate must point NODE_EXTRA_CA_CERTS at that file. See the AWS
+ * Compute Blog, "Node.js 20.x runtime now available in AWS Lambda" (November 2023), section on the Amazon-specific
+ * CA certificates, and https://dev.classmethod.jp/articles/node-extra-ca-certs-influence-cold-start/.
+ */
+const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
+const SQL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
+const BACKUP_WINDOW_PATTERN = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
+const MAINTENANCE_WINDOW_PATTERN = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
+
+/**
+ * A parameter of the database's parameter group.
+ */
+export interface DatabaseParameter {
+  /** The parameter's name, e.g. `work_mem` or `rds.force_ssl`. */
+  readonly name: string;
+  /** The parameter's value, as RDS takes it (a string, e.g. `'1'`, `'65536'`, `'scram-sha-256'`). */
+  readonly value: string;
+}
+
+/**
+ * Properties of a {@link SupabaseDatabase}.
+ */
+export interface SupabaseDatabaseProps {
+  /** The VPC; the instance goes into `vpcSubnets`, the bootstrap and rotation functions into `bootstrapSubnets`. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of the instance's subnet group: the network's database tier. Give at least two availability zones.
+   *
+   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The subnets of the bootstrap function and of the hosted rotation function of the master secret: the network's
+   * EKS tier, where the Secrets Manager and KMS interface endpoints are.
+   *
+   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   */
+  readonly bootstrapSubnets?: ec2.SubnetSelection;
+
+  /**
+   * Where the bootstrap and rotation functions reach the Secrets Manager and KMS APIs on port 443. Pass the
+   * security group of the VPC's interface endpoints (e.g. `network.endpointSecurityGroup`) for the tightest rule,
+   * or `ec2.Peer.anyIpv4()` if the VPC has no such endpoints and the functions go through a NAT gateway.
+   *
+   * @default - the VPC's CIDR block, where the interface endpoints live
+   */
+  readonly awsApiPeer?: ec2.IPeer;
+
+  /**
+   * The PostgreSQL engine version, 15 or newer. Only minor versions of the same major are upgraded automatically.
+   *
+   * @default - PostgreSQL 18.3, the newest major that both RDS and aws-cdk-lib offer
+   */
+  readonly engineVersion?: rds.PostgresEngineVersion;
+
+  /**
+   * The instance class.
+   *
+   * @default db.t3.medium
+   */
+  readonly instanceType?: ec2.InstanceType;
+
+  /**
+   * Whether RDS keeps a synchronous standby in a second availability zone and fails over to it.
+   *
+   * @default true
+   */
+  readonly multiAz?: boolean;
+
+  /**
+   * The storage allocated at creation (gp3), at least 20 GiB.
+   *
+   * @default Size.gibibytes(100)
+   */
+  readonly allocatedStorage?: Size;
+
+  /**
+   * The upper limit of storage autoscaling: RDS grows the storage up to this size when it runs low. Not below
+   * `allocatedStorage`.
+   *
+   * @default Size.gibibytes(500)
+   */
+  readonly maxAllocatedStorage?: Size;
+
+  /**
+   * The KMS key that encrypts the storage, the snapshots, Performance Insights, the master and login secrets and
+   * the CloudWatch Logs groups of this construct. A key you pass must let CloudWatch Logs of this account and region
+   * use it (the construct adds that statement itself to a key of the same app; an imported key's policy is yours).
+   *
+   * @default - a new key with rotation enabled and an alias, retained unless `removalPolicy` is DESTROY
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * How long RDS keeps automated backups (whole days, 0 to 35). 0 turns backups off, which Multi-AZ, deletion
+   * protection and read replicas do not go with.
+   *
+   * @default Duration.days(7)
+   */
+  readonly backupRetention?: Duration;
+
+  /**
+   * The daily backup window, UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping the maintenance window.
+   *
+   * @default '03:00-04:00'
+   */
+  readonly preferredBackupWindow?: string;
+
+  /**
+   * The weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`.
+   *
+   * @default 'sun:04:00-sun:05:00'
+   */
+  readonly preferredMaintenanceWindow?: string;
+
+  /**
+   * Whether the instance refuses to be deleted.
+   *
+   * @default true
+   */
+  readonly deletionProtection?: boolean;
+
+  /**
+   * What happens to the instance when it leaves the stack. The key, the secrets and the log groups are kept for
+   * SNAPSHOT and RETAIN (their resources cannot be snapshotted) and deleted only for DESTROY.
+   *
+   * @default RemovalPolicy.SNAPSHOT
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long the exported PostgreSQL and upgrade logs, and the bootstrap function's logs, are kept.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
+  readonly cloudwatchLogsRetention?: logs.RetentionDays;
+
+  /**
+   * The instance identifier (lower case letters, digits and hyphens, starting with a letter, at most 63). It is
+   * fixed at synth time because the log groups the instance exports to are named after it and created, with
+   * their retention and encryption, before the instance. Changing it replaces the instance.
+   *
+   * @default - derived from the construct's path, e.g. `mystack-database-1a2b3c4d`
+   */
+  readonly instanceIdentifier?: string;
+
+  /**
+   * The database the Supabase services use. `postgres` is the database every RDS for PostgreSQL instance has.
+   *
+   * @default 'postgres'
+   */
+  readonly databaseName?: string;
+
+  /**
+   * The master user's name. Not one of the service logins (`supabase_auth_admin`, `authenticator`,
+   * `supabase_storage_admin`, `supabase_admin`, `postgres`) nor a role the bootstrap creates.
+   *
+   * @default 'supabase_master'
+   */
+  readonly masterUsername?: string;
+
+  /**
+   * How often the master password is rotated, by a hosted single-user rotation function in the VPC.
+   *
+   * @default Duration.days(30)
+   */
+  readonly masterRotation?: Duration;
+
+  /**
+   * Whether the bootstrap creates the PostGIS extension.
+   *
+   * @default false
+   */
+  readonly postgis?: boolean;
+
+  /**
+   * Whether `pg_cron` is preloaded and the bootstrap creates the extension in `databaseName`.
+   *
+   * @default false
+   */
+  readonly pgCron?: boolean;
+
+  /**
+   * Parameters added to, or overriding, the Supabase defaults of the parameter group (see the class's table).
+   * Values Supabase depends on are validated.
+   *
+   * @default - the defaults only
+   */
+  readonly parameters?: DatabaseParameter[];
+
+  /**
+   * Any string; changing it makes the bootstrap run again on the next deployment. Use it after putting new
+   * passwords into the login secrets, so that the roles get them. (The bootstrap also runs again whenever its
+   * handler, the database name or an option changes.)
+   *
+   * @default - no trigger
+   */
+  readonly bootstrapTrigger?: string;
+
+  /**
+   * How long Performance Insights keeps its data.
+   *
+   * @default rds.PerformanceInsightRetention.DEFAULT (7 days, the free tier)
+   */
+  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
+}
+
+/**
+ * Amazon RDS for PostgreSQL prepared for Supabase: an encrypted Multi-AZ instance in the isolated subnets, a
+ * parameter group tuned for Supabase, a security group that admits only what callers allow, a rotated master
+ * secret, one generated secret per service login, and a bootstrap custom resource that creates the roles, schemas
+ * and extensions the services need.
+ *
+ * Defaults: PostgreSQL 18.3, `db.t3.medium`, Multi-AZ, gp3 100 GiB growing up to 500 GiB, KMS encryption, 7 days of
+ * backups (`03:00-04:00` UTC, maintenance `sun:04:00-sun:05:00`), tags copied to snapshots, deletion protection and
+ * `RemovalPolicy.SNAPSHOT`, automatic minor version upgrades, `postgresql` and `upgrade` logs exported to encrypted
+ * log groups kept one month, Enhanced Monitoring every 60 s, Performance Insights encrypted with the key, IAM
+ * database authentication.
+ *
+ * The parameter group:
+ *
+ * | parameter | value | why |
+ * |---|---|---|
+ * | `rds.logical_replication` | `1` | Realtime streams changes through logical replication (`wal_level = logical`). Static: a reboot when changed on a running instance. |
+ * | `rds.force_ssl` | `1` | Every connection is encrypted; the services connect with `sslmode=require` or `verify-full`. |
+ * | `password_encryption` | `scram-sha-256` | Passwords are stored as SCRAM verifiers, never MD5. |
+ * | `shared_preload_libraries` | `pg_stat_statements` (`,pg_cron` with `pgCron`) | Query statistics for Studio and Performance Insights; pg_cron must be preloaded. Static. |
+ * | `cron.database_name` | `databaseName` (with `pgCron` only) | pg_cron's jobs live in Supabase's database. Static. |
+ * | `max_replication_slots` | `10` | One logical slot for Realtime (two while a Realtime pod replaces another), one for a cross-region read replica, room for a CDC consumer or a second replica. Static. |
+ * | `max_wal_senders` | `20` | One WAL sender per slot consumer plus streams that use no slot; keep a read replica's value at least this high, as PostgreSQL requires of a standby. Static. |
+ * | `log_min_duration_statement` | `1000` | Logs statements that take over one second (slow queries) to the exported `postgresql` log. |
+ * | `log_connections` | `1` | Logs each connection's user and database: an audit trail of who logs in; the services use connection pools, so it stays small. |
+ *
+ * The services never log in as the master user. Each has its own login, whose secret holds the JSON fields
+ * `username`, `password`, `host`, `port` (a number), `dbname` and `engine` (`postgres`):
+ *
+ * | member | username | service |
+ * |---|---|---|
+ * | `authSecret` | `supabase_auth_admin` | Auth (GoTrue) |
+ * | `restSecret` | `authenticator` | REST (PostgREST) |
+ * | `storageSecret` | `supabase_storage_admin` | Storage API |
+ * | `realtimeSecret` | `supabase_admin` | Realtime (not a superuser on RDS) |
+ * | `metaSecret` | `postgres` | postgres-meta and Studio |
+ *
+ * The login passwords are generated by Secrets Manager and set by the bootstrap; they are not rotated on a
+ * schedule, because a new password would not reach the running pods until they restart. To rotate one, put a new
+ * `password` into its secret (letters and digits), deploy with a new `bootstrapTrigger` so the bootstrap runs
+ * again and sets it, then restart the service's pods.
+ *
+ * @example
+ * declare const network: SupabaseNetwork;
+ * const database = new SupabaseDatabase(this, 'Database', {
+ *   vpc: network.vpc,
+ *   vpcSubnets: network.databaseSubnets,
+ *   bootstrapSubnets: network.eksSubnets,
+ *   awsApiPeer: network.endpointSecurityGroup,
+ * });
+ * // Let the EKS cluster's nodes and pods connect:
+ * declare const cluster: ec2.IConnectable;
+ * database.connections.allowDefaultPortFrom(cluster);
+ */
+export class SupabaseDatabase extends Construct implements ec2.IConnectable {
+  /** The RDS instance. */
+  public readonly instance: rds.DatabaseInstance;
+  /** The instance's security group and default port (5432): `database.connections.allowDefaultPortFrom(x)`. */
+  public readonly connections: ec2.Connections;
+  /** The instance's endpoint (address and port). */
+  public readonly endpoint: rds.Endpoint;
+  /** The database the Supabase services use. */
+  public readonly databaseName: string;
+  /** The KMS key of the storage, secrets, Performance Insights and log groups. */
+  public readonly encryptionKey: kms.IKey;
+  /** The parameter group. */
+  public readonly parameterGroup: rds.IParameterGroup;
+  /**
+   * The master user's secret, attached to the instance and rotated: JSON fields `username`, `password`, `host`,
+   * `port`, `dbname`, `engine`, `dbInstanceIdentifier`. For administrators and the bootstrap only.
+   */
+  public readonly masterSecret: secretsmanager.ISecret;
+  /** Auth (GoTrue)'s login `supabase_auth_admin`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
+  public readonly authSecret: secretsmanager.ISecret;
+  /** REST (PostgREST)'s login `authenticator`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
+  public readonly restSecret: secretsmanager.ISecret;
+  /** Storage API's login `supabase_storage_admin`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
+  public readonly storageSecret: secretsmanager.ISecret;
+  /** Realtime's login `supabase_admin`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
+  public readonly realtimeSecret: secretsmanager.ISecret;
+  /** postgres-meta and Studio's login `postgres`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
+  public readonly metaSecret: secretsmanager.ISecret;
+  /** The bootstrap custom resource: make what needs the roles and schemas depend on it. */
+  public readonly bootstrap: CustomResource;
+  /** The function behind the bootstrap custom resource. */
+  public readonly bootstrapFunction: lambda.IFunction;
+
+  private readonly masterUsername: string;
+  private readonly loginUsernames: string[];
+
+  constructor(scope: Construct, id: string, props: SupabaseDatabaseProps) {
+    super(scope, id);
+
+    const engineVersion = props.engineVersion
+      ?? rds.PostgresEngineVersion.of('18.3', '18', { s3Import: true, s3Export: true });
+    this.validateEngineVersion(engineVersion);
+    const allocated = props.allocatedStorage ?? DEFAULT_ALLOCATED_STORAGE;
+    const maxAllocated = props.maxAllocatedStorage ?? DEFAULT_MAX_ALLOCATED_STORAGE;
+    this.validateStorage(allocated, maxAllocated);
+    const multiAz = props.multiAz ?? true;
+    const deletionProtection = props.deletionProtection ?? true;
+    const backupRetention = props.backupRetention ?? DEFAULT_BACKUP_RETENTION;
+    this.validateBackupRetention(backupRetention, multiAz, deletionProtection);
+    const backupWindow = this.validateWindow('preferredBackupWindow', props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW, BACKUP_WINDOW_PATTERN, DEFAULT_BACKUP_WINDOW);
+    const maintenanceWindow = this.validateWindow('preferredMaintenanceWindow', props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, MAINTENANCE_WINDOW_PATTERN, DEFAULT_MAINTENANCE_WINDOW);
+    this.databaseName = this.validateDatabaseName(props.databaseName ?? DEFAULT_DATABASE_NAME);
+    this.loginUsernames = SUPABASE_LOGINS.map((l) => l.username);
+    this.masterUsername = this.validateMasterUsername(props.masterUsername ?? DEFAULT_MASTER_USERNAME);
+    const masterRotation = this.validateMasterRotation(props.masterRotation ?? DEFAULT_MASTER_ROTATION);
+    const identifier = this.validateInstanceIdentifier(props.instanceIdentifier ?? this.defaultIdentifier());
+    const pgCron = props.pgCron ?? false;
+    const parameters = this.validateParameters(props.parameters ?? [], pgCron);
+
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.SNAPSHOT;
+    // Keys, secrets and log groups cannot be snapshotted: keep them unless everything is to be destroyed.
+    const supportingRemovalPolicy = removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const logRetention = props.cloudwatchLogsRetention ?? logs.RetentionDays.ONE_MONTH;
+    const bootstrapSubnets = props.bootstrapSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    const awsApiPeer = props.awsApiPeer ?? ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
+
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the Supabase database ${this.node.path}: storage, snapshots, Performance Insights, secrets, logs`,
+      alias: `alias/supabase/${this.node.path}/database`.replace(/[^a-zA-Z0-9:/_-]/g, '-'),
+      enableKeyRotation: true,
+      removalPolicy: supportingRemovalPolicy,
+    });
+    allowCloudWatchLogs(this, this.encryptionKey);
+
+    const securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+      vpc: props.vpc,
+      description: `Supabase database ${this.node.path}: PostgreSQL from the callers allowed through connections`,
+      allowAllOutbound: false,
+    });
+
+    this.parameterGroup = new rds.ParameterGroup(this, 'ParameterGroup', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: engineVersion }),
+      description: `Supabase parameters of ${this.node.path}`,
+      parameters,
+    });
+
+    // RDS creates /aws/rds/instance/<identifier>/<log> when it first exports to it, unencrypted and kept forever.
+    // Creating the groups first, named after a known identifier, gives them a retention and the key without the
+    // LogRetention custom resource (another Lambda function with an AWS managed policy) that
+    // `cloudwatchLogsRetention` would add.
+    const exportLogGroups = LOG_EXPORTS.map((log) => new logs.LogGroup(this, `${log.charAt(0).toUpperCase()}${log.slice(1)}LogGroup`, {
+      logGroupName: `/aws/rds/instance/${identifier}/${log}`,
+      retention: logRetention,
+      encryptionKey: this.encryptionKey,
+      removalPolicy: supportingRemovalPolicy,
+    }));
+
+    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
+      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
+      description: `Enhanced Monitoring of the Supabase database ${this.node.path}`,
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
+    });
+    Validations.of(monitoringRole).acknowledge({
+      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
+      reason: 'RDS Enhanced Monitoring is documented with the AWS managed policy AmazonRDSEnhancedMonitoringRole, which only lets the monitoring agent create and write the RDS* log groups (RDSOSMetrics); AWS keeps it in step with the agent, and the role can be assumed by monitoring.rds.amazonaws.com only.',
+    });
+
+    this.instance = new rds.DatabaseInstance(this, 'Resource', {
+      engine: rds.DatabaseInstanceEngine.postgres({ version: engineVersion }),
+      instanceIdentifier: identifier,
+      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE3, ec2.InstanceSize.MEDIUM),
+      vpc: props.vpc,
+      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [securityGroup],
+      publiclyAccessible: false,
+      port: POSTGRES_PORT,
+      multiAz,
+      // Every RDS for PostgreSQL instance has a `postgres` database; name another one only if asked to.
+      databaseName: this.databaseName === DEFAULT_DATABASE_NAME ? undefined : this.databaseName,
+      credentials: rds.Credentials.fromGeneratedSecret(this.masterUsername, {
+        encryptionKey: this.encryptionKey,
+        excludeCharacters: MASTER_PASSWORD_EXCLUDED,
+      }),
+      parameterGroup: this.parameterGroup,
+      storageType: rds.StorageType.GP3,
+      allocatedStorage: allocated.toGibibytes(),
+      maxAllocatedStorage: maxAllocated.toGibibytes(),
+      storageEncrypted: true,
+      storageEncryptionKey: this.encryptionKey,
+      backupRetention,
+      preferredBackupWindow: backupWindow,
+      preferredMaintenanceWindow: maintenanceWindow,
+      copyTagsToSnapshot: true,
+      deletionProtection,
+      removalPolicy,
+      autoMinorVersionUpgrade: true,
+      allowMajorVersionUpgrade: false,
+      cloudwatchLogsExports: LOG_EXPORTS,
+      monitoringInterval: Duration.seconds(60),
+      monitoringRole,
+      enablePerformanceInsights: true,
+      performanceInsightEncryptionKey: this.encryptionKey,
+      performanceInsightRetention: props.performanceInsightRetention ?? rds.PerformanceInsightRetention.DEFAULT,
+      iamAuthentication: true,
+    });
+    // Only the instance itself waits for its log groups (not its secret, subnet group or rotation schedule).
+    const cfnInstance = this.instance.node.defaultChild as rds.CfnDBInstance;
+    exportLogGroups.forEach((group) => cfnInstance.node.addDependency(group));
+    Validations.of(this.instance).acknowledge({
+      id: 'AwsSolutions-RDS11',
+      reason: 'PostgreSQL keeps its standard port 5432: every Supabase service and client library assumes it, and another port would be obscurity, not security. The instance sits in isolated subnets behind a security group that admits only the callers allowed through `connections`.',
+    });
+
+    // The instance's own `connections` carry its port as a deploy-time attribute; the port is fixed, so the rules
+    // callers add name 5432 and do not wait for the instance.
+    this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(POSTGRES_PORT) });
+    this.endpoint = this.instance.instanceEndpoint;
+    this.masterSecret = this.instance.secret!;
+    // Like the login secrets, the master secret outlives a snapshotted instance: a restore needs its password.
+    (this.instance.node.tryFindChild('Secret') as rds.DatabaseSecret | undefined)?.applyRemovalPolicy(supportingRemovalPolicy);
+
+    // The master password rotates in the VPC: a hosted rotation function that reaches the instance on 5432 and
+    // Secrets Manager on 443, and nothing else.
+    const rotationSecurityGroup = this.lambdaSecurityGroup('RotationSecurityGroup', props.vpc, awsApiPeer, 'Hosted rotation of the master secret');
+    this.masterSecret.addRotationSchedule('Rotation', {
+      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
+        vpc: props.vpc,
+        vpcSubnets: bootstrapSubnets,
+        securityGroups: [rotationSecurityGroup],
+        excludeCharacters: MASTER_PASSWORD_EXCLUDED,
+      }),
+      automaticallyAfter: masterRotation,
+      // The first password is already generated by Secrets Manager; rotating at once would race the bootstrap,
+      // which logs in as the master user right after the schedule exists.
+      rotateImmediatelyOnUpdate: false,
+    });
+
+    const loginSecrets = SUPABASE_LOGINS.map((login) => {
+      const secret = new secretsmanager.Secret(this, `${login.id}Secret`, {
+        description: `${login.description}; login ${login.username} of ${this.node.path}`,
+        encryptionKey: this.encryptionKey,
+        removalPolicy: supportingRemovalPolicy,
+        generateSecretString: {
+          secretStringTemplate: Stack.of(this).toJsonString({
+            username: login.username,
+            host: this.instance.dbInstanceEndpointAddress,
+            port: POSTGRES_PORT,
+            dbname: this.databaseName,
+            engine: 'postgres',
+          }),
+          generateStringKey: 'password',
+          // Letters and digits only: the password goes into connection URLs unescaped.
+          excludePunctuation: true,
+          includeSpace: false,
+          passwordLength: 32,
+        },
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason: `The password of ${login.username} is set in PostgreSQL by the bootstrap custom resource and read by the service's pods at start; a scheduled rotation would change the secret without changing the role's password or restarting the pods. It is rotated deliberately: new secret value, deployment with a new bootstrapTrigger (the bootstrap sets it), pod restart.`,
+      });
+      return { login, secret };
+    });
+    const secretOf = (loginId: string) => loginSecrets.find((s) => s.login.id === loginId)!.secret;
+    this.authSecret = secretOf('Auth');
+    this.restSecret = secretOf('Rest');
+    this.storageSecret = secretOf('Storage');
+    this.realtimeSecret = secretOf('Realtime');
+    this.metaSecret = secretOf('Meta');
+
+    const { fn, securityGroup: bootstrapSecurityGroup } = this.createBootstrapFunction(
+      props.vpc, bootstrapSubnets, awsApiPeer, logRetention, supportingRemovalPolicy, loginSecrets.map((s) => s.secret));
+    this.bootstrapFunction = fn;
+
+    this.bootstrap = new CustomResource(this, 'Bootstrap', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::SupabaseBootstrap',
+      serviceTimeout: BOOTSTRAP_SERVICE_TIMEOUT,
+      properties: {
+        // A Ref to the secret attachment: the handler finds host, port and dbname in the secret once attached.
+        MasterSecretArn: this.masterSecret.secretArn,
+        LoginSecretArns: Object.fromEntries(loginSecrets.map(({ login, secret }) => [login.username, secret.secretArn])),
+        DatabaseName: this.databaseName,
+        Postgis: String(props.postgis ?? false),
+        PgCron: String(pgCron),
+        // Changes whenever the bundled handler (and the SQL in it) changes, so that CloudFormation updates the
+        // resource and the bootstrap runs again.
+        HandlerFingerprint: FileSystem.fingerprint(BOOTSTRAP_ASSET_DIR),
+        ...(props.bootstrapTrigger !== undefined ? { Trigger: props.bootstrapTrigger } : {}),
+      },
+    });
+    // The handler connects at once: the instance must be available, the secret attached and both security groups'
+    // rules in place (the rules are separate resources nothing else waits for).
+    this.bootstrap.node.addDependency(cfnInstance, securityGroup, bootstrapSecurityGroup);
+  }
+
+  /**
+   * Lets `grantee` connect to the database as `dbUser` with an IAM authentication token (`rds-db:connect`).
+   *
+   * `dbUser` must be a role you created for IAM authentication (`CREATE ROLE x LOGIN; GRANT rds_iam TO x;`).
+   * It cannot be the master user or a Supabase service login: a role granted `rds_iam` can no longer log in with a
+   * password, which would break rotation, the bootstrap and the services.
+   */
+  public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
+    if (!Token.isUnresolved(dbUser)) {
+      if (dbUser === this.masterUsername || this.loginUsernames.includes(dbUser)) {
+        const whose = dbUser === this.masterUsername ? 'the master user' : 'a Supabase service login';
+        throw new Error(`SupabaseDatabase ${this.node.path}: \`grantConnect\` was given dbUser '${dbUser}', ${whose}; a role granted rds_iam can no longer log in with its password, which rotation, the bootstrap and the services need. Create a separate role for IAM authentication (CREATE ROLE x LOGIN; GRANT rds_iam TO x) and pass its name.`);
+      }
+      if (!SQL_NAME_PATTERN.test(dbUser)) {
+        throw new Error(`SupabaseDatabase ${this.node.path}: \`grantConnect\` was given dbUser '${dbUser}', which is not a PostgreSQL role name this construct accepts (a letter, then letters, digits or underscores, at most 63). Pass the name of the role you granted rds_iam.`);
+      }
+    }
+    return this.instance.grantConnect(grantee, dbUser);
+  }
+
+  private createBootstrapFunction(
+    vpc: ec2.IVpc,
+    subnets: ec2.SubnetSelection,
+    awsApiPeer: ec2.IPeer,
+    logRetention: logs.RetentionDays,
+    removalPolicy: RemovalPolicy,
+    loginSecrets: secretsmanager.ISecret[],
+  ) {
+    const securityGroup = this.lambdaSecurityGroup('BootstrapSecurityGroup', vpc, awsApiPeer, 'Database bootstrap function');
+    const logGroup = new logs.LogGroup(this, 'BootstrapLogGroup', {
+      retention: logRetention,
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+    });
+    const role = new iam.Role(this, 'BootstrapRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Bootstraps the Supabase database ${this.node.path}`,
+    });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'WriteOwnLogs',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [logGroup.logGroupArn],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'ReadMasterAndLoginSecrets',
+      actions: ['secretsmanager:GetSecretValue'],
+      resources: [this.masterSecret.secretArn, ...loginSecrets.map((s) => s.secretArn)],
+    }));
+    role.addToPrincipalPolicy(new iam.PolicyStatement({
+      sid: 'DecryptSecrets',
+      actions: ['kms:Decrypt'],
+      resources: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+    }));
+    // A child of the role, so that the function (which depends on its role) is created only once Lambda may
+    // create its network interfaces.
+    const vpcAccess = new iam.Policy(role, 'VpcAccess', {
+      roles: [role],
+      statements: [new iam.PolicyStatement({
+        sid: 'ManageFunctionNetworkInterfaces',
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      })],
+    });
+    Validations.of(vpcAccess).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Lambda creates, describes and deletes the function\'s VPC network interfaces with its execution role; the interfaces do not exist before, their ids are unknown, and the Describe actions support no resource-level permissions, so Resource must be "*" (the same actions as AWSLambdaVPCAccessExecutionRole, without its logs wildcard).',
+    });
+
+    const fn = new BootstrapFunction(this, 'BootstrapFunction', {
+      description: `Creates the Supabase roles, schemas and extensions in ${this.node.path}`,
+      role,
+      logGroup,
+      timeout: BOOTSTRAP_TIMEOUT,
+      memorySize: 256,
+      vpc,
+      vpcSubnets: subnets,
+      securityGroups: [securityGroup],
+      environment: { NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE },
+    });
+    fn.node.addDependency(vpcAccess);
+    return { fn, securityGroup };
+  }
+
+  /**
+   * A security group for a function of this construct: no rule by default; PostgreSQL to the instance (the
+   * instance's group admits it in turn) and HTTPS to the AWS APIs.
+   */
+  private lambdaSecurityGroup(id: string, vpc: ec2.IVpc, awsApiPeer: ec2.IPeer, what: string): ec2.SecurityGroup {
+    const group = new ec2.SecurityGroup(this, id, {
+      vpc,
+      description: `${what} of ${this.node.path}: PostgreSQL to the database, HTTPS to Secrets Manager and KMS`,
+      allowAllOutbound: false,
+    });
+    group.addEgressRule(awsApiPeer, ec2.Port.tcp(443), 'HTTPS to Secrets Manager and KMS');
+    this.connections.allowDefaultPortFrom(group, `PostgreSQL from the ${what.toLowerCase()}`);
+    return group;
+  }
+
+  private defaultIdentifier(): string {
+    return Names.uniqueResourceName(this, { maxLength: 63, separator: '-' })
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .replace(/-+/g, '-')
+      .replace(/^[^a-z]+/, '')
+      .replace(/-$/, '');
+  }
+
+  private validateEngineVersion(version: rds.PostgresEngineVersion) {
+    const major = version.postgresMajorVersion;
+    if (Token.isUnresolved(major)) {
+      return;
+    }
+    const number = parseInt(major, 10);
+    if (!(number >= MIN_POSTGRES_MAJOR)) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`engineVersion\` is PostgreSQL ${version.postgresFullVersion}; Supabase needs PostgreSQL ${MIN_POSTGRES_MAJOR} or newer. Use rds.PostgresEngineVersion.VER_17_9 or newer, or leave \`engineVersion\` out for 18.3.`);
+    }
+  }
+
+  private validateStorage(allocated: Size, maxAllocated: Size) {
+    const gib = allocated.toGibibytes();
+    const maxGib = maxAllocated.toGibibytes();
+    if (!Token.isUnresolved(gib) && (!Number.isInteger(gib) || gib < 20 || gib > 65536)) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`allocatedStorage\` is ${gib} GiB; gp3 storage for RDS is a whole number of GiB from 20 to 65536. Use Size.gibibytes(100), the default, or another size in that range.`);
+    }
+    if (!Token.isUnresolved(maxGib) && !Number.isInteger(maxGib)) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`maxAllocatedStorage\` is ${maxGib} GiB; RDS takes a whole number of GiB. Use Size.gibibytes(n).`);
+    }
+    if (!Token.isUnresolved(gib) && !Token.isUnresolved(maxGib) && maxGib < gib) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`maxAllocatedStorage\` is ${maxGib} GiB, below \`allocatedStorage\` (${gib} GiB); storage autoscaling can only grow the storage. Use a maximum of at least ${gib} GiB, e.g. ${Math.max(gib * 5, gib + 10)} GiB.`);
+    }
+  }
+
+  private validateBackupRetention(retention: Duration, multiAz: boolean, deletionProtection: boolean) {
+    if (retention.isUnresolved()) {
+      return;
+    }
+    const days = retention.toDays({ integral: false });
+    if (!Number.isInteger(days) || days < 0 || days > 35) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`backupRetention\` is ${retention.toHumanString()}; RDS keeps automated backups for a whole number of days from 0 to 35. Use Duration.days(7), the default, or another number of days in that range.`);
+    }
+    if (days === 0 && (multiAz || deletionProtection)) {
+      const asked = [multiAz ? '`multiAz`' : undefined, deletionProtection ? '`deletionProtection`' : undefined].filter(Boolean).join(' and ');
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`backupRetention\` is 0 days, which turns automated backups off, while ${asked} ask for a database kept safe (RDS refuses Multi-AZ without backups, and a protected database without backups cannot be restored to a point in time). Keep \`backupRetention\` at 1 day or more, or set \`multiAz\` and \`deletionProtection\` to false for a throwaway database.`);
+    }
+  }
+
+  private validateWindow(prop: string, value: string, pattern: RegExp, example: string): string {
+    if (!Token.isUnresolved(value) && !pattern.test(value)) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`${prop}\` is '${value}', which is not an RDS window (UTC). Use the form '${example}'.`);
+    }
+    return value;
+  }
+
+  private validateDatabaseName(name: string): string {
+    if (Token.isUnresolved(name)) {
+      return name;
+    }
+    if (!SQL_NAME_PATTERN.test(name) || ['template0', 'template1', 'rdsadmin'].includes(name.toLowerCase())) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`databaseName\` is '${name}'; RDS needs a letter, then letters, digits or underscores (at most 63), and not template0, template1 or rdsadmin. Use 'postgres', the default, or a name such as 'supabase'.`);
+    }
+    return name;
+  }
+
+  private validateMasterUsername(name: string): string {
+    if (Token.isUnresolved(name)) {
+      return name;
+    }
+    if (!SQL_NAME_PATTERN.test(name)) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}'; RDS needs a letter, then letters, digits or underscores (at most 63). Use '${DEFAULT_MASTER_USERNAME}', the default.`);
+    }
+    if (this.loginUsernames.includes(name)) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}', the login of a Supabase service; the services must never log in as the master user, whose password rotates. Use another name, e.g. '${DEFAULT_MASTER_USERNAME}', the default.`);
+    }
+    if (RESERVED_ROLE_NAMES.includes(name.toLowerCase())) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}', a role that RDS or the Supabase bootstrap already uses. Use another name, e.g. '${DEFAULT_MASTER_USERNAME}', the default.`);
+    }
+    return name;
+  }
+
+  private validateMasterRotation(rotation: Duration): Duration {
+    if (!rotation.isUnresolved()) {
+      const days = rotation.toDays({ integral: false });
+      if (!Number.isInteger(days) || days < 1 || days > 1000) {
+        throw new Error(`SupabaseDatabase ${this.node.path}: \`masterRotation\` is ${rotation.toHumanString()}; Secrets Manager rotates every whole number of days from 1 to 1000. Use Duration.days(30), the default.`);
+      }
+    }
+    return rotation;
+  }
+
+  private validateInstanceIdentifier(identifier: string): string {
+    if (!Token.isUnresolved(identifier) && (!IDENTIFIER_PATTERN.test(identifier) || identifier.includes('--') || identifier.endsWith('-'))) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`instanceIdentifier\` is '${identifier}'; RDS needs a lower-case letter, then lower-case letters, digits or single hyphens, at most 63 characters, not ending with a hyphen. Use a name such as 'supabase-prod'.`);
+    }
+    return identifier;
+  }
+
+  /**
+   * The Supabase defaults with the user's parameters over them, checked against what Supabase needs.
+   */
+  private validateParameters(userParameters: DatabaseParameter[], pgCron: boolean): Record<string, string> {
+    const preload = pgCron ? 'pg_stat_statements,pg_cron' : 'pg_stat_statements';
+    const parameters: Record<string, string> = {
+      'rds.logical_replication': '1',
+      'rds.force_ssl': '1',
+      'password_encryption': 'scram-sha-256',
+      'shared_preload_libraries': preload,
+      ...(pgCron ? { 'cron.database_name': this.databaseName } : {}),
+      'max_replication_slots': '10',
+      'max_wal_senders': '20',
+      'log_min_duration_statement': '1000',
+      'log_connections': '1',
+    };
+    const seen = new Set<string>();
+    for (const { name, value } of userParameters) {
+      if (!Token.isUnresolved(name)) {
+        if (seen.has(name)) {
+          throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` lists '${name}' more than once. List each parameter once.`);
+        }
+        seen.add(name);
+      }
+      parameters[name] = value;
+    }
+    const must = (name: string, expected: string, why: string) => {
+      const value = parameters[name];
+      if (!Token.isUnresolved(value) && value !== expected) {
+        throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` sets '${name}' to '${value}'; ${why}. Leave '${name}' out of \`parameters\` (the default is '${expected}').`);
+      }
+    };
+    must('rds.logical_replication', '1', 'Supabase Realtime streams changes through logical replication, which needs it on');
+    must('rds.force_ssl', '1', 'every connection to the Supabase database must be encrypted');
+    must('password_encryption', 'scram-sha-256', 'the login passwords must be stored as SCRAM verifiers, not MD5');
+    const libraries = parameters.shared_preload_libraries;
+    if (!Token.isUnresolved(libraries)) {
+      const list = libraries.split(',').map((l) => l.trim().toLowerCase());
+      const needed = pgCron ? ['pg_stat_statements', 'pg_cron'] : ['pg_stat_statements'];
+      const missing = needed.filter((l) => !list.includes(l));
+      if (missing.length > 0) {
+        throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` sets 'shared_preload_libraries' to '${libraries}', which lacks ${missing.join(' and ')}; ${pgCron ? 'pg_cron must be preloaded when `pgCron` is on, and ' : ''}Studio and Performance Insights need pg_stat_statements. Include ${needed.join(' and ')}, e.g. '${[...needed, ...list.filter((l) => l && !needed.includes(l))].join(',')}'.`);
+      }
+    }
+    return parameters;
+  }
+}
