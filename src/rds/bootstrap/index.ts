@@ -1,0 +1,21 @@
+/**
+ * The Supabase database bootstrap, for the custom resource's Lambda handler (src/rds/bootstrap.lambda.ts): no AWS
+ * dependency here; the handler reads the secrets and passes a connected `pg.Client`.
+ */
+export type { BootstrapLogin, BootstrapOptions, ConnectAs } from './sql';
+export {
+  AUTHENTICATOR_ROLES,
+  BootstrapStepError,
+  LOGIN_ROLES,
+  REALTIME_PUBLICATION,
+  STEPS,
+  bootstrapDatabase,
+} from './sql';
+export {
+  PREEMPTED_REALTIME_MIGRATIONS,
+  REALTIME_ADMIN_ROLE,
+  REALTIME_FUNCTIONS,
+  REALTIME_PINNED_SOURCE,
+  REALTIME_ROLE,
+} from './realtime-schema';
+export { SCRAM_ITERATIONS, isScramVerifier, scramSha256Verifier } from './scram';
