@@ -20,7 +20,7 @@ import { Construct } from 'constructs';
 import { SupabaseKubernetesVersion } from './kubernetes-version';
 import { ALB_CONTROLLER_IAM_POLICY, ALB_CONTROLLER_IAM_POLICY_VERSION } from './private/alb-controller-iam-policy';
 import { CHARTS, CLUSTER_AUTOSCALER_IMAGE_TAGS, PinnedChart } from './private/charts';
-import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from './private/nag';
+import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from '../private/nag';
 import { addressesPerNode, usableSubnetAddresses } from './private/pod-capacity';
 import { parseIpv4Cidr } from '../private/cidr';
 import { allowCloudWatchLogs } from '../private/kms';

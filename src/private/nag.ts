@@ -11,19 +11,26 @@ export function findingText(value: unknown): string {
   if (typeof value === 'string') {
     return value.replace(/\$\{/g, '<').replace(/\}/g, '>');
   }
-  if (value && typeof value === 'object') {
-    const node = value as Record<string, any>;
-    if (node['Fn::Join']) {
-      const [delimiter, parts] = node['Fn::Join'];
-      return (parts as unknown[]).map(findingText).join(delimiter);
-    }
-    if (node['Fn::GetAtt']) {
-      const [resource, attribute] = node['Fn::GetAtt'];
-      return `<${findingText(resource)}.${findingText(attribute)}>`;
-    }
-    if (node.Ref) {
-      return `<${findingText(node.Ref)}>`;
-    }
+  if (!value || typeof value !== 'object') {
+    return JSON.stringify(value);
+  }
+  const node = value as Record<string, any>;
+  if (node['Fn::Join']) {
+    const [delimiter, parts] = node['Fn::Join'];
+    return (parts as unknown[]).map(findingText).join(delimiter);
+  }
+  if (node['Fn::GetAtt']) {
+    const [resource, attribute] = node['Fn::GetAtt'];
+    return `<${findingText(resource)}.${findingText(attribute)}>`;
+  }
+  if (node['Fn::Sub']) {
+    return findingText(node['Fn::Sub']);
+  }
+  if (node['Fn::ImportValue']) {
+    return findingText(node['Fn::ImportValue']);
+  }
+  if (node.Ref) {
+    return `<${node.Ref}>`;
   }
   return JSON.stringify(value);
 }
@@ -69,4 +76,13 @@ export function acknowledgeWildcards(scope: IConstruct, document: iam.PolicyDocu
   if (ids.size > 0) {
     Validations.of(scope).acknowledge(...[...ids].map((id) => ({ id, reason })));
   }
+}
+
+/** Acknowledges AwsSolutions-IAM5 for exactly these wildcard resources (e.g. a bucket's `arn/*`) on `scope`, and nothing else. */
+export function acknowledgeWildcardResources(scope: IConstruct, resources: string[], reason: string): void {
+  const stack = Stack.of(scope);
+  Validations.of(scope).acknowledge(...resources.map((resource) => ({
+    id: `AwsSolutions-IAM5[Resource::${findingText(stack.resolve(resource))}]`,
+    reason,
+  })));
 }
