@@ -1,3 +1,5 @@
 export * from './networking';
 export * from './secrets';
+export * from './rds';
+export * from './storage';
 export * from './eks';

@@ -1,7 +1,7 @@
-import { App, RemovalPolicy, Stack, StackProps, aws_ec2 as ec2, aws_logs as logs } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack, StackProps, Validations, aws_ec2 as ec2, aws_logs as logs } from 'aws-cdk-lib';
 import { CapacityType } from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { SupabaseCluster, SupabaseNetwork, SupabaseSecrets } from 'cdk-supabase-on-aws';
+import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseSecrets, SupabaseStorage } from 'cdk-supabase-on-aws';
 
 /** The placeholder account of the examples; replace it with yours to deploy. */
 export const ACCOUNT = '123456789012';
@@ -31,9 +31,11 @@ export interface CoreStackProps extends StackProps {
   readonly network: SupabaseNetwork;
 }
 
-/** The core stack: secrets and the EKS cluster (the database and storage join it as the library grows). */
+/** The core stack: secrets, the database, the storage bucket and the EKS cluster. */
 export class CoreStack extends Stack {
   public readonly secrets: SupabaseSecrets;
+  public readonly storage: SupabaseStorage;
+  public readonly database: SupabaseDatabase;
   public readonly cluster: SupabaseCluster;
 
   constructor(scope: Construct, id: string, props: CoreStackProps) {
@@ -58,6 +60,29 @@ export class CoreStack extends Stack {
       removalPolicy: REMOVAL,
     });
     this.secrets.grantRead(this.cluster.externalSecretsRole);
+
+    this.database = new SupabaseDatabase(this, 'Database', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.databaseSubnets,
+      bootstrapSubnets: props.network.eksSubnets,
+      // Without interface endpoints the bootstrap and rotation functions reach Secrets Manager through the NAT.
+      awsApiPeer: ec2.Peer.anyIpv4(),
+      // Development: one small single-AZ instance, a day of backups, nothing kept after deletion.
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE4_GRAVITON, ec2.InstanceSize.SMALL),
+      multiAz: false,
+      backupRetention: Duration.days(1),
+      deletionProtection: false,
+      removalPolicy: REMOVAL,
+      cloudwatchLogsRetention: logs.RetentionDays.ONE_WEEK,
+    });
+    this.database.connections.allowDefaultPortFrom(this.cluster);
+
+    // The Storage API's service account and its grant arrive with the Supabase workloads.
+    this.storage = new SupabaseStorage(this, 'Storage', { removalPolicy: REMOVAL });
+    Validations.of(this.database.instance).acknowledge(
+      { id: 'AwsSolutions-RDS3', reason: 'Development environment: a single-AZ instance halves the cost; an outage of one zone may stop development, and the production example is Multi-AZ.' },
+      { id: 'AwsSolutions-RDS10', reason: 'Development environment: its data is disposable and is deleted with the stack; the production example keeps deletion protection on.' },
+    );
   }
 }
 
@@ -70,7 +95,7 @@ export function build(app: App) {
   });
   const core = new CoreStack(app, 'SupabaseDevCore', {
     env,
-    description: 'Supabase on AWS, Ireland development: secrets and EKS cluster',
+    description: 'Supabase on AWS, Ireland development: secrets, database, storage and EKS cluster',
     network: networking.network,
   });
   return { networking, core };
