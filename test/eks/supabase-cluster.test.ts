@@ -1,7 +1,7 @@
 import { App, Stack, aws_ec2 as ec2, aws_eks_v2 as eks, aws_iam as iam, aws_kms as kms, aws_lambda as lambda, aws_route53 as route53, aws_s3 as s3 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SupabaseNetwork, SupabaseSecrets } from '../../src';
+import { SupabaseNetwork, SupabaseSecrets, SupabaseStorage } from '../../src';
 import { SupabaseCluster, SupabaseClusterProps, SupabaseKubernetesVersion, SupabaseNodeGroupOptions } from '../../src/eks';
 import { ALB_CONTROLLER_IAM_POLICY } from '../../src/eks/private/alb-controller-iam-policy';
 
@@ -460,8 +460,8 @@ describe('SupabaseCluster with the network and the defaults', () => {
 describe('SupabaseCluster IRSA helper and secrets', () => {
   const { stack, cluster } = synth({ clusterName: 'supabase-prod' });
   const storageApi = cluster.addServiceAccount('StorageApi', { name: 'storage', namespace: 'supabase' });
-  const bucket = new s3.Bucket(stack, 'Bucket');
-  bucket.grantReadWrite(storageApi);
+  const storage = new SupabaseStorage(stack, 'Storage');
+  storage.grantReadWrite(storageApi);
   cluster.addNamespace('supabase');
   const auth = cluster.addServiceAccount('Auth', { name: 'auth', namespace: 'supabase' });
   const secrets = new SupabaseSecrets(stack, 'Secrets');
@@ -474,9 +474,15 @@ describe('SupabaseCluster IRSA helper and secrets', () => {
     expect(storageApi.serviceAccountNamespace).toBe('supabase');
   });
 
-  test('the role receives what it is granted', () => {
-    const statements = statementsOfRole(template, logicalIdOf(stack, storageApi.role as iam.Role));
-    expect(statements).toContainEqual(expect.objectContaining({ Action: expect.arrayContaining(['s3:PutObject', 's3:GetObject*']) }));
+  test('the Storage API\'s role receives SupabaseStorage.grantReadWrite, and the bucket policy lets exactly it in', () => {
+    const roleId = logicalIdOf(stack, storageApi.role as iam.Role);
+    const statements = statementsOfRole(template, roleId);
+    expect(statements).toContainEqual(expect.objectContaining({
+      Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+    }));
+    expect(statements).toContainEqual(expect.objectContaining({ Action: ['s3:ListBucket', 's3:ListBucketMultipartUploads'] }));
+    const policies = Object.values(template.findResources('AWS::S3::BucketPolicy')).map((p) => JSON.stringify(p.Properties.PolicyDocument));
+    expect(policies.some((doc) => doc.includes('aws:PrincipalArn') && doc.includes(`"${roleId}","Arn"`))).toBe(true);
   });
 
   test('a service account waits for a namespace made by addNamespace, which is made once', () => {
