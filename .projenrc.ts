@@ -52,7 +52,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   // Lambda handlers are bundled by esbuild into assets/ and never loaded from lib/; jsii's CommonJS build could not
   // import the ESM-only jose anyway.
-  excludeTypescript: ['src/**/*.lambda.ts'],
+  // The same holds for the helpers only those handlers import (src/private/lambda).
+  excludeTypescript: ['src/**/*.lambda.ts', 'src/private/lambda/**'],
   lambdaOptions: {
     // The newest Node.js runtime of Lambda; the AWS SDK v3 it ships stays out of the bundles.
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
@@ -130,8 +131,10 @@ project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolv
 
 // The Lambda handlers are outside jsii's tsconfig (see excludeTypescript); eslint types them with the default project.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService.allowDefaultProject', [
-  '.projenrc.ts', 'src/*/*.lambda.ts',
+  '.projenrc.ts', 'src/*/*.lambda.ts', 'src/private/lambda/*.ts',
 ]);
+// Like the handlers, their helpers are bundled with devDependencies (the AWS SDK, jose, pg) by esbuild.
+project.eslint?.allowDevDeps('src/private/lambda/**');
 
 // The examples and scripts are type-checked too (tsx, which runs them, only strips types).
 project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json && tsc --noEmit -p scripts/tsconfig.json');

@@ -8,10 +8,11 @@
  *
  * No password reaches a log, the response or an error message.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, ClientConfig } from 'pg';
 import { bootstrapDatabase } from './bootstrap';
 import { CustomResourceEvent, CustomResourceResult, customResourceHandler } from '../private/lambda/custom-resource';
+import { readJsonSecret } from '../private/lambda/secrets';
 
 /** The custom resource's properties (CloudFormation passes every value as a string). */
 export interface BootstrapProperties {
@@ -40,13 +41,7 @@ const CONNECT_TIMEOUT_MS = 15_000;
 const INVALID_PASSWORD = '28P01';
 
 export async function readDatabaseSecret(client: SecretsManagerClient, arn: string, what: string): Promise<DatabaseSecret> {
-  const value = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-  let parsed: any;
-  try {
-    parsed = JSON.parse(value.SecretString ?? '');
-  } catch {
-    throw new Error(`The ${what} secret does not hold a JSON document`);
-  }
+  const parsed = (await readJsonSecret(client, arn, `The ${what} secret`)).value;
   if (typeof parsed?.username !== 'string' || typeof parsed?.password !== 'string' || parsed.password.length === 0) {
     throw new Error(`The ${what} secret lacks a string \`username\` or a non-empty \`password\` field`);
   }

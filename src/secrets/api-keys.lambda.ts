@@ -9,6 +9,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SignJWT } from 'jose';
 import { CustomResourceEvent, CustomResourceResult, customResourceHandler } from '../private/lambda/custom-resource';
+import { readJsonSecret } from '../private/lambda/secrets';
 
 /** The custom resource's properties (CloudFormation passes every value as a string). */
 export interface ApiKeysProperties {
@@ -44,15 +45,6 @@ export interface SigningOutcome {
 
 const ROLES = { anonKey: 'anon', serviceRoleKey: 'service_role' } as const;
 
-function parseJson(text: string | undefined, what: string): any {
-  try {
-    return JSON.parse(text ?? '');
-  } catch {
-    // Never echo the text: it is a secret.
-    throw new Error(`${what} does not hold a JSON document`);
-  }
-}
-
 async function sign(role: string, secret: Uint8Array, issuer: string, issuedAt: number, expiresAt: number): Promise<string> {
   return new SignJWT({ role })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
@@ -75,12 +67,12 @@ export async function ensureApiKeys(
     throw new Error(`LifetimeSeconds must be a positive whole number of seconds, got '${props.LifetimeSeconds}'`);
   }
 
-  const jwt = await client.send(new GetSecretValueCommand({ SecretId: props.JwtSecretArn }));
-  const jwtSecret: unknown = parseJson(jwt.SecretString, 'The JWT secret').jwtSecret;
+  const jwt = await readJsonSecret(client, props.JwtSecretArn, 'The JWT secret');
+  const jwtSecret: unknown = jwt.value?.jwtSecret;
   if (typeof jwtSecret !== 'string' || jwtSecret.length < 32) {
     throw new Error('The JWT secret\'s field `jwtSecret` must be a string of at least 32 characters');
   }
-  const jwtSecretVersionId = jwt.VersionId ?? '';
+  const jwtSecretVersionId = jwt.versionId ?? '';
 
   const current = await client.send(new GetSecretValueCommand({ SecretId: props.ApiKeysSecretArn }));
   let existing: Partial<ApiKeysDocument> = {};
