@@ -549,6 +549,28 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   }
 
   /**
+   * Lets `grantee` read the services' login secrets (`authSecret`, `restSecret`, `storageSecret`,
+   * `realtimeSecret`, `metaSecret`) and decrypt them with the database's key, through Secrets Manager only. This is
+   * what External Secrets Operator's role needs to hand the services their connection settings. The master
+   * secret is not included.
+   */
+  public grantServiceSecretsRead(grantee: iam.IGrantable): iam.Grant {
+    const secrets = [this.authSecret, this.restSecret, this.storageSecret, this.realtimeSecret, this.metaSecret];
+    const grant = iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: secrets.map((s) => s.secretArn),
+    });
+    iam.Grant.addToPrincipal({
+      grantee,
+      actions: ['kms:Decrypt'],
+      resourceArns: [this.encryptionKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
+    });
+    return grant;
+  }
+
+  /**
    * Lets `grantee` connect to the database as `dbUser` with an IAM authentication token (`rds-db:connect`).
    *
    * `dbUser` must be a role you created for IAM authentication (`CREATE ROLE x LOGIN; GRANT rds_iam TO x;`).
