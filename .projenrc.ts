@@ -49,6 +49,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'jose@^6.2.18',
     'pg@^8.23.1',
     '@types/pg@^8.23.1',
+    // The charts' manifests are validated against the Kubernetes and External Secrets schemas in the tests.
+    'kubernetes-models@^5.1.0',
+    '@kubernetes-models/external-secrets@^2.0.0',
   ],
   // Lambda handlers are bundled by esbuild into assets/ and never loaded from lib/; jsii's CommonJS build could not
   // import the ESM-only jose anyway.

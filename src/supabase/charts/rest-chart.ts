@@ -1,0 +1,62 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { K8S_SECRETS } from './secrets-chart';
+import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
+import { IMAGE_USERS, PORTS } from '../private/ports';
+import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
+import { SupabaseRestSettings } from '../settings';
+
+export interface RestChartProps extends ServiceChartProps {
+  readonly settings: SupabaseRestSettings;
+  /** How long a user's access token is valid, in seconds (`PGRST_APP_SETTINGS_JWT_EXP`). */
+  readonly jwtExpirySeconds: number;
+}
+
+/** The schemas PostgREST exposes unless told otherwise. */
+export const DEFAULT_REST_SCHEMAS = ['public', 'storage', 'graphql_public'];
+
+/**
+ * Supabase REST (PostgREST) on port 3000, connecting as `authenticator`, which switches to anon, authenticated or
+ * service_role per request. Its admin server on 3001 answers `/live` and `/ready` (ready once the schema cache is
+ * loaded) and is not exposed by the Service. The schema cache reloads on `NOTIFY pgrst, 'reload schema'`: on RDS
+ * there is no event trigger that sends it after DDL.
+ */
+export class RestChart extends Chart {
+  constructor(scope: Construct, id: string, props: RestChartProps) {
+    super(scope, id, { namespace: props.namespace });
+    const secrets = new SecretEnv(this);
+    const port = PORTS.rest;
+    const admin = PORTS.restAdmin;
+    addSupabaseService(this, {
+      name: 'rest',
+      image: props.image,
+      ports: [{ name: 'http', port }, { name: 'admin', port: admin, exposed: false }],
+      env: {
+        ...plainEnv({
+          PGRST_DB_SCHEMAS: (props.settings.schemas ?? DEFAULT_REST_SCHEMAS).join(','),
+          PGRST_DB_MAX_ROWS: String(props.settings.maxRows ?? 1000),
+          PGRST_DB_EXTRA_SEARCH_PATH: (props.settings.extraSearchPath ?? ['public', 'extensions']).join(','),
+          PGRST_DB_ANON_ROLE: 'anon',
+          PGRST_DB_USE_LEGACY_GUCS: 'false',
+          PGRST_APP_SETTINGS_JWT_EXP: String(props.jwtExpirySeconds),
+          PGRST_SERVER_PORT: String(port),
+          PGRST_ADMIN_SERVER_PORT: String(admin),
+        }),
+        PGRST_DB_URI: secrets.value(K8S_SECRETS.dbRest, 'uri'),
+        PGRST_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
+        PGRST_APP_SETTINGS_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
+      },
+      readiness: httpProbe('/ready', admin),
+      liveness: httpProbe('/live', admin, { failureThreshold: 6 }),
+      startup: startupProbe('/live', admin, 60),
+      resources: resources(100, 1000, 128, 512),
+      ...IMAGE_USERS.rest,
+      scaling: props.scaling,
+    });
+    addServicePolicy(this, 'rest', {
+      // Kong proxies the REST API; Storage calls it too (POSTGREST_URL).
+      ingress: [{ peer: { service: 'kong' }, ports: [port] }, { peer: { service: 'storage' }, ports: [port] }],
+      egress: databaseEgress(props.network),
+    });
+  }
+}

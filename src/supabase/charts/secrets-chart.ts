@@ -1,0 +1,159 @@
+import { ApiObject, Chart, ChartProps } from 'cdk8s';
+import { Construct } from 'constructs';
+import { NAME_LABEL, PART_OF, PART_OF_LABEL } from '../private/service';
+
+/** The Kubernetes Secrets the services read, each materialised by External Secrets Operator. */
+export const K8S_SECRETS = {
+  /** `jwt-secret` */
+  jwt: 'supabase-jwt',
+  /** `anon-key`, `service-role-key` */
+  apiKeys: 'supabase-api-keys',
+  /** `username`, `password` */
+  dashboard: 'supabase-dashboard',
+  /** `secret-key-base`, `db-enc-key` */
+  realtime: 'supabase-realtime',
+  /** `crypto-key` */
+  metaCrypto: 'supabase-meta-crypto',
+  /** `password` */
+  smtp: 'supabase-smtp',
+  /** `url` (GoTrue's connection URL) */
+  dbAuth: 'supabase-db-auth',
+  /** `uri` (PostgREST's connection URI) */
+  dbRest: 'supabase-db-rest',
+  /** `url` (the Storage API's connection URL) */
+  dbStorage: 'supabase-db-storage',
+  /** `username`, `password`, `host`, `port`, `dbname` of Realtime's login */
+  dbRealtime: 'supabase-db-realtime',
+  /** `username`, `password`, `host`, `port`, `dbname` of postgres-meta's and Studio's login */
+  dbMeta: 'supabase-db-meta',
+  /** `url` (Edge Functions' SUPABASE_DB_URL, the meta login) */
+  dbFunctions: 'supabase-db-functions',
+} as const;
+
+/** The Secrets Manager secrets (ARNs or names) the ExternalSecrets read. */
+export interface SecretSources {
+  readonly region: string;
+  readonly jwt: string;
+  readonly apiKeys: string;
+  readonly dashboard: string;
+  readonly realtimeSecretKeyBase: string;
+  readonly realtimeDbEncKey: string;
+  readonly metaCryptoKey: string;
+  readonly dbAuth: string;
+  readonly dbRest: string;
+  readonly dbStorage: string;
+  readonly dbRealtime: string;
+  readonly dbMeta: string;
+  /** The SMTP password's secret, and its JSON field (none: the whole secret string). */
+  readonly smtpPassword?: { readonly secret: string; readonly field?: string };
+  /** Whether Edge Functions are deployed (they get a connection URL). */
+  readonly functions: boolean;
+}
+
+export interface SecretsChartProps extends ChartProps {
+  readonly namespace: string;
+  readonly sources: SecretSources;
+  /** How often the operator re-reads the secrets. */
+  readonly refreshInterval: string;
+}
+
+/** Where an ExternalSecret's data comes from, and the template that shapes it. */
+interface ExternalSecretSource {
+  readonly data?: unknown[];
+  readonly dataFrom?: unknown[];
+  readonly template?: Record<string, string>;
+}
+
+/** The SecretStore's name. */
+export const SECRET_STORE = 'aws-secrets-manager';
+
+/**
+ * External Secrets for the Supabase namespace: a SecretStore for AWS Secrets Manager in the deployment's region,
+ * authenticated by the operator's own IRSA role (no static key, no token in the namespace), and one
+ * ExternalSecret per Kubernetes Secret the services read. Database connection strings are assembled by the
+ * ExternalSecret's template from the login secret's fields, with `sslmode=require`: the manifest holds secret
+ * ARNs and templates, never a value.
+ */
+export class SecretsChart extends Chart {
+  constructor(scope: Construct, id: string, props: SecretsChartProps) {
+    super(scope, id, { ...props, labels: { [PART_OF_LABEL]: PART_OF, ...props.labels } });
+    const s = props.sources;
+
+    new ApiObject(this, 'store', {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'SecretStore',
+      metadata: { name: SECRET_STORE },
+      spec: {
+        provider: {
+          // No `auth`: the operator uses its pod's credentials, the IRSA role that may read only this
+          // deployment's secrets.
+          aws: { service: 'SecretsManager', region: s.region },
+        },
+      },
+    });
+
+    const fields = (name: string, source: string, map: Record<string, string>) =>
+      this.externalSecret(name, props.refreshInterval, {
+        data: Object.entries(map).map(([secretKey, property]) => ({ secretKey, remoteRef: { key: source, property } })),
+      });
+    fields(K8S_SECRETS.jwt, s.jwt, { 'jwt-secret': 'jwtSecret' });
+    fields(K8S_SECRETS.apiKeys, s.apiKeys, { 'anon-key': 'anonKey', 'service-role-key': 'serviceRoleKey' });
+    fields(K8S_SECRETS.dashboard, s.dashboard, { username: 'username', password: 'password' });
+    fields(K8S_SECRETS.metaCrypto, s.metaCryptoKey, { 'crypto-key': 'cryptoKey' });
+    this.externalSecret(K8S_SECRETS.realtime, props.refreshInterval, {
+      data: [
+        { secretKey: 'secret-key-base', remoteRef: { key: s.realtimeSecretKeyBase, property: 'secretKeyBase' } },
+        { secretKey: 'db-enc-key', remoteRef: { key: s.realtimeDbEncKey, property: 'dbEncKey' } },
+      ],
+    });
+    if (s.smtpPassword) {
+      this.externalSecret(K8S_SECRETS.smtp, props.refreshInterval, {
+        data: [{
+          secretKey: 'password',
+          remoteRef: { key: s.smtpPassword.secret, ...(s.smtpPassword.field ? { property: s.smtpPassword.field } : {}) },
+        }],
+      });
+    }
+
+    const loginFields = ['username', 'password', 'host', 'port', 'dbname'];
+    const url = (login: string, key: string, name: string) => this.externalSecret(name, props.refreshInterval, {
+      dataFrom: [{ extract: { key: login } }],
+      template: { [key]: connectionUrl() },
+    });
+    url(s.dbAuth, 'url', K8S_SECRETS.dbAuth);
+    url(s.dbRest, 'uri', K8S_SECRETS.dbRest);
+    url(s.dbStorage, 'url', K8S_SECRETS.dbStorage);
+    if (s.functions) {
+      url(s.dbMeta, 'url', K8S_SECRETS.dbFunctions);
+    }
+    fields(K8S_SECRETS.dbRealtime, s.dbRealtime, Object.fromEntries(loginFields.map((f) => [f, f])));
+    fields(K8S_SECRETS.dbMeta, s.dbMeta, Object.fromEntries(loginFields.map((f) => [f, f])));
+  }
+
+  private externalSecret(name: string, refreshInterval: string, source: ExternalSecretSource) {
+    return new ApiObject(this, name, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name, labels: { [NAME_LABEL]: name } },
+      spec: {
+        refreshInterval,
+        secretStoreRef: { kind: 'SecretStore', name: SECRET_STORE },
+        target: {
+          name,
+          creationPolicy: 'Owner',
+          ...(source.template ? { template: { engineVersion: 'v2', data: source.template } } : {}),
+        },
+        ...(source.data ? { data: source.data } : {}),
+        ...(source.dataFrom ? { dataFrom: source.dataFrom } : {}),
+      },
+    });
+  }
+}
+
+/**
+ * A libpq-style URL from a login secret's fields, TLS required (RDS enforces it with `rds.force_ssl`). The user
+ * name and password are URL-encoded in case a rotated password holds reserved characters.
+ */
+function connectionUrl(): string {
+  return 'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=require';
+}

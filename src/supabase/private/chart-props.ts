@@ -1,0 +1,51 @@
+import * as kplus from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ResolvedScaling } from './service';
+
+/** Where the services' traffic goes outside the namespace, as CIDR blocks for the network policies. */
+export interface ChartNetwork {
+  /** The database subnets (isolated tier): the services' egress on the PostgreSQL port. */
+  readonly databaseCidrs: string[];
+  /** The load balancer's subnets (public tier): the ALB's traffic to Kong. */
+  readonly loadBalancerCidrs: string[];
+  /** The PostgreSQL port. */
+  readonly databasePort: number;
+}
+
+/** What every service chart receives. */
+export interface ServiceChartProps {
+  readonly namespace: string;
+  readonly image: string;
+  readonly scaling: ResolvedScaling;
+  readonly network: ChartNetwork;
+}
+
+/** Every address outside the cluster's private ranges is reached on 443 through the NAT gateway or an endpoint. */
+export const ANY_IPV4 = '0.0.0.0/0';
+
+/** Reads keys of Kubernetes Secrets into env values, one reference object per Secret. */
+export class SecretEnv {
+  private readonly secrets = new Map<string, kplus.ISecret>();
+
+  constructor(private readonly scope: Construct) {}
+
+  /** The value of `key` in the Secret `name`. */
+  public value(name: string, key: string): kplus.EnvValue {
+    let secret = this.secrets.get(name);
+    if (!secret) {
+      secret = kplus.Secret.fromSecretName(this.scope, `secret-${name}`, name);
+      this.secrets.set(name, secret);
+    }
+    return kplus.EnvValue.fromSecretValue({ secret, key });
+  }
+}
+
+/** Plain values as env values. */
+export function plainEnv(values: Record<string, string>): Record<string, kplus.EnvValue> {
+  return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, kplus.EnvValue.fromValue(v)]));
+}
+
+/** Egress to the database subnets on the PostgreSQL port. */
+export function databaseEgress(network: ChartNetwork): { peer: { cidr: string }; ports: number[] }[] {
+  return network.databaseCidrs.map((cidr) => ({ peer: { cidr }, ports: [network.databasePort] }));
+}

@@ -1,0 +1,158 @@
+import { PORTS } from './ports';
+
+/**
+ * The variables the gateway's entrypoint substitutes into the declarative configuration at start, from the
+ * pod's environment (which reads them from Secrets). They never appear in the ConfigMap.
+ */
+export const KONG_TEMPLATE_VARIABLES = ['SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_KEY', 'DASHBOARD_USERNAME', 'DASHBOARD_PASSWORD'];
+
+const placeholder = (name: string) => `\${${name}}`;
+
+export interface KongConfigOptions {
+  /** Whether Edge Functions are deployed (`/functions/v1/`). */
+  readonly functions: boolean;
+  /** The Service name Realtime is reached under: its first label is the tenant id. */
+  readonly realtimeHost: string;
+}
+
+type Plugin = { name: string; config?: Record<string, unknown> };
+
+const cors: Plugin = { name: 'cors' };
+const keyAuth = (hideCredentials: boolean): Plugin => ({ name: 'key-auth', config: { hide_credentials: hideCredentials } });
+const acl = (...allow: string[]): Plugin => ({ name: 'acl', config: { hide_groups_header: true, allow } });
+const forbidden: Plugin = { name: 'request-termination', config: { status_code: 403, message: 'Forbidden' } };
+
+/** The routes of self-hosted Supabase's gateway (0.8.1), as Kong 3.9 declarative configuration (format 3.0). */
+export function kongDeclarativeConfig(options: KongConfigOptions): Record<string, unknown> {
+  const auth = `http://auth:${PORTS.auth}`;
+  const rest = `http://rest:${PORTS.rest}`;
+  const realtime = `${options.realtimeHost}:${PORTS.realtime}`;
+  const open = (name: string, path: string) => ({
+    name: `auth-v1-open-${name}`,
+    url: `${auth}${path}`,
+    routes: [{ name: `auth-v1-open-${name}`, strip_path: true, paths: [`/auth/v1${path}`] }],
+    plugins: [cors],
+  });
+  const services: Record<string, unknown>[] = [
+    // Auth endpoints reached from emails, browsers and identity providers, without an API key.
+    open('verify', '/verify'),
+    open('callback', '/callback'),
+    open('authorize', '/authorize'),
+    open('jwks', '/.well-known/jwks.json'),
+    open('sso-acs', '/sso/saml/acs'),
+    open('sso-metadata', '/sso/saml/metadata'),
+    {
+      name: 'auth-v1',
+      url: `${auth}/`,
+      routes: [{ name: 'auth-v1-all', strip_path: true, paths: ['/auth/v1/'] }],
+      plugins: [cors, keyAuth(false), acl('admin', 'anon')],
+    },
+    {
+      name: 'rest-v1',
+      url: `${rest}/`,
+      routes: [{ name: 'rest-v1-all', strip_path: true, paths: ['/rest/v1/'] }],
+      plugins: [cors, keyAuth(true), acl('admin', 'anon')],
+    },
+    {
+      // The OpenAPI description of every exposed table: service_role only.
+      name: 'rest-v1-openapi',
+      url: `${rest}/`,
+      routes: [{ name: 'rest-v1-openapi', strip_path: true, paths: ['~/rest/v1/$'], regex_priority: 100 }],
+      plugins: [cors, keyAuth(true), acl('admin')],
+    },
+    {
+      name: 'graphql-v1',
+      url: `${rest}/rpc/graphql`,
+      routes: [{ name: 'graphql-v1-all', strip_path: true, paths: ['/graphql/v1'] }],
+      plugins: [
+        cors,
+        keyAuth(true),
+        { name: 'request-transformer', config: { add: { headers: ['Content-Profile:graphql_public'] } } },
+        acl('admin', 'anon'),
+      ],
+    },
+    {
+      name: 'realtime-v1-ws',
+      url: `http://${realtime}/socket`,
+      protocol: 'ws',
+      routes: [{ name: 'realtime-v1-ws', strip_path: true, paths: ['/realtime/v1/'] }],
+      plugins: [cors, keyAuth(false), acl('admin', 'anon')],
+    },
+    {
+      name: 'realtime-v1-rest',
+      url: `http://${realtime}/api`,
+      protocol: 'http',
+      routes: [{ name: 'realtime-v1-rest', strip_path: true, paths: ['/realtime/v1/api'] }],
+      plugins: [cors, keyAuth(false), acl('admin', 'anon')],
+    },
+    {
+      // Tenant management and the API description stay inside the cluster.
+      name: 'realtime-v1-blocked',
+      url: `http://${realtime}/api`,
+      routes: [{ name: 'realtime-v1-blocked', strip_path: true, paths: ['/realtime/v1/api/tenants', '/realtime/v1/api/openapi'] }],
+      plugins: [forbidden],
+    },
+    {
+      // Signed URLs carry their own token, so Storage checks keys itself.
+      name: 'storage-v1',
+      url: `http://storage:${PORTS.storage}/`,
+      routes: [{ name: 'storage-v1-all', strip_path: true, paths: ['/storage/v1/'] }],
+      plugins: [cors],
+    },
+    ...(options.functions ? [{
+      name: 'functions-v1',
+      url: `http://functions:${PORTS.functions}/`,
+      read_timeout: 150000,
+      routes: [{ name: 'functions-v1-all', strip_path: true, paths: ['/functions/v1/'] }],
+      plugins: [cors],
+    }] : []),
+    {
+      name: 'meta',
+      url: `http://meta:${PORTS.meta}/`,
+      routes: [{ name: 'meta-all', strip_path: true, paths: ['/pg/'] }],
+      plugins: [keyAuth(false), acl('admin')],
+    },
+    {
+      name: 'mcp-blocked',
+      url: `http://studio:${PORTS.studio}/`,
+      routes: [{ name: 'mcp-blocked', strip_path: false, paths: ['/api/mcp', '/mcp'] }],
+      plugins: [forbidden],
+    },
+    {
+      // Studio, behind the dashboard's basic authentication.
+      name: 'dashboard',
+      url: `http://studio:${PORTS.studio}/`,
+      routes: [{ name: 'dashboard-all', strip_path: true, paths: ['/'] }],
+      plugins: [cors, { name: 'basic-auth', config: { hide_credentials: true } }],
+    },
+  ];
+  return {
+    _format_version: '3.0',
+    _transform: true,
+    consumers: [
+      { username: 'DASHBOARD', basicauth_credentials: [{ username: placeholder('DASHBOARD_USERNAME'), password: placeholder('DASHBOARD_PASSWORD') }] },
+      { username: 'anon', keyauth_credentials: [{ key: placeholder('SUPABASE_ANON_KEY') }] },
+      { username: 'service_role', keyauth_credentials: [{ key: placeholder('SUPABASE_SERVICE_KEY') }] },
+    ],
+    acls: [
+      { consumer: 'anon', group: 'anon' },
+      { consumer: 'service_role', group: 'admin' },
+    ],
+    services,
+  };
+}
+
+/**
+ * The gateway container's command: render the configuration template into the writable /tmp with the values of
+ * the template variables from the environment (failing if one is unset), then start Kong in the foreground.
+ * awk replaces literal placeholders, so no character of a value is interpreted.
+ */
+export function kongStartScript(templatePath: string, configPath: string): string {
+  const names = KONG_TEMPLATE_VARIABLES.join(' ');
+  return [
+    'set -eu',
+    ...KONG_TEMPLATE_VARIABLES.map((v) => `: "\${${v}:?is not set}"`),
+    `awk -v names="${names}" 'BEGIN { n = split(names, vars, " ") } { for (i = 1; i <= n; i++) { p = "\${" vars[i] "}"; while ((j = index($0, p)) > 0) { $0 = substr($0, 1, j - 1) ENVIRON[vars[i]] substr($0, j + length(p)) } } print }' ${templatePath} > ${configPath}`,
+    'exec /docker-entrypoint.sh kong docker-start',
+  ].join('\n');
+}

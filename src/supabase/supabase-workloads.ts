@@ -1,0 +1,305 @@
+import {
+  Annotations,
+  Duration,
+  Stack,
+  Token,
+  aws_certificatemanager as acm,
+  aws_ec2 as ec2,
+  aws_eks_v2 as eks,
+} from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
+import { Construct } from 'constructs';
+import { AuthChart } from './charts/auth-chart';
+import { FunctionsChart } from './charts/functions-chart';
+import { ImgproxyChart } from './charts/imgproxy-chart';
+import { IngressChart } from './charts/ingress-chart';
+import { KongChart } from './charts/kong-chart';
+import { MetaChart } from './charts/meta-chart';
+import { NamespaceChart } from './charts/namespace-chart';
+import { RealtimeChart } from './charts/realtime-chart';
+import { RestChart } from './charts/rest-chart';
+import { SecretsChart } from './charts/secrets-chart';
+import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
+import { StudioChart } from './charts/studio-chart';
+import { DEFAULT_IMAGES, SupabaseImages } from './images';
+import { ChartNetwork } from './private/chart-props';
+import { ResolvedScaling } from './private/service';
+import {
+  SupabaseAuthSettings,
+  SupabaseRestSettings,
+  SupabaseScalingSettings,
+  SupabaseServiceScaling,
+  SupabaseStorageApiSettings,
+  SupabaseStudioSettings,
+} from './settings';
+import { SupabaseCluster } from '../eks/supabase-cluster';
+import { SupabaseDatabase } from '../rds/supabase-database';
+import { SupabaseSecrets } from '../secrets/supabase-secrets';
+import { SupabaseStorage } from '../storage/supabase-storage';
+
+const DEFAULT_NAMESPACE = 'supabase';
+const POSTGRES_PORT = 5432;
+const NO_CERTIFICATE_WARNING = 'cdk-supabase-on-aws:workloads-http-only';
+
+/** Services whose Deployment a HorizontalPodAutoscaler scales. */
+const AUTOSCALED = new Set(['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'functions']);
+
+/**
+ * Properties of {@link SupabaseWorkloads}.
+ */
+export interface SupabaseWorkloadsProps {
+  /** The cluster the services run on. */
+  readonly cluster: SupabaseCluster;
+  /** The secrets the services read (through External Secrets Operator). */
+  readonly secrets: SupabaseSecrets;
+  /** The bootstrapped database. */
+  readonly database: SupabaseDatabase;
+  /** The bucket of the Storage API. It must be in the cluster's stack (its policy names the Storage API's role). */
+  readonly storage: SupabaseStorage;
+  /** The public URL of the API gateway, e.g. `https://api.example.com`; clients and Auth's emails use it. */
+  readonly publicUrl: string;
+  /** Auth's settings. */
+  readonly auth: SupabaseAuthSettings;
+  /** @default - PostgREST's defaults of this library */
+  readonly rest?: SupabaseRestSettings;
+  /** @default - 50 MiB uploads, image transformation on */
+  readonly storageApi?: SupabaseStorageApiSettings;
+  /** @default - default organization and project names */
+  readonly studio?: SupabaseStudioSettings;
+  /** @default - the images of self-hosted Supabase 0.8.1 */
+  readonly images?: SupabaseImages;
+  /** @default - two or more pods of each service */
+  readonly scaling?: SupabaseScalingSettings;
+  /** The ACM certificate of the load balancer's HTTPS listener. @default - HTTP only, with a warning */
+  readonly certificate?: acm.ICertificate;
+  /** The ARN of a regional AWS WAF web ACL for the load balancer. @default - no web ACL */
+  readonly webAclArn?: string;
+  /** Whether Edge Functions are deployed. @default false */
+  readonly functions?: boolean;
+  /** The Kubernetes namespace. @default 'supabase' */
+  readonly namespace?: string;
+  /** The database's subnets, for the network policies' egress. @default - the VPC's isolated subnets */
+  readonly databaseSubnets?: ec2.SubnetSelection;
+  /** The load balancer's subnets, for Kong's network policy. @default - the VPC's public subnets */
+  readonly loadBalancerSubnets?: ec2.SubnetSelection;
+}
+
+/**
+ * The Supabase services on a {@link SupabaseCluster}, as cdk8s charts applied through the cluster's kubectl
+ * handler, wired to the AWS resources: External Secrets reads the secrets (the operator's role is granted read
+ * access here), the database admits the cluster, and the Storage API's service account gets an IAM role with
+ * read-write access to the bucket.
+ *
+ * Internal: `SupabaseOnAws` composes it.
+ */
+export class SupabaseWorkloads extends Construct {
+  /** The namespace of the services. */
+  public readonly namespace: string;
+  /** The manifests, one per chart, in the order they are applied. */
+  public readonly manifests: eks.KubernetesManifest[] = [];
+  /** The cdk8s charts behind the manifests, in the same order. */
+  public readonly charts: cdk8s.Chart[] = [];
+  /** The Storage API's service account and its IAM role. */
+  public readonly storageServiceAccount: eks.ServiceAccount;
+
+  constructor(scope: Construct, id: string, props: SupabaseWorkloadsProps) {
+    super(scope, id);
+    this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
+    validateUrl(this, 'publicUrl', props.publicUrl);
+    validateUrl(this, 'auth.siteUrl', props.auth.siteUrl);
+    (props.auth.additionalRedirectUrls ?? []).forEach((u, i) => validateNonEmpty(this, `auth.additionalRedirectUrls[${i}]`, u));
+    const images = { ...DEFAULT_IMAGES, ...stripUndefined(props.images ?? {}) };
+    Object.entries(images).forEach(([service, image]) => validateImage(this, service, image));
+    const scaling = (service: keyof SupabaseScalingSettings) =>
+      resolveScaling(this, service, props.scaling?.[service], AUTOSCALED.has(service));
+    const functions = props.functions ?? false;
+    if (functions && props.images?.functions === undefined) {
+      throw new Error(`${this.node.path}: \`functions\` is true but \`images.functions\` is not set. The edge runtime serves the functions in its image: build one FROM ${DEFAULT_IMAGES.functions} with your functions and a main service under /home/deno/functions, push it, and pass it as images.functions.`);
+    }
+    const imageTransformation = props.storageApi?.imageTransformation ?? true;
+    if (!props.certificate) {
+      Annotations.of(this).addWarningV2(NO_CERTIFICATE_WARNING,
+        'No `certificate`: the load balancer serves HTTP only, and API keys, passwords and tokens cross the internet in clear text. Pass an ACM certificate for the public domain.');
+    }
+
+    const cluster = props.cluster;
+    const vpc = cluster.cluster.vpc;
+    const network: ChartNetwork = {
+      databaseCidrs: cidrsOf(vpc, props.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }),
+      loadBalancerCidrs: cidrsOf(vpc, props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC }),
+      databasePort: POSTGRES_PORT,
+    };
+
+    // AWS wiring: the operator reads the secrets, the pods reach the database, Storage gets its bucket.
+    props.secrets.grantRead(cluster.externalSecretsRole);
+    props.database.grantServiceSecretsRead(cluster.externalSecretsRole);
+    props.database.connections.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
+
+    const app = new cdk8s.App();
+    const common = { namespace: this.namespace, network };
+    const apply = (chartId: string, chart: cdk8s.Chart, ...after: Construct[]) => {
+      const manifest = new eks.KubernetesManifest(this, chartId, {
+        cluster: cluster.cluster,
+        manifest: chart.toJson(),
+      });
+      manifest.node.addDependency(...after);
+      this.manifests.push(manifest);
+      this.charts.push(chart);
+      return manifest;
+    };
+
+    const namespace = apply('Namespace', new NamespaceChart(app, 'namespace', { namespace: this.namespace }));
+    this.storageServiceAccount = cluster.addServiceAccount('StorageServiceAccount', {
+      name: STORAGE_SERVICE_ACCOUNT,
+      namespace: this.namespace,
+    });
+    this.storageServiceAccount.node.addDependency(namespace);
+    props.storage.grantReadWrite(this.storageServiceAccount);
+
+    const smtp = props.secrets.smtp;
+    const externalSecrets = apply('Secrets', new SecretsChart(app, 'secrets', {
+      namespace: this.namespace,
+      refreshInterval: '1h',
+      sources: {
+        region: Stack.of(this).region,
+        jwt: props.secrets.jwtSecret.secretArn,
+        apiKeys: props.secrets.apiKeys.secretArn,
+        dashboard: props.secrets.dashboard.secretArn,
+        realtimeSecretKeyBase: props.secrets.realtimeSecretKeyBase.secretArn,
+        realtimeDbEncKey: props.secrets.realtimeDbEncKey.secretArn,
+        metaCryptoKey: props.secrets.metaCryptoKey.secretArn,
+        dbAuth: props.database.authSecret.secretArn,
+        dbRest: props.database.restSecret.secretArn,
+        dbStorage: props.database.storageSecret.secretArn,
+        dbRealtime: props.database.realtimeSecret.secretArn,
+        dbMeta: props.database.metaSecret.secretArn,
+        smtpPassword: smtp ? { secret: smtp.password.secretArn, field: smtp.passwordField } : undefined,
+        functions,
+      },
+    }), namespace, cluster.externalSecretsChart);
+
+    // The services start once their Secrets are declared and the database has its roles and schemas.
+    const ready = [externalSecrets, props.database.bootstrap];
+    const jwtExpirySeconds = props.auth.jwtExpiry?.toSeconds() ?? Duration.hours(1).toSeconds();
+    const kongChart = new KongChart(app, 'kong', { ...common, image: images.kong, scaling: scaling('kong'), functions });
+    const kong = apply('Kong', kongChart, ...ready);
+    apply('Auth', new AuthChart(app, 'auth', {
+      ...common,
+      image: images.auth,
+      scaling: scaling('auth'),
+      publicUrl: props.publicUrl,
+      settings: props.auth,
+      smtp: smtp ? {
+        host: smtp.host,
+        port: smtp.port ?? 587,
+        user: smtp.user,
+        adminEmail: smtp.adminEmail,
+        senderName: smtp.senderName ?? 'Supabase',
+      } : undefined,
+    }), ...ready);
+    apply('Rest', new RestChart(app, 'rest', {
+      ...common, image: images.rest, scaling: scaling('rest'), settings: props.rest ?? {}, jwtExpirySeconds,
+    }), ...ready);
+    apply('Realtime', new RealtimeChart(app, 'realtime', {
+      ...common, image: images.realtime, scaling: scaling('realtime'),
+    }), ...ready);
+    apply('Storage', new StorageChart(app, 'storage', {
+      ...common,
+      image: images.storage,
+      scaling: scaling('storage'),
+      publicUrl: props.publicUrl,
+      bucketName: props.storage.bucket.bucketName,
+      region: Stack.of(props.storage).region,
+      settings: props.storageApi ?? {},
+    }), ...ready, this.storageServiceAccount);
+    if (imageTransformation) {
+      apply('Imgproxy', new ImgproxyChart(app, 'imgproxy', {
+        ...common, image: images.imgproxy, scaling: scaling('imgproxy'),
+      }), namespace);
+    }
+    apply('Meta', new MetaChart(app, 'meta', { ...common, image: images.meta, scaling: scaling('meta') }), ...ready);
+    apply('Studio', new StudioChart(app, 'studio', {
+      ...common, image: images.studio, scaling: scaling('studio'), publicUrl: props.publicUrl, settings: props.studio ?? {},
+    }), ...ready);
+    if (functions) {
+      apply('Functions', new FunctionsChart(app, 'functions', {
+        ...common, image: images.functions, scaling: scaling('functions'), publicUrl: props.publicUrl,
+      }), ...ready);
+    }
+    apply('Ingress', new IngressChart(app, 'ingress', {
+      namespace: this.namespace,
+      kongService: kongChart.service,
+      certificateArn: props.certificate?.certificateArn,
+      webAclArn: props.webAclArn,
+    }), kong, cluster.albControllerChart);
+  }
+}
+
+function validateUrl(scope: Construct, prop: string, value: string) {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
+    throw new Error(`${scope.node.path}: \`${prop}\` must be an absolute http(s) URL, got '${value}'. Use e.g. 'https://app.example.com'.`);
+  }
+  if (url.pathname !== '/' && prop === 'publicUrl') {
+    throw new Error(`${scope.node.path}: \`publicUrl\` must be the gateway's origin without a path, got '${value}'. Use e.g. 'https://api.example.com'.`);
+  }
+}
+
+function validateNonEmpty(scope: Construct, prop: string, value: string) {
+  if (!Token.isUnresolved(value) && value.trim() === '') {
+    throw new Error(`${scope.node.path}: \`${prop}\` is empty. Remove it or give a URL.`);
+  }
+}
+
+function validateImage(scope: Construct, service: string, image: string) {
+  if (Token.isUnresolved(image)) {
+    return;
+  }
+  if (image.includes('@sha256:')) {
+    return;
+  }
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
+  if (!tag || tag === 'latest') {
+    throw new Error(`${scope.node.path}: \`images.${service}\` is '${image}', which ${tag ? 'uses the moving tag latest' : 'has no tag'}. Pin a version, e.g. '${DEFAULT_IMAGES[service as keyof SupabaseImages]}', or a digest.`);
+  }
+}
+
+function resolveScaling(scope: Construct, service: string, scaling: SupabaseServiceScaling | undefined, autoscale: boolean): ResolvedScaling {
+  const minReplicas = scaling?.minReplicas ?? 2;
+  const maxReplicas = scaling?.maxReplicas ?? Math.max(10, minReplicas);
+  const targetCpuUtilization = scaling?.targetCpuUtilization ?? 70;
+  const prop = `scaling.${service}`;
+  if (!Token.isUnresolved(minReplicas) && (!Number.isInteger(minReplicas) || minReplicas < 1)) {
+    throw new Error(`${scope.node.path}: \`${prop}.minReplicas\` must be a whole number of at least 1, got ${minReplicas}. Use 1 for development, 2 or more for production.`);
+  }
+  if (!Token.isUnresolved(maxReplicas) && (!Number.isInteger(maxReplicas) || maxReplicas < 1)) {
+    throw new Error(`${scope.node.path}: \`${prop}.maxReplicas\` must be a whole number of at least 1, got ${maxReplicas}.`);
+  }
+  if (!Token.isUnresolved(minReplicas) && !Token.isUnresolved(maxReplicas) && minReplicas > maxReplicas) {
+    throw new Error(`${scope.node.path}: \`${prop}.minReplicas\` (${minReplicas}) is greater than \`maxReplicas\` (${maxReplicas}). Raise maxReplicas or lower minReplicas.`);
+  }
+  if (!Token.isUnresolved(targetCpuUtilization) && (targetCpuUtilization < 1 || targetCpuUtilization > 100)) {
+    throw new Error(`${scope.node.path}: \`${prop}.targetCpuUtilization\` must be a percentage from 1 to 100, got ${targetCpuUtilization}. 70 is the default.`);
+  }
+  if (!autoscale && scaling?.maxReplicas !== undefined) {
+    throw new Error(`${scope.node.path}: \`${prop}.maxReplicas\` is set, but ${service} does not autoscale: it runs minReplicas pods. Remove maxReplicas.`);
+  }
+  return { minReplicas, maxReplicas, targetCpuUtilization, autoscale };
+}
+
+function cidrsOf(vpc: ec2.IVpc, selection: ec2.SubnetSelection): string[] {
+  return vpc.selectSubnets(selection).subnets.map((s) => s.ipv4CidrBlock);
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

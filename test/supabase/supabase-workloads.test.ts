@@ -1,0 +1,188 @@
+import { Duration } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { Testing } from 'cdk8s';
+import { buildWorkloads } from './fixture';
+
+const MANIFEST = 'Custom::AWSCDK-EKS-KubernetesResource';
+
+describe('SupabaseWorkloads', () => {
+  const { stack, workloads } = buildWorkloads();
+  const template = Template.fromStack(stack);
+  const resources = template.toJSON().Resources as Record<string, any>;
+  const logicalId = (c: { node: { defaultChild?: unknown } } & object) => stack.getLogicalId((c as any).node.defaultChild);
+
+  test('applies one manifest per chart through the cluster\'s kubectl handler', () => {
+    expect(workloads.manifests.map((m) => m.node.id)).toEqual(
+      ['Namespace', 'Secrets', 'Kong', 'Auth', 'Rest', 'Realtime', 'Storage', 'Imgproxy', 'Meta', 'Studio', 'Ingress']);
+    for (const manifest of workloads.manifests) {
+      expect(resources[logicalId(manifest)].Type).toBe(MANIFEST);
+    }
+  });
+
+  test('orders the charts after what they need', () => {
+    const dependsOn = (id: string) => resources[logicalId(workloads.manifests.find((m) => m.node.id === id)!)].DependsOn as string[];
+    const byPrefix = (prefix: string) => Object.keys(resources).filter((k) => k.startsWith(prefix));
+    expect(dependsOn('Secrets')).toEqual(expect.arrayContaining([...byPrefix('ClusterExternalSecretsChart'), logicalId(workloads.manifests[0])]));
+    for (const id of ['Kong', 'Auth', 'Rest', 'Realtime', 'Storage', 'Meta', 'Studio']) {
+      expect(dependsOn(id)).toEqual(expect.arrayContaining([...byPrefix('DatabaseBootstrap').filter((k) => resources[k].Type === 'Custom::SupabaseBootstrap'), logicalId(workloads.manifests[1])]));
+    }
+    expect(dependsOn('Storage')).toEqual(expect.arrayContaining(byPrefix('ClusterStorageServiceAccountmanifest')));
+    expect(dependsOn('Ingress')).toEqual(expect.arrayContaining([...byPrefix('ClusterAlbControllerChart'), logicalId(workloads.manifests[2])]));
+  });
+
+  test('the Storage API\'s service account has an IRSA role that may read and write the bucket', () => {
+    const roleId = stack.getLogicalId(workloads.storageServiceAccount.role.node.defaultChild as any);
+    template.hasResourceProperties('AWS::IAM::Role', Match.objectLike({
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity' })],
+      }),
+    }));
+    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy'
+      && r.Properties.Roles.some((ref: any) => ref.Ref === roleId));
+    const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
+    expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket', 'kms:Decrypt', 'kms:GenerateDataKey']));
+    const sa = Object.entries(resources).find(([k]) => k.startsWith('ClusterStorageServiceAccountmanifest'))![1];
+    expect(JSON.stringify(sa.Properties.Manifest)).toContain('\\"name\\":\\"supabase-storage\\",\\"namespace\\":\\"supabase\\"');
+  });
+
+  test('External Secrets Operator may read the database\'s service logins', () => {
+    const esoRole = stack.getLogicalId(workloads.node.scope!.node.findChild('Cluster').node.findChild('ExternalSecretsServiceAccount').node.findChild('Role').node.defaultChild as any);
+    const statements = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy'
+      && r.Properties.Roles.some((ref: any) => ref.Ref === esoRole)).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const secretRefs = JSON.stringify(statements.filter((s: any) => [s.Action].flat().includes('secretsmanager:GetSecretValue')));
+    for (const login of ['Auth', 'Rest', 'Storage', 'Realtime', 'Meta']) {
+      expect(secretRefs).toMatch(new RegExp(`Database${login}Secret[0-9A-F]{8}`));
+    }
+    expect(secretRefs).not.toMatch(/DatabaseMasterSecret|DatabaseSecret[0-9A-F]{8}"/);
+  });
+
+  test('the database admits the cluster on 5432', () => {
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', Match.objectLike({
+      IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, Description: 'Supabase services on the EKS cluster',
+    }));
+  });
+
+  test('no manifest or ConfigMap carries a JWT, a password or a connection string with a password', () => {
+    const manifests = Object.values(resources).filter((r) => r.Type === MANIFEST).map((r) => JSON.stringify(r.Properties.Manifest));
+    expect(manifests.length).toBeGreaterThan(10);
+    for (const manifest of manifests) {
+      expect(secretLeaks(manifest)).toEqual([]);
+    }
+  });
+
+  test('the leak check finds a planted JWT, password and connection string', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
+    expect(secretLeaks(JSON.stringify({ data: { key: jwt } }))).toHaveLength(1);
+    expect(secretLeaks(JSON.stringify({ env: [{ name: 'PG_META_DB_PASSWORD', value: 'hunter22hunter22' }] }))).toHaveLength(1);
+    expect(secretLeaks('postgres://authenticator:s3cretPassw0rd@db.example.com:5432/postgres')).toHaveLength(1);
+  });
+
+  test('each manifest stays well under the kubectl handler\'s 256 KB', () => {
+    const sizes = workloads.manifests.map((m) => {
+      const manifest = stack.resolve(resources[logicalId(m)].Properties.Manifest);
+      return [m.node.id, Buffer.byteLength(JSON.stringify(manifest))] as const;
+    });
+    const [largest, bytes] = [...sizes].sort((a, b) => b[1] - a[1])[0];
+    // eslint-disable-next-line no-console
+    console.log(`largest Supabase manifest: ${largest}, ${bytes} bytes`);
+    expect(bytes).toBeLessThan(64 * 1024);
+  });
+
+  test('warns when the load balancer has no certificate', () => {
+    Annotations.fromStack(stack).hasWarning('/Test/Supabase', Match.stringLikeRegexp('No `certificate`'));
+  });
+
+  test('the charts synthesize on their own (cdk8s Testing.synth)', () => {
+    for (const chart of workloads.charts) {
+      expect(Testing.synth(chart).length).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('SupabaseWorkloads settings', () => {
+  const objectsOf = (overrides: Parameters<typeof buildWorkloads>[0]) =>
+    buildWorkloads(overrides).workloads.charts.flatMap((c) => Testing.synth(c) as any[]);
+  const env = (objects: any[], name: string) => Object.fromEntries(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name)
+    .spec.template.spec.containers[0].env.filter((e: any) => e.value !== undefined).map((e: any) => [e.name, e.value]));
+
+  test('Auth and REST take their settings from props', () => {
+    const objects = objectsOf({
+      auth: { siteUrl: 'https://app.example.com', additionalRedirectUrls: ['https://a.example.com', 'https://b.example.com'], disableSignup: true, jwtExpiry: Duration.minutes(30), anonymousUsers: true },
+      rest: { schemas: ['public', 'api'], maxRows: 500 },
+    });
+    expect(env(objects, 'auth')).toMatchObject({
+      GOTRUE_SITE_URL: 'https://app.example.com',
+      GOTRUE_URI_ALLOW_LIST: 'https://a.example.com,https://b.example.com',
+      GOTRUE_DISABLE_SIGNUP: 'true',
+      GOTRUE_JWT_EXP: '1800',
+      GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED: 'true',
+      API_EXTERNAL_URL: 'https://api.example.com',
+    });
+    expect(env(objects, 'rest')).toMatchObject({ PGRST_DB_SCHEMAS: 'public,api', PGRST_DB_MAX_ROWS: '500', PGRST_APP_SETTINGS_JWT_EXP: '1800' });
+  });
+
+  test('scaling and images are overridable; without image transformation imgproxy is not deployed', () => {
+    const objects = objectsOf({
+      images: { rest: 'postgrest/postgrest:v14.18' },
+      scaling: { rest: { minReplicas: 1, maxReplicas: 3, targetCpuUtilization: 50 }, studio: { minReplicas: 1 } },
+      storageApi: { imageTransformation: false },
+    });
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'rest');
+    expect(hpa.spec).toMatchObject({ minReplicas: 1, maxReplicas: 3 });
+    expect(hpa.spec.metrics[0].resource.target.averageUtilization).toBe(50);
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'studio').spec.replicas).toBe(1);
+    expect(objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'rest').spec.template.spec.containers[0].image).toBe('postgrest/postgrest:v14.18');
+    expect(objects.filter((o) => o.metadata.name === 'imgproxy')).toEqual([]);
+    expect(env(objects, 'storage')).toMatchObject({ ENABLE_IMAGE_TRANSFORMATION: 'false' });
+    expect(env(objects, 'storage').IMGPROXY_URL).toBeUndefined();
+  });
+
+  test('without a certificate the load balancer listens on HTTP only', () => {
+    const ingress = objectsOf({}).find((o) => o.kind === 'Ingress');
+    expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/listen-ports']).toBe('[{"HTTP": 80}]');
+    expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/certificate-arn']).toBeUndefined();
+  });
+});
+
+describe('SupabaseWorkloads validation', () => {
+  test.each([
+    [{ publicUrl: 'api.example.com' }, /`publicUrl` must be an absolute http\(s\) URL, got 'api.example.com'/],
+    [{ publicUrl: 'https://api.example.com/v1' }, /`publicUrl` must be the gateway's origin without a path/],
+    [{ auth: { siteUrl: 'ftp://app.example.com' } }, /`auth.siteUrl` must be an absolute http\(s\) URL, got 'ftp:\/\/app.example.com'/],
+    [{ images: { kong: 'kong/kong:latest' } }, /`images.kong` is 'kong\/kong:latest', which uses the moving tag latest. Pin a version, e.g. 'kong\/kong:3.9.3'/],
+    [{ images: { auth: 'supabase/gotrue' } }, /`images.auth` is 'supabase\/gotrue', which has no tag/],
+    [{ scaling: { rest: { minReplicas: 0 } } }, /`scaling.rest.minReplicas` must be a whole number of at least 1, got 0/],
+    [{ scaling: { auth: { minReplicas: 5, maxReplicas: 3 } } }, /`scaling.auth.minReplicas` \(5\) is greater than `maxReplicas` \(3\)/],
+    [{ scaling: { kong: { targetCpuUtilization: 0 } } }, /`scaling.kong.targetCpuUtilization` must be a percentage from 1 to 100, got 0/],
+    [{ scaling: { kong: { targetCpuUtilization: 101 } } }, /got 101/],
+    [{ scaling: { studio: { maxReplicas: 4 } } }, /`scaling.studio.maxReplicas` is set, but studio does not autoscale/],
+    [{ functions: true }, /`functions` is true but `images.functions` is not set/],
+  ])('rejects %j', (overrides, message) => {
+    expect(() => buildWorkloads(overrides as any)).toThrow(message);
+  });
+
+  test('accepts digests and registry ports', () => {
+    expect(() => buildWorkloads({ images: { kong: 'registry.example.com:5000/kong/kong@sha256:' + 'a'.repeat(64), rest: 'registry.example.com:5000/postgrest:v14.17' } })).not.toThrow();
+  });
+
+  test('rejects an image whose only colon is a registry port', () => {
+    expect(() => buildWorkloads({ images: { rest: 'registry.example.com:5000/postgrest' } })).toThrow(/has no tag/);
+  });
+});
+
+/** Values that must never be in a manifest: JWTs, password-like env values, connection strings with a password. */
+function secretLeaks(text: string): string[] {
+  const leaks: string[] = [];
+  for (const m of text.matchAll(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g)) {
+    leaks.push(`JWT ${m[0].slice(0, 12)}...`);
+  }
+  for (const m of text.matchAll(/postgres(?:ql)?:\/\/[^:/@\s"]+:([^@\s"]+)@/g)) {
+    if (!m[1].startsWith('{{')) {
+      leaks.push('connection string with a password');
+    }
+  }
+  for (const m of text.matchAll(/\\?"name\\?":\\?"([A-Z_]*(?:PASSWORD|PASS|SECRET|_KEY|KEY_BASE))\\?",\\?"value\\?":/g)) {
+    leaks.push(`${m[1]} as a plain value`);
+  }
+  return leaks;
+}
