@@ -20,6 +20,7 @@ import {
 import { Construct } from 'constructs';
 import { BootstrapFunction } from './bootstrap-function';
 import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
+import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
 
 const POSTGRES_PORT = 5432;
@@ -556,18 +557,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
    */
   public grantServiceSecretsRead(grantee: iam.IGrantable): iam.Grant {
     const secrets = [this.authSecret, this.restSecret, this.storageSecret, this.realtimeSecret, this.metaSecret];
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: secrets.map((s) => s.secretArn),
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-    });
-    return grant;
+    return grantSecretsRead(grantee, secrets, this.encryptionKey);
   }
 
   /**

@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiKeysFunction } from './api-keys-function';
+import { grantSecretsRead } from '../private/grant-secrets';
 
 const DEFAULT_JWT_SECRET_LENGTH = 64;
 const MIN_JWT_SECRET_LENGTH = 32;
@@ -228,18 +229,7 @@ export class SupabaseSecrets extends Construct {
    * the key, through Secrets Manager only. This is what the External Secrets Operator's role needs.
    */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const secretArns = this.secrets.map((s) => s.secretArn);
-    const grant = iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-      resourceArns: secretArns,
-    });
-    iam.Grant.addToPrincipal({
-      grantee,
-      actions: ['kms:Decrypt'],
-      resourceArns: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-    });
+    const grant = grantSecretsRead(grantee, this.secrets, this.encryptionKey);
     this.smtp?.password.grantRead(grantee);
     return grant;
   }

@@ -153,14 +153,13 @@ export function addSupabaseService(scope: Construct, spec: ServiceSpec): Supabas
   });
 
   if (spec.scaling.autoscale) {
-    const hpa = new kplus.HorizontalPodAutoscaler(scope, `${spec.name}-hpa`, {
+    new kplus.HorizontalPodAutoscaler(scope, `${spec.name}-hpa`, {
       metadata: { name: spec.name, labels },
       target: deployment,
       minReplicas: spec.scaling.minReplicas,
       maxReplicas: spec.scaling.maxReplicas,
       metrics: [kplus.Metric.resourceCpu(kplus.MetricTarget.averageUtilization(spec.scaling.targetCpuUtilization))],
     });
-    void hpa;
   }
   return { deployment, service, labels };
 }

@@ -1,0 +1,20 @@
+import { Stack, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+
+/**
+ * Lets `grantee` read `secrets` and decrypt them with `key`, through Secrets Manager of the key's stack's region
+ * only (`kms:ViaService`). Returns the grant of the secrets.
+ */
+export function grantSecretsRead(grantee: iam.IGrantable, secrets: secretsmanager.ISecret[], key: kms.IKey): iam.Grant {
+  const grant = iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+    resourceArns: secrets.map((s) => s.secretArn),
+  });
+  iam.Grant.addToPrincipal({
+    grantee,
+    actions: ['kms:Decrypt'],
+    resourceArns: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(key).region}.amazonaws.com` } },
+  });
+  return grant;
+}
