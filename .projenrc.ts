@@ -48,6 +48,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock@^4.1.0',
     'jose@^6.2.18',
     'pg@^8.23.1',
+    // The connection-string parser of the Storage API's node-postgres (tests of the URLs External Secrets renders).
+    'pg-connection-string@^2.14.0',
     '@types/pg@^8.23.1',
     // The charts' manifests are validated against the Kubernetes and External Secrets schemas in the tests.
     'kubernetes-models@^5.1.0',
@@ -102,6 +104,9 @@ if (jestTransform) {
 
 // The constructs devDependency is set after construction because projen replaces it with the peer range.
 project.addDevDeps('constructs@10.8.1');
+
+// The tests run the Realtime and Kong start scripts with the tools their images carry.
+project.testTask.prependExec('scripts/ensure-system-packages.sh shell-tools');
 
 // Keep everything but the library out of the npm tarball.
 for (const pattern of ['/examples/', '/scripts/', '/docs/', 'cdk.out/', '/build/', '/.ci/', '/.bench/', 'cdk.context.json']) {

@@ -2,6 +2,7 @@
 # Installs, from Debian's packages, whatever the test suite needs and the machine lacks. Idempotent and quick
 # when everything is there. Usage: scripts/ensure-system-packages.sh <need> ...
 #   python-wheel  Debian's python3 with setuptools and wheel (builds the Python wheel offline)
+#   shell-tools   jq and curl (the tests run the containers' start scripts, which use them)
 set -euo pipefail
 
 missing=()
@@ -9,6 +10,9 @@ for need in "$@"; do
   case "$need" in
     python-wheel)
       /usr/bin/python3 -c 'import setuptools, wheel' 2>/dev/null || missing+=(python3 python3-setuptools python3-wheel python3-pip)
+      ;;
+    shell-tools)
+      command -v jq >/dev/null && command -v curl >/dev/null || missing+=(jq curl)
       ;;
     *)
       echo "ensure-system-packages: unknown need '$need'" >&2

@@ -1,11 +1,14 @@
-import { execFileSync } from 'child_process';
+import { execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as nodePath from 'path';
 import { aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { buildParts, buildWorkloads } from './fixture';
 import { SupabaseSecrets } from '../../src';
+import { realtimeStartScript } from '../../src/supabase/charts/realtime-chart';
 
 interface K8sObject {
   apiVersion: string;
@@ -54,9 +57,13 @@ const SERVICES: {
   port: number;
   serviceName?: string;
   readiness: [string, number] | number;
+  /** A startup probe that runs this command instead of the readiness check. */
+  startupCommand?: string[];
   plain: string[];
   secret: Record<string, [string, string]>;
   autoscaled: boolean;
+  /** The directories the service writes to (emptyDirs under the read-only root filesystem). */
+  writable: string[];
 }[] = [
   {
     name: 'kong',
@@ -64,6 +71,7 @@ const SERVICES: {
     port: 8000,
     readiness: ['/status/ready', 8100],
     autoscaled: true,
+    writable: ['/usr/local/kong', '/tmp'],
     plain: ['KONG_DATABASE', 'KONG_DECLARATIVE_CONFIG', 'KONG_DNS_ORDER', 'KONG_PLUGINS', 'KONG_NGINX_PROXY_PROXY_BUFFER_SIZE', 'KONG_NGINX_PROXY_PROXY_BUFFERS', 'KONG_NGINX_WORKER_PROCESSES'],
     secret: {
       SUPABASE_ANON_KEY: ['supabase-api-keys', 'anon-key'],
@@ -78,6 +86,7 @@ const SERVICES: {
     port: 9999,
     readiness: ['/health', 9999],
     autoscaled: true,
+    writable: [],
     plain: ['GOTRUE_API_HOST', 'GOTRUE_API_PORT', 'API_EXTERNAL_URL', 'GOTRUE_DB_DRIVER', 'GOTRUE_SITE_URL', 'GOTRUE_URI_ALLOW_LIST',
       'GOTRUE_DISABLE_SIGNUP', 'GOTRUE_JWT_ADMIN_ROLES', 'GOTRUE_JWT_AUD', 'GOTRUE_JWT_DEFAULT_GROUP_NAME', 'GOTRUE_JWT_EXP',
       'GOTRUE_JWT_ISSUER', 'GOTRUE_EXTERNAL_EMAIL_ENABLED', 'GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED', 'GOTRUE_MAILER_AUTOCONFIRM',
@@ -96,6 +105,7 @@ const SERVICES: {
     port: 3000,
     readiness: ['/ready', 3001],
     autoscaled: true,
+    writable: [],
     plain: ['PGRST_DB_SCHEMAS', 'PGRST_DB_MAX_ROWS', 'PGRST_DB_EXTRA_SEARCH_PATH', 'PGRST_DB_ANON_ROLE', 'PGRST_DB_USE_LEGACY_GUCS',
       'PGRST_APP_SETTINGS_JWT_EXP', 'PGRST_ADMIN_SERVER_PORT'],
     secret: { PGRST_DB_URI: ['supabase-db-rest', 'uri'], PGRST_JWT_SECRET: ['supabase-jwt', 'jwt-secret'] },
@@ -105,9 +115,12 @@ const SERVICES: {
     serviceName: 'realtime-dev',
     image: 'supabase/realtime:v2.134.10',
     port: 4000,
-    readiness: 4000,
+    readiness: ['/healthcheck', 4000],
+    startupCommand: ['test', '-f', '/tmp/realtime-tenant-ready'],
     autoscaled: true,
-    plain: ['PORT', 'DB_AFTER_CONNECT_QUERY', 'ERL_AFLAGS', 'DNS_NODES', 'RLIMIT_NOFILE', 'APP_NAME', 'SEED_SELF_HOST', 'RUN_JANITOR'],
+    writable: ['/tmp'],
+    // SEED_SELF_HOST and RLIMIT_NOFILE belong to the image's run.sh, which the chart replaces (see below).
+    plain: ['PORT', 'DB_AFTER_CONNECT_QUERY', 'ERL_AFLAGS', 'DNS_NODES', 'APP_NAME', 'RUN_JANITOR', 'CLUSTER_STRATEGIES', 'DB_SSL'],
     secret: {
       DB_HOST: ['supabase-db-realtime', 'host'],
       DB_PORT: ['supabase-db-realtime', 'port'],
@@ -118,6 +131,7 @@ const SERVICES: {
       API_JWT_SECRET: ['supabase-jwt', 'jwt-secret'],
       SECRET_KEY_BASE: ['supabase-realtime', 'secret-key-base'],
       METRICS_JWT_SECRET: ['supabase-jwt', 'jwt-secret'],
+      SERVICE_ROLE_KEY: ['supabase-api-keys', 'service-role-key'],
     },
   },
   {
@@ -126,6 +140,7 @@ const SERVICES: {
     port: 5000,
     readiness: ['/status', 5000],
     autoscaled: true,
+    writable: ['/tmp'],
     plain: ['POSTGREST_URL', 'STORAGE_PUBLIC_URL', 'REQUEST_ALLOW_X_FORWARDED_PATH', 'FILE_SIZE_LIMIT', 'STORAGE_BACKEND',
       'GLOBAL_S3_BUCKET', 'REGION', 'TENANT_ID', 'ENABLE_IMAGE_TRANSFORMATION', 'IMGPROXY_URL'],
     secret: {
@@ -141,6 +156,7 @@ const SERVICES: {
     port: 5001,
     readiness: ['/health', 5001],
     autoscaled: true,
+    writable: ['/tmp', '/var/cache/fontconfig'],
     plain: ['IMGPROXY_BIND', 'IMGPROXY_USE_ETAG', 'IMGPROXY_AUTO_WEBP', 'IMGPROXY_MAX_SRC_RESOLUTION'],
     secret: {},
   },
@@ -150,7 +166,8 @@ const SERVICES: {
     port: 8080,
     readiness: ['/health', 8080],
     autoscaled: false,
-    plain: ['PG_META_PORT'],
+    writable: ['/tmp'],
+    plain: ['PG_META_PORT', 'PG_META_DB_SSL_MODE', 'PGSSLMODE'],
     secret: {
       PG_META_DB_HOST: ['supabase-db-meta', 'host'],
       PG_META_DB_PORT: ['supabase-db-meta', 'port'],
@@ -166,9 +183,13 @@ const SERVICES: {
     port: 3000,
     readiness: ['/api/platform/profile', 3000],
     autoscaled: false,
+    writable: ['/tmp', '/app/apps/studio/.next/cache', '/app/snippets', '/app/edge-functions'],
     plain: ['STUDIO_PG_META_URL', 'POSTGRES_USER_READ_WRITE', 'DEFAULT_ORGANIZATION_NAME', 'DEFAULT_PROJECT_NAME', 'SUPABASE_URL',
       'SUPABASE_PUBLIC_URL', 'HOSTNAME'],
     secret: {
+      POSTGRES_HOST: ['supabase-db-meta', 'host'],
+      POSTGRES_PORT: ['supabase-db-meta', 'port'],
+      POSTGRES_DB: ['supabase-db-meta', 'dbname'],
       POSTGRES_PASSWORD: ['supabase-db-meta', 'password'],
       PG_META_CRYPTO_KEY: ['supabase-meta-crypto', 'crypto-key'],
       SUPABASE_ANON_KEY: ['supabase-api-keys', 'anon-key'],
@@ -182,6 +203,7 @@ const SERVICES: {
     port: 9000,
     readiness: 9000,
     autoscaled: true,
+    writable: ['/tmp'],
     plain: ['SUPABASE_URL', 'VERIFY_JWT'],
     secret: {
       JWT_SECRET: ['supabase-jwt', 'jwt-secret'],
@@ -215,7 +237,10 @@ describe.each(SERVICES)('$name', (svc) => {
 
   test('is probed on its health endpoint', () => {
     const c = container(svc.name);
-    for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
+    if (svc.startupCommand) {
+      expect(c.startupProbe.exec).toEqual({ command: svc.startupCommand });
+    }
+    for (const probe of [c.readinessProbe, c.livenessProbe, ...(svc.startupCommand ? [] : [c.startupProbe])]) {
       if (typeof svc.readiness === 'number') {
         expect(probe.tcpSocket).toEqual({ port: svc.readiness });
       } else {
@@ -226,6 +251,14 @@ describe.each(SERVICES)('$name', (svc) => {
       expect(c.readinessProbe.httpGet.path).toBe(svc.readiness[0]);
     }
     expect(c.startupProbe.failureThreshold * (c.startupProbe.periodSeconds ?? 10)).toBeGreaterThanOrEqual(60);
+  });
+
+  test('writes only to emptyDirs, and sees no Service links', () => {
+    const pod = find('Deployment', svc.name).spec.template.spec;
+    const emptyDirs = new Set(pod.volumes?.filter((v: any) => v.emptyDir).map((v: any) => v.name) ?? []);
+    const mounts = (container(svc.name).volumeMounts ?? []).filter((m: any) => emptyDirs.has(m.name)).map((m: any) => m.mountPath);
+    expect(mounts.sort()).toEqual([...svc.writable].sort());
+    expect(pod.enableServiceLinks).toBe(false);
   });
 
   test('requests and limits CPU and memory', () => {
@@ -314,13 +347,165 @@ describe('external secrets', () => {
     }
   });
 
-  test.each([['supabase-db-auth', 'url'], ['supabase-db-rest', 'uri'], ['supabase-db-storage', 'url'], ['supabase-db-functions', 'url']])(
-    '%s assembles its connection string from the login secret, TLS required', (name, key) => {
+  /** Go's url.QueryEscape, as the template's `urlquery` applies it. */
+  const goQueryEscape = (value: string) => Array.from(Buffer.from(value, 'utf8')).map((b) => {
+    const c = String.fromCharCode(b);
+    if (/[A-Za-z0-9\-_.~]/.test(c)) {
+      return c;
+    }
+    return b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
+  }).join('');
+  /** Renders the ExternalSecret template the way the operator does, for the functions it uses. */
+  const render = (template: string, fields: Record<string, string>) =>
+    template.replace(/\{\{ \.(\w+)((?: \| [^}]+)?) \}\}/g, (_, field: string, pipes: string) => {
+      let value = fields[field];
+      for (const fn of pipes.split(' | ').filter(Boolean)) {
+        if (fn === 'urlquery') {
+          value = goQueryEscape(value);
+        } else if (fn === 'replace "+" "%20"') {
+          value = value.split('+').join('%20');
+        } else {
+          throw new Error(`unexpected template function ${fn}`);
+        }
+      }
+      return value;
+    });
+  const login = { username: 'supabase_storage_admin', password: 'a b+c/d@e:f%g?h#i&j=k', host: 'db.abc.eu-west-1.rds.amazonaws.com', port: '5432', dbname: 'postgres' };
+
+  test.each([['supabase-db-auth', 'url', 'require'], ['supabase-db-rest', 'uri', 'require'], ['supabase-db-storage', 'url', 'no-verify'], ['supabase-db-functions', 'url', 'require']])(
+    '%s assembles its connection string from the login secret, TLS on (sslmode=%s)', (name, key, sslmode) => {
       const es = find('ExternalSecret', name);
       expect(es.spec.dataFrom).toHaveLength(1);
       expect(es.spec.target.template.engineVersion).toBe('v2');
-      expect(es.spec.target.template.data[key]).toMatch(/^postgres:\/\/\{\{ \.username \| urlquery \}\}:\{\{ \.password \| urlquery \}\}@\{\{ \.host \}\}:\{\{ \.port \}\}\/\{\{ \.dbname \}\}\?sslmode=require$/);
+      const url = render(es.spec.target.template.data[key], login);
+      const parsed = parseConnectionString(url);
+      expect(parsed).toMatchObject({ user: login.username, password: login.password, host: login.host, port: '5432', database: 'postgres' });
+      expect(new URL(url).searchParams.get('sslmode')).toBe(sslmode);
     });
+
+  test('the Storage API\'s node-postgres encrypts without verifying the certificate, as libpq\'s `require` does', () => {
+    const es = find('ExternalSecret', 'supabase-db-storage');
+    expect(parseConnectionString(render(es.spec.target.template.data.url, login)).ssl).toEqual({ rejectUnauthorized: false });
+  });
+});
+
+
+describe('realtime', () => {
+  test('replaces the image\'s run.sh: tini runs the start script, the pod IP names the Erlang node', () => {
+    const c = container('realtime');
+    expect(c.command.slice(0, 6)).toEqual(['/usr/bin/tini', '-s', '-g', '--', '/bin/bash', '-c']);
+    expect(c.command[6]).toBe(realtimeStartScript(4000));
+    expect(envOf('realtime').POD_IP).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
+    expect(envOf('realtime').SEED_SELF_HOST).toBeUndefined();
+    expect(envOf('realtime').RELEASE_TMP).toBe('/tmp');
+    expect(find('Deployment', 'realtime').spec.template.spec.enableServiceLinks).toBe(false);
+  });
+
+  test('a headless Service lists the pods for the DNS cluster strategy', () => {
+    const headless = find('Service', 'realtime-cluster');
+    expect(headless.spec.clusterIP).toBe('None');
+    expect(headless.spec.selector).toEqual({ 'app.kubernetes.io/name': 'realtime', 'app.kubernetes.io/part-of': 'supabase' });
+    expect(envOf('realtime').DNS_NODES).toBe('realtime-cluster.supabase.svc.cluster.local');
+  });
+
+  describe('the start script', () => {
+    // A stand-in for the Realtime server: /healthcheck fails once, the tenant API fails once, and every tenant
+    // request is logged.
+    const FAKE_SERVER = `
+      const http = require('http'); const fs = require('fs');
+      const [port, log] = process.argv.slice(2);
+      let health = 0; let puts = 0;
+      http.createServer((req, res) => {
+        let body = '';
+        req.on('data', (chunk) => { body += chunk; });
+        req.on('end', () => {
+          if (req.url === '/healthcheck') { health++; res.writeHead(health < 2 ? 503 : 200); res.end('ok'); return; }
+          if (req.method === 'PUT') {
+            puts++;
+            fs.appendFileSync(log, JSON.stringify({ url: req.url, headers: req.headers, body: JSON.parse(body) }) + '\\n');
+            res.writeHead(puts < 2 ? 500 : 200); res.end('{}'); return;
+          }
+          res.writeHead(404); res.end();
+        });
+      }).listen(Number(port), '127.0.0.1');`;
+    const env = {
+      SERVICE_ROLE_KEY: 'service.role.jwt',
+      API_JWT_SECRET: 'jwt-secret-of-at-least-32-characters!!',
+      DB_HOST: 'db.example.eu-west-1.rds.amazonaws.com',
+      DB_PORT: '5432',
+      DB_NAME: 'postgres',
+      DB_USER: 'supabase_admin',
+      DB_PASSWORD: 'p"a\\s$s\'word',
+    };
+
+    const freePort = () => new Promise<number>((resolve) => {
+      const server = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as net.AddressInfo;
+        server.close(() => resolve(port));
+      });
+    });
+
+    test('migrates, starts the server and registers the tenant with TLS enforced, retrying until it succeeds', async () => {
+      const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'realtime-'));
+      const port = await freePort();
+      fs.writeFileSync(nodePath.join(dir, 'server.js'), FAKE_SERVER);
+      const script = realtimeStartScript(port)
+        .split('/tmp/').join(`${dir}/`)
+        .replace('/app/bin/migrate', `echo migrated > ${dir}/migrated`)
+        .replace('exec /app/bin/server', `exec node ${dir}/server.js ${port} ${dir}/requests`)
+        .split('sleep 5').join('sleep 0.2')
+        .split('sleep 2').join('sleep 0.2');
+      // --norc: Node's stdio pipes are sockets, which makes bash read ~/.bashrc otherwise.
+      const child = spawn('/bin/bash', ['--norc', '-c', script], { env: { PATH: process.env.PATH, ...env }, detached: true });
+      let output = '';
+      child.stdout.on('data', (d) => { output += d; });
+      child.stderr.on('data', (d) => { output += d; });
+      try {
+        for (let i = 0; i < 150 && !fs.existsSync(nodePath.join(dir, 'realtime-tenant-ready')); i++) {
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        expect({ ready: fs.existsSync(nodePath.join(dir, 'realtime-tenant-ready')), output }).toEqual({ ready: true, output: expect.any(String) });
+      } finally {
+        if (child.exitCode === null) {
+          process.kill(-child.pid!, 'SIGTERM');
+        }
+      }
+      expect(fs.readFileSync(nodePath.join(dir, 'migrated'), 'utf8')).toBe('migrated\n');
+      const requests = fs.readFileSync(nodePath.join(dir, 'requests'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      expect(requests).toHaveLength(2);
+      for (const r of requests) {
+        expect(r.url).toBe('/api/tenants/realtime-dev');
+        expect(r.headers.authorization).toBe('Bearer service.role.jwt');
+        expect(r.headers['content-type']).toBe('application/json');
+        expect(r.body).toEqual({
+          tenant: {
+            name: 'realtime-dev',
+            external_id: 'realtime-dev',
+            jwt_secret: env.API_JWT_SECRET,
+            extensions: [{
+              type: 'postgres_cdc_rls',
+              settings: {
+                db_host: env.DB_HOST,
+                db_port: '5432',
+                db_name: 'postgres',
+                db_user: 'supabase_admin',
+                db_password: env.DB_PASSWORD,
+                region: 'us-east-1',
+                poll_interval_ms: 100,
+                poll_max_record_bytes: 1048576,
+                ssl_enforced: true,
+              },
+            }],
+          },
+        });
+      }
+      // The header file with the key is gone, and no secret reached the log.
+      expect(fs.existsSync(nodePath.join(dir, 'tenant-api-header'))).toBe(false);
+      for (const secret of [env.SERVICE_ROLE_KEY, env.API_JWT_SECRET, env.DB_PASSWORD]) {
+        expect(output).not.toContain(secret);
+      }
+    }, 30000);
+  });
 });
 
 describe('gateway', () => {
@@ -376,12 +561,48 @@ describe('gateway', () => {
     expect(plugins(studio)['basic-auth']).toEqual({ hide_credentials: true });
   });
 
-  test('the entrypoint renders the template from the environment, then starts Kong', () => {
-    const c = container('kong');
-    expect(c.command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(c.command[2]).toContain('/etc/kong-template/kong.yml > /tmp/kong.yml');
-    expect(c.command[2]).toMatch(/exec \/docker-entrypoint.sh kong docker-start$/);
-    expect(envOf('kong').KONG_DECLARATIVE_CONFIG).toBe('/tmp/kong.yml');
+  describe('the start command', () => {
+    // Runs the container's command with sh: the template paths point into a temporary directory and a fake
+    // entrypoint prints its arguments and the rendered configuration.
+    const run = (env: Record<string, string>) => {
+      const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'kong-'));
+      fs.writeFileSync(nodePath.join(dir, 'template.yml'), find('ConfigMap', 'kong-template').data['kong.yml']);
+      fs.writeFileSync(nodePath.join(dir, 'entrypoint.sh'), `#!/bin/sh\necho "$@"\ncat ${dir}/kong.yml\n`, { mode: 0o755 });
+      const script = container('kong').command[2]
+        .replace('/etc/kong-template/kong.yml', `${dir}/template.yml`)
+        .replace('/tmp/kong.yml', `${dir}/kong.yml`)
+        .replace('/entrypoint.sh /docker-entrypoint.sh', `${dir}/entrypoint.sh`);
+      return spawnSync('/bin/sh', ['-c', script], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+    };
+    const values = {
+      SUPABASE_ANON_KEY: 'anon.jwt.value',
+      SUPABASE_SERVICE_KEY: 'service.jwt.value',
+      DASHBOARD_USERNAME: 'supabase',
+      // Characters that JSON, awk and the shell would each interpret.
+      DASHBOARD_PASSWORD: 'a"b\\c&d$e${SUPABASE_ANON_KEY}f',
+    };
+
+    test('renders the keys and credentials into the configuration, then starts Kong through the entrypoint', () => {
+      const result = run(values);
+      expect(result.status).toBe(0);
+      const [first, ...rest] = result.stdout.split('\n');
+      expect(first).toBe('kong docker-start');
+      const rendered = JSON.parse(rest.join('\n'));
+      expect(rendered.consumers).toEqual([
+        { username: 'DASHBOARD', basicauth_credentials: [{ username: 'supabase', password: values.DASHBOARD_PASSWORD }] },
+        { username: 'anon', keyauth_credentials: [{ key: 'anon.jwt.value' }] },
+        { username: 'service_role', keyauth_credentials: [{ key: 'service.jwt.value' }] },
+      ]);
+      expect(envOf('kong').KONG_DECLARATIVE_CONFIG).toBe('/tmp/kong.yml');
+    });
+
+    test('refuses to start when a value is missing', () => {
+      const { DASHBOARD_PASSWORD: _, ...missing } = values;
+      const result = run(missing);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('DASHBOARD_PASSWORD');
+      expect(result.stdout).toBe('');
+    });
   });
 });
 

@@ -27,7 +27,8 @@ export class ImgproxyChart extends Chart {
       startup: httpProbe('/health', port, { failureThreshold: 12, periodSeconds: 5 }),
       resources: resources(100, 2000, 256, 1024),
       ...IMAGE_USERS.imgproxy,
-      writablePaths: [{ name: 'tmp', path: '/tmp' }],
+      // libvips' font configuration cache (text in SVGs).
+      writablePaths: [{ name: 'tmp', path: '/tmp' }, { name: 'fontconfig', path: '/var/cache/fontconfig' }],
       scaling: props.scaling,
     });
     addServicePolicy(this, 'imgproxy', {

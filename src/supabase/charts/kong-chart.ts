@@ -24,7 +24,7 @@ export const KONG_PLUGINS = 'request-transformer,cors,key-auth,acl,basic-auth,re
 /**
  * The API gateway: Kong 3.9 without a database on port 8000. Its declarative configuration is a template in a
  * ConfigMap with placeholders for the anon and service_role keys and the dashboard's credentials; the container's
- * entrypoint fills them in from the environment (read from Secrets) into an emptyDir at start. Kong's status
+ * command fills them in from the environment (read from Secrets) into an emptyDir at start. Kong's status
  * listener on 8100 answers the probes and the load balancer's health check (`/status/ready`: configuration
  * loaded). The load balancer's subnets are trusted for `X-Forwarded-For`, so Auth's rate limits see the client.
  */
@@ -59,6 +59,7 @@ export class KongChart extends Chart {
           KONG_PROXY_LISTEN: `0.0.0.0:${port}`,
           KONG_STATUS_LISTEN: `0.0.0.0:${status}`,
           KONG_ADMIN_LISTEN: 'off',
+          KONG_ADMIN_GUI_LISTEN: 'off',
           KONG_PROXY_ACCESS_LOG: '/dev/stdout',
           KONG_PROXY_ERROR_LOG: '/dev/stderr',
           KONG_TRUSTED_IPS: props.network.loadBalancerCidrs.join(','),

@@ -22,6 +22,9 @@ export class MetaChart extends Chart {
         ...plainEnv({
           PG_META_PORT: String(port),
           PG_META_DB_SSL_MODE: 'require',
+          // Studio's queries arrive with a connection string of their own, without `sslmode`: node-postgres then
+          // takes TLS from here (encrypted, like libpq's `require`; RDS refuses plain connections).
+          PGSSLMODE: 'no-verify',
         }),
         PG_META_DB_HOST: secrets.value(K8S_SECRETS.dbMeta, 'host'),
         PG_META_DB_PORT: secrets.value(K8S_SECRETS.dbMeta, 'port'),

@@ -1,21 +1,64 @@
-import { Chart } from 'cdk8s';
+import { Chart, Duration } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { REALTIME_SERVICE } from './kong-chart';
 import { K8S_SECRETS } from './secrets-chart';
 import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
 import { IMAGE_USERS, PORTS } from '../private/ports';
-import { PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, resources } from '../private/service';
+import { PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, httpProbe, resources } from '../private/service';
 
 /** The headless Service whose DNS records list every Realtime pod, for the Erlang cluster. */
 export const REALTIME_HEADLESS_SERVICE = 'realtime-cluster';
 
+/** The tenant of self-hosted Realtime: the first label of the host name the gateway reaches it under. */
+export const REALTIME_TENANT = REALTIME_SERVICE;
+
+/** The file the start command writes once the tenant is registered; the startup probe waits for it. */
+export const REALTIME_TENANT_READY_FILE = '/tmp/realtime-tenant-ready';
+
+/**
+ * The tenant registration: Realtime's tenant API (`PUT /api/tenants/<id>` creates or updates) with the database
+ * settings of the `postgres_cdc_rls` extension, TLS enforced (RDS refuses plain connections). jq reads every value
+ * from the environment, so no value lands on a command line or in the log.
+ */
+const TENANT_BODY = [
+  '{tenant: {name: $id, external_id: $id, jwt_secret: env.API_JWT_SECRET, extensions: [{type: "postgres_cdc_rls", settings: {',
+  'db_host: env.DB_HOST, db_port: env.DB_PORT, db_name: env.DB_NAME, db_user: env.DB_USER, db_password: env.DB_PASSWORD,',
+  'region: "us-east-1", poll_interval_ms: 100, poll_max_record_bytes: 1048576, ssl_enforced: true}}]}}',
+].join(' ');
+
+/**
+ * The container's command, in place of the image's run.sh (which switches users with sudo, and re-creates the
+ * tenant with TLS off at every start): run the migrations of Realtime's own schema, register the tenant through
+ * the API once the server answers (in the background, retrying until it succeeds), and run the server as the
+ * container's main process under tini.
+ */
+export function realtimeStartScript(port: number): string {
+  const api = `http://127.0.0.1:${port}`;
+  return [
+    'set -eu',
+    '/app/bin/migrate',
+    '(',
+    '  set +e',
+    '  umask 077',
+    '  printf \'Authorization: Bearer %s\\n\' "$SERVICE_ROLE_KEY" > /tmp/tenant-api-header',
+    `  until curl -fsS -o /dev/null ${api}/healthcheck; do sleep 2; done`,
+    `  until jq -n --arg id ${REALTIME_TENANT} '${TENANT_BODY}' | curl -fsS -o /dev/null -X PUT -H @/tmp/tenant-api-header \\`,
+    `    -H 'Content-Type: application/json' --data-binary @- ${api}/api/tenants/${REALTIME_TENANT}; do sleep 5; done`,
+    '  rm -f /tmp/tenant-api-header',
+    `  touch ${REALTIME_TENANT_READY_FILE}`,
+    `  echo "Realtime tenant ${REALTIME_TENANT} registered"`,
+    ') &',
+    'exec /app/bin/server',
+  ].join('\n');
+}
+
 /**
  * Realtime on port 4000, reached under the Service `realtime-dev`: self-hosted Realtime takes the tenant id from
- * the first label of the Host header, and seeds its tenant `realtime-dev` at start (`SEED_SELF_HOST`). It connects
- * as `supabase_admin` (granted rds_replication by the database bootstrap, which also installed its schema). Pods
- * find each other through a headless Service and form one Erlang cluster, so that broadcast and presence reach
- * clients on every pod and only one pod streams a tenant's changes.
+ * the first label of the Host header. It connects as `supabase_admin` (granted rds_replication by the database
+ * bootstrap, which also installed the tenant schema that needs a superuser). The pods run as `nobody` and form one
+ * Erlang cluster through the DNS records of a headless Service (each node is named after its pod IP), so that
+ * broadcast and presence reach clients on every pod and only one pod streams a tenant's changes.
  */
 export class RealtimeChart extends Chart {
   constructor(scope: Construct, id: string, props: ServiceChartProps) {
@@ -27,18 +70,25 @@ export class RealtimeChart extends Chart {
       serviceName: REALTIME_SERVICE,
       image: props.image,
       ports: [{ name: 'http', port }],
+      command: ['/usr/bin/tini', '-s', '-g', '--', '/bin/bash', '-c', realtimeStartScript(port)],
       env: {
         ...plainEnv({
           PORT: String(port),
-          DB_AFTER_CONNECT_QUERY: 'SET search_path TO _realtime',
-          DB_SSL: 'true',
-          ERL_AFLAGS: '-proto_dist inet_tcp',
-          DNS_NODES: `${REALTIME_HEADLESS_SERVICE}.${props.namespace}.svc.cluster.local`,
-          RLIMIT_NOFILE: '10000',
           APP_NAME: 'realtime',
-          SEED_SELF_HOST: 'true',
+          DB_AFTER_CONNECT_QUERY: 'SET search_path TO _realtime',
+          // TLS for Realtime's own schema (the tenant's connections follow `ssl_enforced`).
+          DB_SSL: 'true',
+          // IPv4 Erlang distribution (the image defaults to IPv6).
+          ERL_AFLAGS: '-proto_dist inet_tcp',
+          CLUSTER_STRATEGIES: 'DNS',
+          DNS_NODES: `${REALTIME_HEADLESS_SERVICE}.${props.namespace}.svc.cluster.local`,
           RUN_JANITOR: 'true',
+          // The release writes its runtime configuration here (the root filesystem is read-only).
+          RELEASE_TMP: '/tmp',
+          ERL_CRASH_DUMP: '/tmp/erl_crash.dump',
         }),
+        // The release names its node realtime@<pod IP>, which the DNS records of the headless Service list.
+        POD_IP: kplus.EnvValue.fromFieldRef(kplus.EnvFieldPaths.POD_IP),
         DB_HOST: secrets.value(K8S_SECRETS.dbRealtime, 'host'),
         DB_PORT: secrets.value(K8S_SECRETS.dbRealtime, 'port'),
         DB_USER: secrets.value(K8S_SECRETS.dbRealtime, 'username'),
@@ -50,10 +100,16 @@ export class RealtimeChart extends Chart {
         SECRET_KEY_BASE: secrets.value(K8S_SECRETS.realtime, 'secret-key-base'),
         // The Erlang distribution cookie, shared by the pods of the cluster.
         RELEASE_COOKIE: secrets.value(K8S_SECRETS.realtime, 'secret-key-base'),
+        // A JWT signed with API_JWT_SECRET, for the tenant API.
+        SERVICE_ROLE_KEY: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
       },
-      readiness: kplus.Probe.fromTcpSocket({ port }),
-      liveness: kplus.Probe.fromTcpSocket({ port, failureThreshold: 6 }),
-      startup: kplus.Probe.fromTcpSocket({ port, failureThreshold: 24 }),
+      readiness: httpProbe('/healthcheck', port),
+      liveness: httpProbe('/healthcheck', port, { failureThreshold: 6 }),
+      // Migrations, then the tenant: up to five minutes.
+      startup: kplus.Probe.fromCommand(['test', '-f', REALTIME_TENANT_READY_FILE], {
+        failureThreshold: 60,
+        periodSeconds: Duration.seconds(5),
+      }),
       resources: resources(250, 2000, 512, 1024),
       ...IMAGE_USERS.realtime,
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
@@ -68,7 +124,7 @@ export class RealtimeChart extends Chart {
     addServicePolicy(this, 'realtime', {
       ingress: [
         { peer: { service: 'kong' }, ports: [port] },
-        // The Erlang distribution between the pods (epmd and the distribution ports).
+        // The Erlang distribution between the pods (epmd, the distribution port and gen_rpc).
         { peer: { service: 'realtime' }, ports: [] },
       ],
       egress: [

@@ -116,15 +116,17 @@ export class SecretsChart extends Chart {
     }
 
     const loginFields = ['username', 'password', 'host', 'port', 'dbname'];
-    const url = (login: string, key: string, name: string) => this.externalSecret(name, props.refreshInterval, {
+    const url = (login: string, key: string, name: string, sslmode: string) => this.externalSecret(name, props.refreshInterval, {
       dataFrom: [{ extract: { key: login } }],
-      template: { [key]: connectionUrl() },
+      template: { [key]: connectionUrl(sslmode) },
     });
-    url(s.dbAuth, 'url', K8S_SECRETS.dbAuth);
-    url(s.dbRest, 'uri', K8S_SECRETS.dbRest);
-    url(s.dbStorage, 'url', K8S_SECRETS.dbStorage);
+    url(s.dbAuth, 'url', K8S_SECRETS.dbAuth, 'require');
+    url(s.dbRest, 'uri', K8S_SECRETS.dbRest, 'require');
+    // node-postgres (pg-connection-string 2.x) reads `require` as verify-full against Node's own CA list, which
+    // lacks the RDS CAs; `no-verify` is what libpq calls `require`.
+    url(s.dbStorage, 'url', K8S_SECRETS.dbStorage, 'no-verify');
     if (s.functions) {
-      url(s.dbMeta, 'url', K8S_SECRETS.dbFunctions);
+      url(s.dbMeta, 'url', K8S_SECRETS.dbFunctions, 'require');
     }
     fields(K8S_SECRETS.dbRealtime, s.dbRealtime, Object.fromEntries(loginFields.map((f) => [f, f])));
     fields(K8S_SECRETS.dbMeta, s.dbMeta, Object.fromEntries(loginFields.map((f) => [f, f])));
@@ -151,9 +153,11 @@ export class SecretsChart extends Chart {
 }
 
 /**
- * A libpq-style URL from a login secret's fields, TLS required (RDS enforces it with `rds.force_ssl`). The user
- * name and password are URL-encoded in case a rotated password holds reserved characters.
+ * A PostgreSQL URL from a login secret's fields, with TLS (RDS enforces it with `rds.force_ssl`): encrypted, the
+ * server's certificate not verified. The user name and password are percent-encoded in case a rotated password
+ * holds reserved characters (`urlquery` writes a space as `+`, which is a plus sign in the user-info part).
  */
-function connectionUrl(): string {
-  return 'postgres://{{ .username | urlquery }}:{{ .password | urlquery }}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=require';
+function connectionUrl(sslmode: string): string {
+  const encoded = (field: string) => `{{ .${field} | urlquery | replace "+" "%20" }}`;
+  return `postgres://${encoded('username')}:${encoded('password')}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=${sslmode}`;
 }

@@ -1,4 +1,4 @@
-import { Chart } from 'cdk8s';
+import { Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { SecretEnv, ServiceChartProps, plainEnv } from '../private/chart-props';
@@ -11,6 +11,9 @@ export interface StudioChartProps extends ServiceChartProps {
   readonly publicUrl: string;
   readonly settings: SupabaseStudioSettings;
 }
+
+const SNIPPETS_FOLDER = '/app/snippets';
+const FUNCTIONS_FOLDER = '/app/edge-functions';
 
 /**
  * Studio, the dashboard, on port 3000, behind the gateway's basic authentication. It reads the database through
@@ -38,7 +41,13 @@ export class StudioChart extends Chart {
           NEXT_PUBLIC_ENABLE_LOGS: 'false',
           NEXT_ANALYTICS_BACKEND_PROVIDER: 'postgres',
           NEXT_TELEMETRY_DISABLED: '1',
+          SNIPPETS_MANAGEMENT_FOLDER: SNIPPETS_FOLDER,
+          EDGE_FUNCTIONS_MANAGEMENT_FOLDER: FUNCTIONS_FOLDER,
         }),
+        // Studio builds the connection string of its queries (sent to postgres-meta, encrypted) from these.
+        POSTGRES_HOST: secrets.value(K8S_SECRETS.dbMeta, 'host'),
+        POSTGRES_PORT: secrets.value(K8S_SECRETS.dbMeta, 'port'),
+        POSTGRES_DB: secrets.value(K8S_SECRETS.dbMeta, 'dbname'),
         POSTGRES_PASSWORD: secrets.value(K8S_SECRETS.dbMeta, 'password'),
         PG_META_CRYPTO_KEY: secrets.value(K8S_SECRETS.metaCrypto, 'crypto-key'),
         SUPABASE_ANON_KEY: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
@@ -50,7 +59,14 @@ export class StudioChart extends Chart {
       startup: startupProbe('/api/platform/profile', port, 120),
       resources: resources(100, 1000, 256, 1024),
       ...IMAGE_USERS.studio,
-      writablePaths: [{ name: 'tmp', path: '/tmp' }],
+      // Next.js's cache, and the folders where Studio saves SQL snippets and edge function drafts (per pod, lost
+      // on restart: self-hosted Studio keeps them on local disk).
+      writablePaths: [
+        { name: 'tmp', path: '/tmp' },
+        { name: 'next-cache', path: '/app/apps/studio/.next/cache', sizeLimit: Size.mebibytes(256) },
+        { name: 'snippets', path: SNIPPETS_FOLDER },
+        { name: 'functions', path: FUNCTIONS_FOLDER },
+      ],
       scaling: props.scaling,
     });
     addServicePolicy(this, 'studio', {

@@ -144,15 +144,26 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
 
 /**
  * The gateway container's command: render the configuration template into the writable /tmp with the values of
- * the template variables from the environment (failing if one is unset), then start Kong in the foreground.
- * awk replaces literal placeholders, so no character of a value is interpreted.
+ * the template variables from the environment (failing if one is unset), then start Kong in the foreground through
+ * the image's entrypoint (`/entrypoint.sh` in kong/kong, `/docker-entrypoint.sh` in the Docker library's kong).
+ * awk replaces literal placeholders, so no character of a value is interpreted; `"` and `\` are escaped, because
+ * the template is JSON.
  */
 export function kongStartScript(templatePath: string, configPath: string): string {
   const names = KONG_TEMPLATE_VARIABLES.join(' ');
+  const render = [
+    `awk -v names="${names}" 'BEGIN { n = split(names, vars, " ") }`,
+    '{ for (i = 1; i <= n; i++) { p = "${" vars[i] "}"; v = ENVIRON[vars[i]]; gsub(/[\\\\"]/, "\\\\\\\\&", v);',
+    `while ((j = index($0, p)) > 0) { $0 = substr($0, 1, j - 1) v substr($0, j + length(p)) } } print }' ${templatePath} > ${configPath}`,
+  ].join(' ');
   return [
     'set -eu',
     ...KONG_TEMPLATE_VARIABLES.map((v) => `: "\${${v}:?is not set}"`),
-    `awk -v names="${names}" 'BEGIN { n = split(names, vars, " ") } { for (i = 1; i <= n; i++) { p = "\${" vars[i] "}"; while ((j = index($0, p)) > 0) { $0 = substr($0, 1, j - 1) ENVIRON[vars[i]] substr($0, j + length(p)) } } print }' ${templatePath} > ${configPath}`,
-    'exec /docker-entrypoint.sh kong docker-start',
+    render,
+    'for entrypoint in /entrypoint.sh /docker-entrypoint.sh; do',
+    '  if [ -x "$entrypoint" ]; then exec "$entrypoint" kong docker-start; fi',
+    'done',
+    'echo "no Kong entrypoint in the image" >&2',
+    'exit 1',
   ].join('\n');
 }

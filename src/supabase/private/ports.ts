@@ -16,8 +16,11 @@ export const PORTS = {
 } as const;
 
 /**
- * The numeric user and group each image runs as (Pod Security Standards "restricted" needs a numeric non-root
- * user that the kubelet can verify). Read from each image's Dockerfile at the pinned tag.
+ * The numeric user and group each pod runs as: Pod Security Standards "restricted" needs a numeric non-root user
+ * that the kubelet can verify. Where the image has a numbered non-root user, that user (GoTrue, PostgREST, imgproxy,
+ * Studio); Realtime runs as `nobody`, as its own run.sh does. The Storage API, postgres-meta and the edge runtime
+ * run as root in their images and Kong names its user without a number: they get an unprivileged id, which can
+ * read the images' files and writes only to the emptyDirs mounted for it.
  */
 export const IMAGE_USERS = {
   kong: { user: 1000, group: 1000 },
@@ -27,6 +30,6 @@ export const IMAGE_USERS = {
   storage: { user: 1000, group: 1000 },
   imgproxy: { user: 999, group: 999 },
   meta: { user: 1000, group: 1000 },
-  studio: { user: 1001, group: 1001 },
+  studio: { user: 1000, group: 1000 },
   functions: { user: 1000, group: 1000 },
 } as const;

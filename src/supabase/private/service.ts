@@ -130,6 +130,9 @@ export function addSupabaseService(scope: Construct, spec: ServiceSpec): Supabas
   });
   deployment.select(kplus.LabelSelector.of({ labels }));
   const matchLabels = { matchLabels: labels };
+  // No `<SERVICE>_PORT=tcp://...` variables for the namespace's Services: they would land in the prefixes the images
+  // read their configuration from (KONG_*, IMGPROXY_*, REALTIME_*). The services find each other through DNS.
+  ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/enableServiceLinks', false));
   ApiObject.of(deployment).addJsonPatch(JsonPatch.add('/spec/template/spec/topologySpreadConstraints', [
     // Across zones: a zone's loss leaves the others serving (hard: the Cluster Autoscaler adds a node in the
     // zone that lacks one).
