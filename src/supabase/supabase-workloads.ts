@@ -6,6 +6,7 @@ import {
   aws_certificatemanager as acm,
   aws_ec2 as ec2,
   aws_eks_v2 as eks,
+  aws_iam as iam,
 } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
@@ -33,6 +34,7 @@ import {
   SupabaseStudioSettings,
 } from './settings';
 import { SupabaseCluster } from '../eks/supabase-cluster';
+import { serviceAccountRole } from '../private/irsa-role';
 import { SupabaseDatabase } from '../rds/supabase-database';
 import { SupabaseSecrets } from '../secrets/supabase-secrets';
 import { SupabaseStorage } from '../storage/supabase-storage';
@@ -99,8 +101,12 @@ export class SupabaseWorkloads extends Construct {
   public readonly manifests: eks.KubernetesManifest[] = [];
   /** The cdk8s charts behind the manifests, in the same order. */
   public readonly charts: cdk8s.Chart[] = [];
-  /** The Storage API's service account and its IAM role. */
-  public readonly storageServiceAccount: eks.ServiceAccount;
+  /**
+   * The IAM role of the Storage API's service account (IRSA), with read-write access to the bucket. It is created
+   * in the cluster's scope (and stack), so that the bucket's policy may name it without a dependency on the
+   * workloads; the ServiceAccount object is part of the Storage API's chart.
+   */
+  public readonly storageRole: iam.IRole;
 
   constructor(scope: Construct, id: string, props: SupabaseWorkloadsProps) {
     super(scope, id);
@@ -149,12 +155,8 @@ export class SupabaseWorkloads extends Construct {
     };
 
     const namespace = apply('Namespace', new NamespaceChart(app, 'namespace', { namespace: this.namespace }));
-    this.storageServiceAccount = cluster.addServiceAccount('StorageServiceAccount', {
-      name: STORAGE_SERVICE_ACCOUNT,
-      namespace: this.namespace,
-    });
-    this.storageServiceAccount.node.addDependency(namespace);
-    props.storage.grantReadWrite(this.storageServiceAccount);
+    this.storageRole = serviceAccountRole(cluster, `${this.node.id}StorageApiRole`, this.namespace, STORAGE_SERVICE_ACCOUNT);
+    props.storage.grantReadWrite(this.storageRole);
 
     const smtp = props.secrets.smtp;
     const externalSecrets = apply('Secrets', new SecretsChart(app, 'secrets', {
@@ -210,8 +212,9 @@ export class SupabaseWorkloads extends Construct {
       publicUrl: props.publicUrl,
       bucketName: props.storage.bucket.bucketName,
       region: Stack.of(props.storage).region,
+      roleArn: this.storageRole.roleArn,
       settings: props.storageApi ?? {},
-    }), ...ready, this.storageServiceAccount);
+    }), ...ready);
     if (imageTransformation) {
       apply('Imgproxy', new ImgproxyChart(app, 'imgproxy', {
         ...common, image: images.imgproxy, scaling: scaling('imgproxy'),

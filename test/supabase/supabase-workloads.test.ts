@@ -6,7 +6,7 @@ import { buildWorkloads } from './fixture';
 const MANIFEST = 'Custom::AWSCDK-EKS-KubernetesResource';
 
 describe('SupabaseWorkloads', () => {
-  const { stack, workloads } = buildWorkloads();
+  const { stack, workloads, ...parts } = buildWorkloads();
   const template = Template.fromStack(stack);
   const resources = template.toJSON().Resources as Record<string, any>;
   const logicalId = (c: { node: { defaultChild?: unknown } } & object) => stack.getLogicalId((c as any).node.defaultChild);
@@ -26,23 +26,30 @@ describe('SupabaseWorkloads', () => {
     for (const id of ['Kong', 'Auth', 'Rest', 'Realtime', 'Storage', 'Meta', 'Studio']) {
       expect(dependsOn(id)).toEqual(expect.arrayContaining([...byPrefix('DatabaseBootstrap').filter((k) => resources[k].Type === 'Custom::SupabaseBootstrap'), logicalId(workloads.manifests[1])]));
     }
-    expect(dependsOn('Storage')).toEqual(expect.arrayContaining(byPrefix('ClusterStorageServiceAccountmanifest')));
     expect(dependsOn('Ingress')).toEqual(expect.arrayContaining([...byPrefix('ClusterAlbControllerChart'), logicalId(workloads.manifests[2])]));
   });
 
-  test('the Storage API\'s service account has an IRSA role that may read and write the bucket', () => {
-    const roleId = stack.getLogicalId(workloads.storageServiceAccount.role.node.defaultChild as any);
-    template.hasResourceProperties('AWS::IAM::Role', Match.objectLike({
-      AssumeRolePolicyDocument: Match.objectLike({
-        Statement: [Match.objectLike({ Action: 'sts:AssumeRoleWithWebIdentity' })],
-      }),
-    }));
+  test('the Storage API\'s service account has an IRSA role, in the cluster\'s scope, that may read and write the bucket', () => {
+    expect(workloads.storageRole.node.scope).toBe(parts.cluster);
+    const roleId = stack.getLogicalId(workloads.storageRole.node.defaultChild as any);
+    const trust = resources[roleId].Properties.AssumeRolePolicyDocument.Statement;
+    expect(trust).toEqual([expect.objectContaining({ Action: 'sts:AssumeRoleWithWebIdentity' })]);
+    const conditions = Object.values(resources).find((r) => r.Type === 'Custom::AWSCDKCfnJson'
+      && JSON.stringify(r.Properties.Value).includes('system:serviceaccount:supabase:supabase-storage'));
+    expect(conditions).toBeDefined();
     const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy'
       && r.Properties.Roles.some((ref: any) => ref.Ref === roleId));
     const actions = policies.flatMap((p) => p.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat()));
     expect(actions).toEqual(expect.arrayContaining(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket', 'kms:Decrypt', 'kms:GenerateDataKey']));
-    const sa = Object.entries(resources).find(([k]) => k.startsWith('ClusterStorageServiceAccountmanifest'))![1];
-    expect(JSON.stringify(sa.Properties.Manifest)).toContain('\\"name\\":\\"supabase-storage\\",\\"namespace\\":\\"supabase\\"');
+    // The bucket policy lets the role through its deny-others statement.
+    const bucketPolicy = JSON.stringify(Object.values(resources).find((r) => r.Type === 'AWS::S3::BucketPolicy')!.Properties);
+    expect(bucketPolicy).toContain(roleId);
+    // The ServiceAccount object is in the Storage API's manifest, annotated with the role.
+    const storage = resources[logicalId(workloads.manifests.find((m) => m.node.id === 'Storage')!)];
+    const manifest = JSON.stringify(storage.Properties.Manifest);
+    expect(manifest).toContain('\\"kind\\":\\"ServiceAccount\\"');
+    expect(manifest).toContain('eks.amazonaws.com/role-arn');
+    expect(JSON.stringify(storage.Properties.Manifest['Fn::Join'] ?? storage.Properties.Manifest)).toContain(roleId);
   });
 
   test('External Secrets Operator may read the database\'s service logins', () => {

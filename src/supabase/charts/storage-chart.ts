@@ -1,11 +1,11 @@
 import { Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
 import { IMAGE_USERS, PORTS } from '../private/ports';
-import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
+import { NAME_LABEL, PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseStorageApiSettings } from '../settings';
 
 /** The Storage API's service account: it carries the IAM role with access to the bucket (IRSA). */
@@ -16,6 +16,8 @@ export interface StorageChartProps extends ServiceChartProps {
   readonly publicUrl: string;
   readonly bucketName: string;
   readonly region: string;
+  /** The IAM role of the Storage API's service account (IRSA). */
+  readonly roleArn: string;
   readonly settings: SupabaseStorageApiSettings;
 }
 
@@ -32,6 +34,15 @@ export class StorageChart extends cdk8s.Chart {
     const port = PORTS.storage;
     const imageTransformation = props.settings.imageTransformation ?? true;
     const fileSizeLimit = props.settings.fileSizeLimit ?? Size.mebibytes(50);
+    // The EKS pod identity webhook gives the pods of this account the role's web identity token.
+    new kplus.ServiceAccount(this, 'service-account', {
+      metadata: {
+        name: STORAGE_SERVICE_ACCOUNT,
+        labels: { [NAME_LABEL]: 'storage', [PART_OF_LABEL]: PART_OF },
+        annotations: { 'eks.amazonaws.com/role-arn': props.roleArn },
+      },
+      automountToken: false,
+    });
     addSupabaseService(this, {
       name: 'storage',
       image: props.image,
