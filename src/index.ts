@@ -3,3 +3,4 @@ export * from './secrets';
 export * from './rds';
 export * from './storage';
 export * from './eks';
+export * from './supabase';

@@ -98,20 +98,9 @@ export interface SupabaseNodeGroupOptions {
 }
 
 /**
- * Properties of a {@link SupabaseCluster}.
+ * The settings of a {@link SupabaseCluster} other than its network: what `SupabaseOnAws` takes to create one.
  */
-export interface SupabaseClusterProps {
-  /** The VPC of the cluster, e.g. `SupabaseNetwork.vpc`. */
-  readonly vpc: ec2.IVpc;
-
-  /**
-   * The subnets of the control plane's network interfaces, the nodes, the pods and the kubectl handler, e.g.
-   * `SupabaseNetwork.eksSubnets`. Private subnets with egress: the endpoint is private.
-   *
-   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
+export interface SupabaseClusterOptions {
   /**
    * The Kubernetes version with its kubectl layer. At least 1.30.
    *
@@ -194,6 +183,22 @@ export interface SupabaseClusterProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * Properties of a {@link SupabaseCluster}.
+ */
+export interface SupabaseClusterProps extends SupabaseClusterOptions {
+  /** The VPC of the cluster, e.g. `SupabaseNetwork.vpc`. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of the control plane's network interfaces, the nodes, the pods and the kubectl handler, e.g.
+   * `SupabaseNetwork.eksSubnets`. Private subnets with egress: the endpoint is private.
+   *
+   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
 }
 
 /**

@@ -70,27 +70,9 @@ export interface DatabaseParameter {
 }
 
 /**
- * Properties of a {@link SupabaseDatabase}.
+ * The settings of a {@link SupabaseDatabase} other than its network: what `SupabaseOnAws` takes to create one.
  */
-export interface SupabaseDatabaseProps {
-  /** The VPC; the instance goes into `vpcSubnets`, the bootstrap and rotation functions into `bootstrapSubnets`. */
-  readonly vpc: ec2.IVpc;
-
-  /**
-   * The subnets of the instance's subnet group: the network's database tier. Give at least two availability zones.
-   *
-   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * The subnets of the bootstrap function and of the hosted rotation function of the master secret: the network's
-   * EKS tier, where the Secrets Manager and KMS interface endpoints are.
-   *
-   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
-   */
-  readonly bootstrapSubnets?: ec2.SubnetSelection;
-
+export interface SupabaseDatabaseOptions {
   /**
    * Where the bootstrap and rotation functions reach the Secrets Manager and KMS APIs on port 443. Pass the
    * security group of the VPC's interface endpoints (e.g. `network.endpointSecurityGroup`) for the tightest rule,
@@ -257,6 +239,29 @@ export interface SupabaseDatabaseProps {
    * @default rds.PerformanceInsightRetention.DEFAULT (7 days, the free tier)
    */
   readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
+}
+
+/**
+ * Properties of a {@link SupabaseDatabase}.
+ */
+export interface SupabaseDatabaseProps extends SupabaseDatabaseOptions {
+  /** The VPC; the instance goes into `vpcSubnets`, the bootstrap and rotation functions into `bootstrapSubnets`. */
+  readonly vpc: ec2.IVpc;
+
+  /**
+   * The subnets of the instance's subnet group: the network's database tier. Give at least two availability zones.
+   *
+   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /**
+   * The subnets of the bootstrap function and of the hosted rotation function of the master secret: the network's
+   * EKS tier, where the Secrets Manager and KMS interface endpoints are.
+   *
+   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   */
+  readonly bootstrapSubnets?: ec2.SubnetSelection;
 }
 
 /**

@@ -1,0 +1,3 @@
+export * from './supabase-on-aws';
+export * from './settings';
+export { SupabaseImages } from './images';

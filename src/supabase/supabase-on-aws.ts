@@ -1,0 +1,253 @@
+import { CfnOutput, Stack, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { SupabaseImages } from './images';
+import {
+  SupabaseAuthSettings,
+  SupabaseRestSettings,
+  SupabaseScalingSettings,
+  SupabaseStorageApiSettings,
+  SupabaseStudioSettings,
+} from './settings';
+import { SupabaseWorkloads } from './supabase-workloads';
+import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
+import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
+import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
+import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secrets';
+import { SupabaseStorage, SupabaseStorageProps } from '../storage/supabase-storage';
+
+/**
+ * Properties of {@link SupabaseOnAws}.
+ *
+ * Each part (network, secrets, cluster, database, storage) is either passed in, when it lives elsewhere (another
+ * stack of the same app, or a part your team already runs), or created here with the matching settings.
+ */
+export interface SupabaseOnAwsProps {
+  /**
+   * The public URL of the API gateway, e.g. `https://supabase.example.com`: what clients call, what Auth writes
+   * into its emails, and where Studio is served (behind basic authentication). Point the domain at the load
+   * balancer (for example with ExternalDNS on the cluster, or an alias record) after the first deployment.
+   */
+  readonly publicUrl: string;
+
+  /**
+   * The ACM certificate of the load balancer's HTTPS listener, valid for the host of `publicUrl`.
+   *
+   * @default - HTTP only, with a synth-time warning
+   */
+  readonly certificate?: acm.ICertificate;
+
+  /**
+   * The ARN of a regional AWS WAF web ACL for the load balancer.
+   *
+   * @default - no web ACL
+   */
+  readonly webAclArn?: string;
+
+  /** Auth's settings: the site URL, redirect allow-list, signup and JWT settings. */
+  readonly auth: SupabaseAuthSettings;
+
+  /**
+   * PostgREST's settings.
+   *
+   * @default - schemas public, storage and graphql_public; 1000 rows at most
+   */
+  readonly rest?: SupabaseRestSettings;
+
+  /**
+   * The Storage API's settings.
+   *
+   * @default - 50 MiB uploads, image transformation on
+   */
+  readonly storageApi?: SupabaseStorageApiSettings;
+
+  /**
+   * Studio's settings.
+   *
+   * @default - default organization and project names
+   */
+  readonly studio?: SupabaseStudioSettings;
+
+  /**
+   * The container images, per service.
+   *
+   * @default - the images of self-hosted Supabase 0.8.1
+   */
+  readonly images?: SupabaseImages;
+
+  /**
+   * Replicas and autoscaling, per service.
+   *
+   * @default - two to ten pods of each autoscaled service at 70 % CPU, two of postgres-meta and Studio
+   */
+  readonly scaling?: SupabaseScalingSettings;
+
+  /**
+   * Whether Edge Functions are deployed; they need `images.functions`.
+   *
+   * @default false
+   */
+  readonly functions?: boolean;
+
+  /**
+   * The network. Pass it when it lives in another stack (see the examples' three-stack layout).
+   *
+   * @default - a new SupabaseNetwork with `networkProps`
+   */
+  readonly network?: SupabaseNetwork;
+
+  /**
+   * The settings of the network created here. Only without `network`.
+   *
+   * @default - SupabaseNetwork's defaults: three zones, a NAT gateway per zone, interface endpoints
+   */
+  readonly networkProps?: SupabaseNetworkProps;
+
+  /**
+   * The secrets (JWT secret, API keys, dashboard and service keys, SMTP).
+   *
+   * @default - new SupabaseSecrets with `secretsProps`
+   */
+  readonly secrets?: SupabaseSecrets;
+
+  /**
+   * The settings of the secrets created here, e.g. SMTP. Only without `secrets`.
+   *
+   * @default - SupabaseSecrets' defaults
+   */
+  readonly secretsProps?: SupabaseSecretsProps;
+
+  /**
+   * The EKS cluster.
+   *
+   * @default - a new SupabaseCluster in the network's EKS subnets with `clusterOptions`
+   */
+  readonly cluster?: SupabaseCluster;
+
+  /**
+   * The settings of the cluster created here: version, node groups, admin roles, secrets encryption key. Only
+   * without `cluster`.
+   *
+   * @default - SupabaseCluster's defaults
+   */
+  readonly clusterOptions?: SupabaseClusterOptions;
+
+  /**
+   * The database.
+   *
+   * @default - a new SupabaseDatabase in the network's database subnets with `databaseOptions`
+   */
+  readonly database?: SupabaseDatabase;
+
+  /**
+   * The settings of the database created here: instance type, Multi-AZ, backups, encryption key. Only without
+   * `database`.
+   *
+   * @default - SupabaseDatabase's defaults (Multi-AZ, deletion protection, snapshot on removal)
+   */
+  readonly databaseOptions?: SupabaseDatabaseOptions;
+
+  /**
+   * The Storage API's bucket. It must be in the cluster's stack.
+   *
+   * @default - a new SupabaseStorage with `storageProps`
+   */
+  readonly storage?: SupabaseStorage;
+
+  /**
+   * The settings of the bucket created here. Only without `storage`.
+   *
+   * @default - SupabaseStorage's defaults (retained, versioned, KMS-encrypted)
+   */
+  readonly storageProps?: SupabaseStorageProps;
+}
+
+/**
+ * Self-hosted Supabase on AWS: a VPC, a private EKS cluster, a bootstrapped PostgreSQL on RDS, an S3 bucket for
+ * Storage and Secrets Manager secrets, with the Supabase services on the cluster behind an ALB. Every part it is
+ * not given it creates, and it wires them together: External Secrets Operator reads the secrets, the database
+ * admits the cluster, the Storage API's service account may use the bucket.
+ *
+ * Outputs: the API and Studio URLs, the cluster's name and the `aws eks update-kubeconfig` command, and the ARNs
+ * of the secrets (never their values).
+ */
+export class SupabaseOnAws extends Construct {
+  /** The network. */
+  public readonly network: SupabaseNetwork;
+  /** The secrets. */
+  public readonly secrets: SupabaseSecrets;
+  /** The EKS cluster. */
+  public readonly cluster: SupabaseCluster;
+  /** The database. */
+  public readonly database: SupabaseDatabase;
+  /** The Storage API's bucket. */
+  public readonly storage: SupabaseStorage;
+  /** The Kubernetes namespace of the services. */
+  public readonly namespace: string;
+  /** The public URL of the API gateway. */
+  public readonly publicUrl: string;
+
+  constructor(scope: Construct, id: string, props: SupabaseOnAwsProps) {
+    super(scope, id);
+    onlyOne(this, 'network', props.network, 'networkProps', props.networkProps);
+    onlyOne(this, 'secrets', props.secrets, 'secretsProps', props.secretsProps);
+    onlyOne(this, 'cluster', props.cluster, 'clusterOptions', props.clusterOptions);
+    onlyOne(this, 'database', props.database, 'databaseOptions', props.databaseOptions);
+    onlyOne(this, 'storage', props.storage, 'storageProps', props.storageProps);
+
+    this.network = props.network ?? new SupabaseNetwork(this, 'Network', props.networkProps);
+    this.secrets = props.secrets ?? new SupabaseSecrets(this, 'Secrets', props.secretsProps);
+    this.cluster = props.cluster ?? new SupabaseCluster(this, 'Cluster', {
+      ...props.clusterOptions,
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.eksSubnets,
+    });
+    this.database = props.database ?? new SupabaseDatabase(this, 'Database', {
+      ...props.databaseOptions,
+      vpc: this.network.vpc,
+      vpcSubnets: this.network.databaseSubnets,
+      bootstrapSubnets: this.network.eksSubnets,
+      // The functions reach Secrets Manager and KMS through the interface endpoints, or through the NAT gateway.
+      awsApiPeer: this.network.endpointSecurityGroup ?? ec2.Peer.anyIpv4(),
+    });
+    this.storage = props.storage ?? new SupabaseStorage(this, 'Storage', props.storageProps);
+
+    const workloads = new SupabaseWorkloads(this, 'Workloads', {
+      cluster: this.cluster,
+      secrets: this.secrets,
+      database: this.database,
+      storage: this.storage,
+      publicUrl: props.publicUrl,
+      auth: props.auth,
+      rest: props.rest,
+      storageApi: props.storageApi,
+      studio: props.studio,
+      images: props.images,
+      scaling: props.scaling,
+      certificate: props.certificate,
+      webAclArn: props.webAclArn,
+      functions: props.functions,
+      databaseSubnets: this.network.databaseSubnets,
+      loadBalancerSubnets: this.network.publicSubnets,
+    });
+    this.namespace = workloads.namespace;
+    this.publicUrl = props.publicUrl;
+
+    const region = Stack.of(this.cluster).region;
+    const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
+    output('ApiUrl', props.publicUrl, 'The Supabase API (SUPABASE_URL of the client libraries)');
+    output('StudioUrl', `${props.publicUrl}/`, 'Studio, behind basic authentication (credentials: DashboardSecretArn)');
+    output('ClusterName', this.cluster.clusterName, 'The EKS cluster');
+    output('UpdateKubeconfigCommand', `aws eks update-kubeconfig --region ${region} --name ${this.cluster.clusterName}`,
+      'Adds the cluster to your kubeconfig (your role must be one of the cluster\'s admin roles)');
+    output('ApiKeysSecretArn', this.secrets.apiKeys.secretArn, 'The anon and service_role keys (anonKey, serviceRoleKey)');
+    output('JwtSecretArn', this.secrets.jwtSecret.secretArn, 'The JWT secret the keys are signed with');
+    output('DashboardSecretArn', this.secrets.dashboard.secretArn, 'Studio\'s basic-auth user name and password');
+    output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
+  }
+}
+
+function onlyOne(scope: Construct, part: string, given: unknown, settingsName: string, settings: unknown) {
+  if (given !== undefined && settings !== undefined) {
+    throw new Error(`${scope.node.path}: both \`${part}\` and \`${settingsName}\` are set. \`${settingsName}\` configures the ${part} that SupabaseOnAws creates when \`${part}\` is not given; set the settings on your own ${part} instead, or drop \`${part}\`.`);
+  }
+}

@@ -1,0 +1,99 @@
+import { App, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseOnAws, SupabaseSecrets, SupabaseStorage } from '../../src';
+
+const env = { account: '123456789012', region: 'eu-west-1' };
+const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+const MANIFEST = 'Custom::AWSCDK-EKS-KubernetesResource';
+const required = { publicUrl: 'https://supabase.example.com', auth: { siteUrl: 'https://app.example.com' } };
+
+describe('SupabaseOnAws in one stack', () => {
+  const app = new App();
+  const stack = new Stack(app, 'Supabase', { env });
+  const supabase = new SupabaseOnAws(stack, 'Supabase', {
+    ...required,
+    networkProps: { availabilityZones: AZS },
+    databaseOptions: { instanceType: ec2.InstanceType.of(ec2.InstanceClass.R7G, ec2.InstanceSize.LARGE) },
+  });
+  const template = Template.fromStack(stack);
+
+  test('creates every part and wires the services to them', () => {
+    template.resourceCountIs('AWS::EKS::Cluster', 1);
+    template.resourceCountIs('AWS::RDS::DBInstance', 1);
+    template.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceClass: 'db.r7g.large', MultiAZ: true });
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    expect(Object.keys(template.findResources('AWS::S3::Bucket')).length).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(template.findResources(MANIFEST)).length).toBeGreaterThanOrEqual(11);
+    expect(supabase.namespace).toBe('supabase');
+    expect(supabase.cluster.cluster.vpc).toBe(supabase.network.vpc);
+  });
+
+  test('the database\'s functions reach AWS APIs through the network\'s interface endpoints', () => {
+    const endpointSg = stack.getLogicalId(supabase.network.endpointSecurityGroup!.node.defaultChild as any);
+    const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
+      .filter((r: any) => r.Properties.DestinationSecurityGroupId?.['Fn::GetAtt']?.[0] === endpointSg && r.Properties.FromPort === 443);
+    expect(egress.length).toBeGreaterThan(0);
+  });
+
+  test('outputs the URLs, the kubeconfig command and the secrets\' ARNs, never a value', () => {
+    const outputs = template.toJSON().Outputs as Record<string, any>;
+    const byId = (id: string) => Object.entries(outputs).find(([k]) => k.startsWith(`Supabase${id}`))![1];
+    expect(byId('ApiUrl').Value).toBe('https://supabase.example.com');
+    expect(byId('StudioUrl').Value).toBe('https://supabase.example.com/');
+    expect(JSON.stringify(byId('UpdateKubeconfigCommand').Value)).toContain('aws eks update-kubeconfig --region eu-west-1 --name ');
+    for (const id of ['ApiKeysSecretArn', 'JwtSecretArn', 'DashboardSecretArn', 'DatabaseSecretArn']) {
+      expect(byId(id).Value).toEqual({ Ref: expect.any(String) });
+      // The master secret is referenced through its attachment to the instance, which also resolves to its ARN.
+      expect(['AWS::SecretsManager::Secret', 'AWS::SecretsManager::SecretTargetAttachment'])
+        .toContain(template.toJSON().Resources[byId(id).Value.Ref].Type);
+    }
+    expect(JSON.stringify(outputs)).not.toMatch(/SecretString|resolve:secretsmanager|eyJ/);
+  });
+
+  test('passes cdk-nag\'s AwsSolutions pack with no unacknowledged error', () => {
+    const errors = new AwsSolutionsChecks().validateScope(stack).violations.filter((v) => v.severity === 'error');
+    expect(errors.map((v) => `${v.ruleName} ${v.violatingResources?.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+});
+
+describe('SupabaseOnAws with its parts in other stacks', () => {
+  const app = new App();
+  const networking = new Stack(app, 'Networking', { env });
+  const network = new SupabaseNetwork(networking, 'Network', { availabilityZones: AZS });
+  const core = new Stack(app, 'Core', { env });
+  const secrets = new SupabaseSecrets(core, 'Secrets');
+  const cluster = new SupabaseCluster(core, 'Cluster', { vpc: network.vpc, vpcSubnets: network.eksSubnets });
+  const database = new SupabaseDatabase(core, 'Database', {
+    vpc: network.vpc, vpcSubnets: network.databaseSubnets, bootstrapSubnets: network.eksSubnets,
+  });
+  const storage = new SupabaseStorage(core, 'Storage');
+  const applications = new Stack(app, 'Applications', { env });
+  new SupabaseOnAws(applications, 'Supabase', { ...required, network, secrets, cluster, database, storage });
+  const assembly = app.synth();
+
+  test('synthesizes without a dependency cycle: applications after core after networking', () => {
+    const deps = (name: string) => assembly.getStackByName(name).dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'));
+    expect(deps('Networking')).toEqual([]);
+    expect(deps('Core')).toEqual(['Networking']);
+    expect(deps('Applications')).toEqual(['Core']);
+  });
+
+  test('the applications stack holds only the Kubernetes manifests and the outputs', () => {
+    const types = new Set(Object.values(assembly.getStackByName('Applications').template.Resources as Record<string, any>).map((r) => r.Type));
+    expect([...types]).toEqual([MANIFEST]);
+    expect(Object.keys(Template.fromStack(core).findResources('AWS::IAM::Role')).some((id) => id.includes('StorageApiRole'))).toBe(true);
+  });
+});
+
+describe('SupabaseOnAws rejects', () => {
+  test.each([
+    ['network', 'networkProps', (s: Stack) => ({ network: new SupabaseNetwork(s, 'N', { availabilityZones: AZS }), networkProps: {} })],
+    ['secrets', 'secretsProps', (s: Stack) => ({ secrets: new SupabaseSecrets(s, 'S'), secretsProps: {} })],
+    ['storage', 'storageProps', (s: Stack) => ({ storage: new SupabaseStorage(s, 'B'), storageProps: {} })],
+  ])('both `%s` and `%s`', (part, settings, make) => {
+    const stack = new Stack(new App(), 'Stack', { env });
+    expect(() => new SupabaseOnAws(stack, 'Supabase', { ...required, ...make(stack) }))
+      .toThrow(`both \`${part}\` and \`${settings}\` are set`);
+  });
+});
