@@ -1,11 +1,33 @@
-import { App, Duration, RemovalPolicy, Stack, StackProps, Validations, aws_ec2 as ec2, aws_logs as logs } from 'aws-cdk-lib';
+import {
+  App,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Validations,
+  aws_certificatemanager as acm,
+  aws_ec2 as ec2,
+  aws_logs as logs,
+} from 'aws-cdk-lib';
 import { CapacityType } from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
-import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseSecrets, SupabaseStorage } from 'cdk-supabase-on-aws';
+import {
+  SupabaseCluster,
+  SupabaseDatabase,
+  SupabaseNetwork,
+  SupabaseOnAws,
+  SupabaseSecrets,
+  SupabaseServiceScaling,
+  SupabaseStorage,
+} from 'cdk-supabase-on-aws';
 
 /** The placeholder account of the examples; replace it with yours to deploy. */
 export const ACCOUNT = '123456789012';
 export const REGION = 'eu-west-1';
+/** The public URL of the API and Studio; replace it with your domain. */
+export const PUBLIC_URL = 'https://supabase-dev.example.com';
+/** An ACM certificate for that domain in eu-west-1; replace it with yours. */
+export const CERTIFICATE_ARN = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`;
 
 /** Development: nothing is kept when the stacks are deleted. */
 const REMOVAL = RemovalPolicy.DESTROY;
@@ -59,7 +81,6 @@ export class CoreStack extends Stack {
       logRetention: logs.RetentionDays.ONE_WEEK,
       removalPolicy: REMOVAL,
     });
-    this.secrets.grantRead(this.cluster.externalSecretsRole);
 
     this.database = new SupabaseDatabase(this, 'Database', {
       vpc: props.network.vpc,
@@ -75,14 +96,53 @@ export class CoreStack extends Stack {
       removalPolicy: REMOVAL,
       cloudwatchLogsRetention: logs.RetentionDays.ONE_WEEK,
     });
-    this.database.connections.allowDefaultPortFrom(this.cluster);
-
-    // The Storage API's service account and its grant arrive with the Supabase workloads.
     this.storage = new SupabaseStorage(this, 'Storage', { removalPolicy: REMOVAL });
     Validations.of(this.database.instance).acknowledge(
       { id: 'AwsSolutions-RDS3', reason: 'Development environment: a single-AZ instance halves the cost; an outage of one zone may stop development, and the production example is Multi-AZ.' },
       { id: 'AwsSolutions-RDS10', reason: 'Development environment: its data is disposable and is deleted with the stack; the production example keeps deletion protection on.' },
     );
+  }
+}
+
+export interface ApplicationsStackProps extends StackProps {
+  readonly network: SupabaseNetwork;
+  readonly core: CoreStack;
+}
+
+/** Development: one pod of each service, up to three under load. */
+const ONE_TO_THREE: SupabaseServiceScaling = { minReplicas: 1, maxReplicas: 3 };
+
+/** The applications stack: the Supabase services on the cluster, wired to the core stack's parts. */
+export class ApplicationsStack extends Stack {
+  public readonly supabase: SupabaseOnAws;
+
+  constructor(scope: Construct, id: string, props: ApplicationsStackProps) {
+    super(scope, id, props);
+    this.supabase = new SupabaseOnAws(this, 'Supabase', {
+      network: props.network,
+      secrets: props.core.secrets,
+      cluster: props.core.cluster,
+      database: props.core.database,
+      storage: props.core.storage,
+      publicUrl: PUBLIC_URL,
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', CERTIFICATE_ARN),
+      auth: {
+        siteUrl: 'https://app-dev.example.com',
+        additionalRedirectUrls: ['http://localhost:3000/**'],
+        // No SMTP in development: addresses are confirmed at signup.
+        mailerAutoconfirm: true,
+      },
+      scaling: {
+        kong: ONE_TO_THREE,
+        auth: ONE_TO_THREE,
+        rest: ONE_TO_THREE,
+        realtime: ONE_TO_THREE,
+        storage: ONE_TO_THREE,
+        imgproxy: ONE_TO_THREE,
+        meta: { minReplicas: 1 },
+        studio: { minReplicas: 1 },
+      },
+    });
   }
 }
 
@@ -98,5 +158,11 @@ export function build(app: App) {
     description: 'Supabase on AWS, Ireland development: secrets, database, storage and EKS cluster',
     network: networking.network,
   });
-  return { networking, core };
+  const applications = new ApplicationsStack(app, 'SupabaseDevApplications', {
+    env,
+    description: 'Supabase on AWS, Ireland development: the Supabase services on EKS',
+    network: networking.network,
+    core,
+  });
+  return { networking, core, applications };
 }

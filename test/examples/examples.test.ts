@@ -14,6 +14,8 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const MAX_RESOURCES = 500;
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
+/** What the kubectl handler's payload may weigh (the Lambda invocation limit): half of it is the gate. */
+const MAX_MANIFEST_BYTES = 256 * 1024;
 
 const apps = readdirSync(EXAMPLES).filter((name) => existsSync(join(EXAMPLES, name, 'cdk.json'))).sort();
 
@@ -54,6 +56,18 @@ describe.each(apps)('example %s', (name) => {
     console.log(`${name}/${stack.stackName}: ${resources} resources, ${bytes} bytes`);
     expect(resources).toBeLessThan(MAX_RESOURCES);
     expect(bytes).toBeLessThan(MAX_TEMPLATE_BYTES);
+  });
+
+  test.each(stacks.map((s) => [s.stackName, s] as const))('%s: each kubectl manifest payload well under 256 KB', (_id, stack) => {
+    const resources = Object.values(Template.fromStack(stack).toJSON().Resources ?? {}) as any[];
+    const payloads = resources.filter((r) => r.Type === 'Custom::AWSCDK-EKS-KubernetesResource')
+      .map((r) => Buffer.byteLength(JSON.stringify(r.Properties.Manifest)));
+    if (payloads.length > 0) {
+      console.log(`${name}/${stack.stackName}: ${payloads.length} manifests, largest ${Math.max(...payloads)} bytes`);
+    }
+    for (const bytes of payloads) {
+      expect(bytes).toBeLessThan(MAX_MANIFEST_BYTES / 2);
+    }
   });
 
   test.each(stacks.map((s) => [s.stackName, s] as const))('%s: snapshot', (_id, stack) => {
