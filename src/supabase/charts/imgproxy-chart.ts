@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ANY_IPV4, ServiceChartProps, plainEnv } from '../private/chart-props';
 import { IMAGE_USERS, PORTS } from '../private/ports';
-import { addServicePolicy, addSupabaseService, httpProbe, resources } from '../private/service';
+import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 /**
  * imgproxy on port 5001: resizes and converts images for the Storage API, which hands it a presigned HTTPS URL of
@@ -24,7 +24,7 @@ export class ImgproxyChart extends Chart {
       }),
       readiness: httpProbe('/health', port),
       liveness: httpProbe('/health', port, { failureThreshold: 6 }),
-      startup: httpProbe('/health', port, { failureThreshold: 12, periodSeconds: 5 }),
+      startup: startupProbe('/health', port, 60),
       resources: resources(100, 2000, 256, 1024),
       ...IMAGE_USERS.imgproxy,
       // libvips' font configuration cache (text in SVGs).

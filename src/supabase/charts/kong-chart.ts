@@ -5,7 +5,7 @@ import { K8S_SECRETS } from './secrets-chart';
 import { SecretEnv, ServiceChartProps, plainEnv } from '../private/chart-props';
 import { kongDeclarativeConfig, kongStartScript } from '../private/kong-config';
 import { IMAGE_USERS, PORTS } from '../private/ports';
-import { addServicePolicy, addSupabaseService, httpProbe, resources } from '../private/service';
+import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 export interface KongChartProps extends ServiceChartProps {
   /** Whether Edge Functions are deployed (the `/functions/v1/` route). */
@@ -73,7 +73,7 @@ export class KongChart extends Chart {
       },
       readiness: httpProbe('/status/ready', status),
       liveness: httpProbe('/status', status, { failureThreshold: 6 }),
-      startup: httpProbe('/status/ready', status, { failureThreshold: 24, periodSeconds: 5 }),
+      startup: startupProbe('/status/ready', status, 120),
       resources: resources(250, 1000, 256, 512),
       ...IMAGE_USERS.kong,
       // Kong's prefix (nginx configuration, sockets, temporary files) and the rendered configuration.

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
 import { IMAGE_USERS, PORTS } from '../private/ports';
-import { addServicePolicy, addSupabaseService, httpProbe, resources } from '../private/service';
+import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 /**
  * postgres-meta on port 8080, the database API behind Studio (and the gateway's admin-only `/pg/`). It connects as
@@ -35,7 +35,7 @@ export class MetaChart extends Chart {
       },
       readiness: httpProbe('/health', port),
       liveness: httpProbe('/health', port, { failureThreshold: 6 }),
-      startup: httpProbe('/health', port, { failureThreshold: 12, periodSeconds: 5 }),
+      startup: startupProbe('/health', port, 60),
       resources: resources(50, 500, 128, 512),
       ...IMAGE_USERS.meta,
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
