@@ -65,8 +65,8 @@ export interface SupabaseSecretsProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * What happens to the secrets and the key this construct creates when they leave the stack. Losing the JWT
-   * secret invalidates every API key and user session.
+   * What happens to the secrets, the key and the signing function's log group this construct creates when they
+   * leave the stack. Losing the JWT secret invalidates every API key and user session.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -221,7 +221,7 @@ export class SupabaseSecrets extends Construct {
     });
     acknowledgeRotation(this.dashboard, 'The dashboard password is read by the gateway at start; it is changed by an operator together with a gateway restart, not by a schedule.');
 
-    this.signApiKeys(lifetime);
+    this.signApiKeys(lifetime, removalPolicy);
   }
 
   /**
@@ -247,10 +247,10 @@ export class SupabaseSecrets extends Construct {
     return key;
   }
 
-  private signApiKeys(lifetime: Duration) {
+  private signApiKeys(lifetime: Duration, removalPolicy: RemovalPolicy) {
     const logGroup = new logs.LogGroup(this, 'ApiKeysLogs', {
       retention: logs.RetentionDays.ONE_YEAR,
-      removalPolicy: RemovalPolicy.DESTROY,
+      removalPolicy,
     });
     const role = new iam.Role(this, 'ApiKeysRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),

@@ -33,6 +33,10 @@ describe('SupabaseSecrets defaults', () => {
     template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/supabase/Sb/Secrets' });
   });
 
+  test('the signing function\'s log group is kept a year and retained like the secrets', () => {
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: { RetentionInDays: 365 } });
+  });
+
   test.each(GENERATED)('%s: named under the prefix, generated in AWS, encrypted with the key, retained', (id, name, field, length) => {
     template.hasResource('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Retain',
@@ -131,6 +135,7 @@ describe('SupabaseSecrets options', () => {
       dashboardUsername: 'ops',
       removalPolicy: RemovalPolicy.DESTROY,
     });
+    template.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Delete' });
     template.hasResource('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Delete',
       Properties: { Name: 'supabase/prod/jwt', GenerateSecretString: Match.objectLike({ PasswordLength: 40 }) },

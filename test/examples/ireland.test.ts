@@ -1,0 +1,141 @@
+/**
+ * What tells the Ireland development and production apps apart, asserted on their templates: development is small
+ * and disposable, production is highly available and keeps its data.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+
+interface IrelandStacks {
+  readonly networking: Stack;
+  readonly core: Stack;
+  readonly applications: Stack;
+}
+
+function buildExample(name: string): IrelandStacks {
+  const cdkJson = JSON.parse(readFileSync(join(EXAMPLES, name, 'cdk.json'), 'utf8'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(EXAMPLES, name, 'app')).build(new App({ context: cdkJson.context }));
+}
+
+/** Every Kubernetes object the applications stack applies; tokens inside strings become `TOKEN`. */
+function kubernetesObjects(stack: Stack): any[] {
+  const flatten = (value: any): string => (typeof value === 'string' ? value
+    : value['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
+  return Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+    .flatMap((resource: any) => JSON.parse(flatten(resource.Properties.Manifest)));
+}
+
+/** The replicas each Deployment runs at least: its autoscaler's minimum, or its fixed count. */
+function minimumReplicas(stack: Stack): Record<string, number> {
+  const objects = kubernetesObjects(stack);
+  const result: Record<string, number> = {};
+  for (const deployment of objects.filter((o) => o.kind === 'Deployment')) {
+    const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === deployment.metadata.name);
+    result[deployment.metadata.name] = hpa ? hpa.spec.minReplicas : deployment.spec.replicas;
+  }
+  return result;
+}
+
+function deletionPolicies(stacks: IrelandStacks, type: string): string[] {
+  return Object.values(stacks).flatMap((stack) => Object.values(Template.fromStack(stack).findResources(type)))
+    .map((resource: any) => resource.DeletionPolicy ?? 'Delete');
+}
+
+const SERVICES = ['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'meta', 'studio'];
+
+describe('ireland-dev: small and disposable', () => {
+  const dev = buildExample('ireland-dev');
+
+  test('one NAT gateway and no interface endpoints', () => {
+    const network = Template.fromStack(dev.networking);
+    network.resourceCountIs('AWS::EC2::NatGateway', 1);
+    expect(network.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })).toEqual({});
+  });
+
+  test('a small single-AZ database without deletion protection, deleted with the stack', () => {
+    const core = Template.fromStack(dev.core);
+    core.hasResource('AWS::RDS::DBInstance', {
+      Properties: Match.objectLike({ DBInstanceClass: 'db.t4g.small', MultiAZ: false, DeletionProtection: false, BackupRetentionPeriod: 1 }),
+      DeletionPolicy: 'Delete',
+    });
+  });
+
+  test('buckets, keys and secrets are deleted with the stacks', () => {
+    for (const type of ['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret']) {
+      expect(deletionPolicies(dev, type)).toEqual(expect.arrayContaining(['Delete']));
+      expect(deletionPolicies(dev, type)).not.toContain('Retain');
+    }
+  });
+
+  test('one spot node group', () => {
+    const nodeGroups = Template.fromStack(dev.core).findResources('AWS::EKS::Nodegroup');
+    expect(Object.values(nodeGroups).map((g: any) => g.Properties.CapacityType)).toEqual(['SPOT']);
+  });
+
+  test('one pod of each service', () => {
+    const replicas = minimumReplicas(dev.applications);
+    expect(Object.keys(replicas).sort()).toEqual([...SERVICES].sort());
+    expect(new Set(Object.values(replicas))).toEqual(new Set([1]));
+  });
+});
+
+describe('ireland-prod: highly available and retained', () => {
+  const prod = buildExample('ireland-prod');
+
+  test('a NAT gateway in each of three zones, and interface endpoints for the AWS APIs', () => {
+    const network = Template.fromStack(prod.networking);
+    network.resourceCountIs('AWS::EC2::NatGateway', 3);
+    const interfaces = network.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } });
+    expect(Object.keys(interfaces).length).toBeGreaterThan(0);
+  });
+
+  test('a Multi-AZ database with deletion protection, snapshotted on delete', () => {
+    Template.fromStack(prod.core).hasResource('AWS::RDS::DBInstance', {
+      Properties: Match.objectLike({ DBInstanceClass: 'db.m7g.large', MultiAZ: true, DeletionProtection: true, BackupRetentionPeriod: 14 }),
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+    });
+  });
+
+  test.each(['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup'])('every %s is retained', (type) => {
+    const policies = deletionPolicies(prod, type);
+    expect(policies.length).toBeGreaterThan(0);
+    expect(new Set(policies)).toEqual(new Set(['Retain']));
+  });
+
+  test('the stacks are protected from deletion', () => {
+    for (const stack of Object.values(prod)) {
+      expect(stack.terminationProtection).toBe(true);
+    }
+  });
+
+  test('an on-demand and a spot node group', () => {
+    const nodeGroups = Template.fromStack(prod.core).findResources('AWS::EKS::Nodegroup');
+    expect(Object.values(nodeGroups).map((g: any) => g.Properties.CapacityType).sort()).toEqual(['ON_DEMAND', 'SPOT']);
+  });
+
+  test('two or more pods of each service', () => {
+    const replicas = minimumReplicas(prod.applications);
+    expect(Object.keys(replicas).sort()).toEqual([...SERVICES].sort());
+    for (const count of Object.values(replicas)) {
+      expect(count).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  test('Auth sends email through SES with the password from the secret the team created', () => {
+    const objects = kubernetesObjects(prod.applications);
+    const auth = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'auth');
+    const env = auth.spec.template.spec.containers[0].env;
+    expect(env).toEqual(expect.arrayContaining([
+      { name: 'GOTRUE_SMTP_HOST', value: 'email-smtp.eu-west-1.amazonaws.com' },
+      { name: 'GOTRUE_MAILER_AUTOCONFIRM', value: 'false' },
+      expect.objectContaining({ name: 'GOTRUE_SMTP_PASS', valueFrom: { secretKeyRef: expect.objectContaining({ name: 'supabase-smtp' }) } }),
+    ]));
+    const smtp = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'supabase-smtp');
+    expect(JSON.stringify(smtp.spec)).toContain('secret:supabase/ireland-prod/ses-smtp-password');
+  });
+});
