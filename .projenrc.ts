@@ -30,6 +30,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // aws-cdk-lib and constructs are peers with the minimum above; the devDependencies below are the newest.
   peerDependencyOptions: { pinnedDevDependency: false },
+  // The post-deploy smoke test (Node.js built-ins and the AWS CLI only): npx supabase-on-aws-smoke-test --stack <name>.
+  bin: { 'supabase-on-aws-smoke-test': 'lib/supabase/smoke-test/cli.js' },
   deps: [
     // kubectl 1.36 and helm for the EKS cluster's kubectl handler (matches the default Kubernetes version).
     '@aws-cdk/lambda-layer-kubectl-v36@^2.0.1',
@@ -153,6 +155,12 @@ project.postCompileTask.exec('git diff --exit-code -- API.md || (echo "API.md is
 });
 
 // The two commands of the README.
+project.addTask('smoke-test', {
+  description: 'Checks a deployed SupabaseOnAws through its public URL (supabase-on-aws-smoke-test): --stack <name> [--region <region>]',
+  exec: 'tsx src/supabase/smoke-test/cli.ts',
+  receiveArgs: true,
+});
+
 project.addTask('synth:examples', {
   description: 'Synthesizes every app under examples/ into cdk.out/<app>/ and prints a summary per stack',
   exec: 'tsx scripts/synth-examples.ts',
