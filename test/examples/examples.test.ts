@@ -70,6 +70,12 @@ describe.each(apps)('example %s', (name) => {
     }
   });
 
+  test.each(stacks.map((s) => [s.stackName, s] as const))('%s: no JWT or password in the template', (_id, stack) => {
+    const json = JSON.stringify(Template.fromStack(stack).toJSON());
+    expect(json.match(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g)).toBeNull();
+    expect(json.match(/postgres(ql)?:\/\/[^:/@\s"]+:[^@\s"{]+@/g)).toBeNull();
+  });
+
   test.each(stacks.map((s) => [s.stackName, s] as const))('%s: snapshot', (_id, stack) => {
     expect(maskedTemplate(stack)).toMatchSnapshot();
   });
