@@ -21,6 +21,7 @@ interface StackSummary {
   readonly resources: number;
   readonly bytes: number;
   readonly findings: string;
+  readonly warnings: string;
 }
 
 function readJson(path: string): any {
@@ -48,6 +49,18 @@ function findingsOf(outdir: string): Map<string, string> {
     result.set(template, list.join(', '));
   }
   return result;
+}
+
+/** The warnings annotated on a stack's constructs, by their acknowledgement id (`[ack: id]`). */
+function warningsOf(outdir: string, artifact: any): string {
+  const entries: Record<string, any[]> = {
+    ...(artifact.metadata ?? {}),
+    ...(artifact.additionalMetadataFile ? readJson(join(outdir, artifact.additionalMetadataFile)) : {}),
+  };
+  const ids = Object.values(entries).flat()
+    .filter((entry) => entry.type === 'aws:cdk:warning')
+    .map((entry) => /\[ack: ([^\]]+)\]$/.exec(String(entry.data))?.[1] ?? String(entry.data).slice(0, 60));
+  return ids.length === 0 ? 'none' : ids.join(', ');
 }
 
 function synthApp(app: string): StackSummary[] {
@@ -85,6 +98,7 @@ function synthApp(app: string): StackSummary[] {
         resources: Object.keys(readJson(templatePath).Resources ?? {}).length,
         bytes: statSync(templatePath).size,
         findings: findings.get(templateFile) ?? 'none',
+        warnings: warningsOf(outdir, artifact),
       };
     });
 }
@@ -110,10 +124,10 @@ function main() {
   }
 
   console.log('\nTemplates (limits: 500 resources and 1,048,576 bytes per template):');
-  console.log('| app | stack | resources | template bytes | unacknowledged findings | template |');
-  console.log('|---|---|---:|---:|---|---|');
+  console.log('| app | stack | resources | template bytes | unacknowledged findings | warnings | template |');
+  console.log('|---|---|---:|---:|---|---|---|');
   for (const s of summaries) {
-    console.log(`| ${s.app} | ${s.stack} | ${s.resources} | ${s.bytes.toLocaleString('en-US')} | ${s.findings} | ${s.template} |`);
+    console.log(`| ${s.app} | ${s.stack} | ${s.resources} | ${s.bytes.toLocaleString('en-US')} | ${s.findings} | ${s.warnings} | ${s.template} |`);
   }
   if (failures.length > 0) {
     console.error(`\n${failures.length} app(s) failed:\n- ${failures.join('\n- ')}`);

@@ -40,7 +40,12 @@ export class NetworkingStack extends Stack {
     super(scope, id, props);
     // The construct's defaults are the production settings: three zones, a NAT gateway in each, interface
     // endpoints for the AWS APIs, a year of encrypted flow logs, and everything retained.
-    this.network = new SupabaseNetwork(this, 'Network');
+    this.network = new SupabaseNetwork(this, 'Network', {
+      // With the VPC CNI every pod takes an address of its node's subnet: the seed plan's node groups at their
+      // maximum (10 on-demand and 20 spot nodes) can hold 1,320, more than the default /24s offer (753). A /20 per
+      // zone gives 12,273 and leaves the public (10.100.1-3.0/24) and database (10.100.20-22.0/24) tiers in place.
+      eksSubnetCidrs: ['10.100.32.0/20', '10.100.48.0/20', '10.100.64.0/20'],
+    });
   }
 }
 

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 
 const EXAMPLES = join(__dirname, '..', '..', 'examples');
@@ -47,6 +47,11 @@ describe.each(apps)('example %s', (name) => {
 
   test.each(stacks.map((s) => [s.stackName, s] as const))('%s: cdk-nag AwsSolutions finds nothing unacknowledged', (_id, stack) => {
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+
+  test.each(stacks.map((s) => [s.stackName, s] as const))('%s: no warning from the library or the CDK', (_id, stack) => {
+    const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue());
+    expect(warnings.map((w) => `${w.id}: ${String(w.entry.data).slice(0, 120)}`)).toEqual([]);
   });
 
   test.each(stacks.map((s) => [s.stackName, s] as const))('%s: within CloudFormation limits', (_id, stack) => {
