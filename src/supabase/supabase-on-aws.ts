@@ -16,6 +16,33 @@ import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secre
 import { SupabaseStorage, SupabaseStorageProps } from '../storage/supabase-storage';
 
 /**
+ * The tiers of an existing VPC that {@link SupabaseOnAws} deploys into (its `vpc` prop).
+ */
+export interface SupabaseVpcSubnets {
+  /**
+   * The subnets of the internet-facing load balancer. They need the tag `kubernetes.io/role/elb=1` for the AWS
+   * Load Balancer Controller to find them.
+   *
+   * @default { subnetType: ec2.SubnetType.PUBLIC }
+   */
+  readonly loadBalancer?: ec2.SubnetSelection;
+
+  /**
+   * The private subnets with egress of the cluster's nodes and pods and of the database's functions.
+   *
+   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
+   */
+  readonly eks?: ec2.SubnetSelection;
+
+  /**
+   * The subnets of the database.
+   *
+   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
+   */
+  readonly database?: ec2.SubnetSelection;
+}
+
+/**
  * Properties of {@link SupabaseOnAws}.
  *
  * Each part (network, secrets, cluster, database, storage) is either passed in, when it lives elsewhere (another
@@ -91,9 +118,27 @@ export interface SupabaseOnAwsProps {
   /**
    * The network. Pass it when it lives in another stack (see the examples' three-stack layout).
    *
-   * @default - a new SupabaseNetwork with `networkProps`
+   * @default - a new SupabaseNetwork with `networkProps`, unless `vpc` is given, or both `cluster` and `database`
+   * are (they carry their VPC)
    */
   readonly network?: SupabaseNetwork;
+
+  /**
+   * An existing VPC to deploy into instead of a SupabaseNetwork, e.g. your organisation's shared VPC; its tiers are
+   * given by `vpcSubnets`. Only without `network` and `networkProps`. The database's functions may then reach AWS
+   * APIs on 443 at any address (through your NAT gateways or your interface endpoints, whichever the VPC has).
+   *
+   * @default - the network's VPC
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * The tiers of `vpc`. Only with `vpc`.
+   *
+   * @default - public subnets for the load balancer, private subnets with egress for the cluster, isolated subnets
+   * for the database
+   */
+  readonly vpcSubnets?: SupabaseVpcSubnets;
 
   /**
    * The settings of the network created here. Only without `network`.
@@ -171,8 +216,10 @@ export interface SupabaseOnAwsProps {
  * of the secrets (never their values).
  */
 export class SupabaseOnAws extends Construct {
-  /** The network. */
-  public readonly network: SupabaseNetwork;
+  /** The network; undefined when the parts run in a VPC of your own (`vpc`, or a given `cluster` and `database`). */
+  public readonly network?: SupabaseNetwork;
+  /** The VPC of the cluster and the database. */
+  public readonly vpc: ec2.IVpc;
   /** The secrets. */
   public readonly secrets: SupabaseSecrets;
   /** The EKS cluster. */
@@ -194,20 +241,34 @@ export class SupabaseOnAws extends Construct {
     onlyOne(this, 'database', props.database, 'databaseOptions', props.databaseOptions);
     onlyOne(this, 'storage', props.storage, 'storageProps', props.storageProps);
 
-    this.network = props.network ?? new SupabaseNetwork(this, 'Network', props.networkProps);
+    this.validateVpc(props);
+
+    const ownVpc = props.vpc ?? (props.cluster && props.database ? props.cluster.cluster.vpc : undefined);
+    this.network = props.network ?? (ownVpc ? undefined : new SupabaseNetwork(this, 'Network', props.networkProps));
+    this.vpc = this.network?.vpc ?? ownVpc!;
+    const tiers = this.network ? {
+      loadBalancer: this.network.publicSubnets,
+      eks: this.network.eksSubnets,
+      database: this.network.databaseSubnets,
+    } : {
+      loadBalancer: props.vpcSubnets?.loadBalancer ?? { subnetType: ec2.SubnetType.PUBLIC },
+      eks: props.vpcSubnets?.eks ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      database: props.vpcSubnets?.database ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    };
     this.secrets = props.secrets ?? new SupabaseSecrets(this, 'Secrets', props.secretsProps);
     this.cluster = props.cluster ?? new SupabaseCluster(this, 'Cluster', {
       ...props.clusterOptions,
-      vpc: this.network.vpc,
-      vpcSubnets: this.network.eksSubnets,
+      vpc: this.vpc,
+      vpcSubnets: tiers.eks,
     });
     this.database = props.database ?? new SupabaseDatabase(this, 'Database', {
       ...props.databaseOptions,
-      vpc: this.network.vpc,
-      vpcSubnets: this.network.databaseSubnets,
-      bootstrapSubnets: this.network.eksSubnets,
-      // The functions reach Secrets Manager and KMS through the interface endpoints, or through the NAT gateway.
-      awsApiPeer: this.network.endpointSecurityGroup ?? ec2.Peer.anyIpv4(),
+      vpc: this.vpc,
+      vpcSubnets: tiers.database,
+      bootstrapSubnets: tiers.eks,
+      // The functions reach Secrets Manager and KMS through the network's interface endpoints; without them (or
+      // in a VPC of your own, whose endpoints are unknown here) through any address on 443.
+      awsApiPeer: this.network?.endpointSecurityGroup ?? ec2.Peer.anyIpv4(),
     });
     this.storage = props.storage ?? new SupabaseStorage(this, 'Storage', props.storageProps);
 
@@ -226,8 +287,8 @@ export class SupabaseOnAws extends Construct {
       certificate: props.certificate,
       webAclArn: props.webAclArn,
       functions: props.functions,
-      databaseSubnets: this.network.databaseSubnets,
-      loadBalancerSubnets: this.network.publicSubnets,
+      databaseSubnets: tiers.database,
+      loadBalancerSubnets: tiers.loadBalancer,
     });
     this.namespace = workloads.namespace;
     this.publicUrl = props.publicUrl;
@@ -243,6 +304,25 @@ export class SupabaseOnAws extends Construct {
     output('JwtSecretArn', this.secrets.jwtSecret.secretArn, 'The JWT secret the keys are signed with');
     output('DashboardSecretArn', this.secrets.dashboard.secretArn, 'Studio\'s basic-auth user name and password');
     output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
+  }
+
+  private validateVpc(props: SupabaseOnAwsProps) {
+    if (props.vpc && (props.network || props.networkProps)) {
+      throw new Error(`${this.node.path}: \`vpc\` is set together with \`${props.network ? 'network' : 'networkProps'}\`. Deploy into your own VPC (\`vpc\`, \`vpcSubnets\`) or into a SupabaseNetwork, not both.`);
+    }
+    if (props.vpcSubnets && !props.vpc) {
+      throw new Error(`${this.node.path}: \`vpcSubnets\` is set without \`vpc\`. It selects the tiers of your own VPC; pass that VPC as \`vpc\`, or drop \`vpcSubnets\`.`);
+    }
+    if (props.networkProps && props.cluster && props.database) {
+      throw new Error(`${this.node.path}: \`networkProps\` is set, but the given \`cluster\` and \`database\` already run in their VPC, so no network is created here. Drop \`networkProps\`, or pass their network as \`network\`.`);
+    }
+    const partVpcs = [props.cluster?.cluster.vpc, props.database?.instance.vpc].filter((v): v is ec2.IVpc => v !== undefined);
+    const expected = props.vpc ?? props.network?.vpc ?? partVpcs[0];
+    for (const vpc of partVpcs) {
+      if (vpc.vpcId !== expected.vpcId) {
+        throw new Error(`${this.node.path}: the given cluster and database, and the \`vpc\` or \`network\`, must share one VPC; got ${[expected, ...partVpcs].filter((v) => v).map((v) => v!.node.path).join(', ')}.`);
+      }
+    }
   }
 }
 

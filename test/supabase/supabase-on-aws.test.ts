@@ -1,5 +1,5 @@
 import { App, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseOnAws, SupabaseSecrets, SupabaseStorage } from '../../src';
 
@@ -26,11 +26,12 @@ describe('SupabaseOnAws in one stack', () => {
     expect(Object.keys(template.findResources('AWS::S3::Bucket')).length).toBeGreaterThanOrEqual(1);
     expect(Object.keys(template.findResources(MANIFEST)).length).toBeGreaterThanOrEqual(11);
     expect(supabase.namespace).toBe('supabase');
-    expect(supabase.cluster.cluster.vpc).toBe(supabase.network.vpc);
+    expect(supabase.vpc).toBe(supabase.network!.vpc);
+    expect(supabase.cluster.cluster.vpc).toBe(supabase.vpc);
   });
 
   test('the database\'s functions reach AWS APIs through the network\'s interface endpoints', () => {
-    const endpointSg = stack.getLogicalId(supabase.network.endpointSecurityGroup!.node.defaultChild as any);
+    const endpointSg = stack.getLogicalId(supabase.network!.endpointSecurityGroup!.node.defaultChild as any);
     const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
       .filter((r: any) => r.Properties.DestinationSecurityGroupId?.['Fn::GetAtt']?.[0] === endpointSg && r.Properties.FromPort === 443);
     expect(egress.length).toBeGreaterThan(0);
@@ -86,7 +87,104 @@ describe('SupabaseOnAws with its parts in other stacks', () => {
   });
 });
 
+/** A team's own VPC with the three kinds of subnets, named as an organisation might name them. */
+function ownVpc(stack: Stack): ec2.Vpc {
+  return new ec2.Vpc(stack, 'OwnVpc', {
+    availabilityZones: AZS,
+    subnetConfiguration: [
+      { name: 'ingress', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'apps', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS, cidrMask: 20 },
+      { name: 'apps-b', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+}
+
+describe('SupabaseOnAws in a VPC of your own', () => {
+  const stack = new Stack(new App(), 'Supabase', { env });
+  const vpc = ownVpc(stack);
+  const supabase = new SupabaseOnAws(stack, 'Supabase', {
+    ...required,
+    vpc,
+    vpcSubnets: { eks: { subnetGroupName: 'apps' } },
+  });
+  const template = Template.fromStack(stack);
+  const ids = (subnets: ec2.ISubnet[]) => subnets.map((subnet) => ({ Ref: stack.getLogicalId(subnet.node.defaultChild as ec2.CfnSubnet) }));
+
+  test('creates no network: the cluster runs in the selected tier, the database in the isolated subnets', () => {
+    expect(supabase.network).toBeUndefined();
+    expect(supabase.vpc).toBe(vpc);
+    template.resourceCountIs('AWS::EC2::VPC', 1);
+    template.resourceCountIs('AWS::EC2::FlowLog', 0);
+    template.hasResourceProperties('AWS::EKS::Cluster', {
+      ResourcesVpcConfig: Match.objectLike({ SubnetIds: ids(vpc.selectSubnets({ subnetGroupName: 'apps' }).subnets) }),
+    });
+    template.hasResourceProperties('AWS::RDS::DBSubnetGroup', { SubnetIds: ids(vpc.isolatedSubnets) });
+  });
+
+  test('the database\'s functions may reach AWS APIs on 443 at any address, since the VPC\'s endpoints are unknown', () => {
+    const groups = template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('HTTPS to Secrets Manager and KMS') },
+    });
+    expect(Object.keys(groups).length).toBeGreaterThan(0);
+    for (const group of Object.values(groups) as any[]) {
+      expect(group.Properties.SecurityGroupEgress).toEqual(expect.arrayContaining([
+        expect.objectContaining({ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443 }),
+      ]));
+    }
+  });
+
+  test('the network policies use the CIDRs of the VPC\'s public and isolated subnets', () => {
+    const manifests = JSON.stringify(template.findResources(MANIFEST));
+    expect(manifests).toContain(vpc.isolatedSubnets[0].ipv4CidrBlock);
+    expect(manifests).toContain(vpc.publicSubnets[0].ipv4CidrBlock);
+  });
+});
+
+describe('SupabaseOnAws given a cluster and a database without their network', () => {
+  test('creates no network of its own', () => {
+    const stack = new Stack(new App(), 'Supabase', { env });
+    const vpc = ownVpc(stack);
+    const cluster = new SupabaseCluster(stack, 'Cluster', { vpc, vpcSubnets: { subnetGroupName: 'apps' } });
+    const database = new SupabaseDatabase(stack, 'Database', { vpc, bootstrapSubnets: { subnetGroupName: 'apps' } });
+    const supabase = new SupabaseOnAws(stack, 'Supabase', { ...required, cluster, database });
+    expect(supabase.network).toBeUndefined();
+    expect(supabase.vpc).toBe(vpc);
+    Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 1);
+  });
+});
+
 describe('SupabaseOnAws rejects', () => {
+  const stackWithVpc = () => {
+    const stack = new Stack(new App(), 'Stack', { env });
+    return { stack, vpc: ownVpc(stack) };
+  };
+
+  test('`vpc` with `network` or `networkProps`, and `vpcSubnets` without `vpc`', () => {
+    const { stack, vpc } = stackWithVpc();
+    const network = new SupabaseNetwork(stack, 'N', { availabilityZones: AZS });
+    expect(() => new SupabaseOnAws(stack, 'A', { ...required, vpc, network }))
+      .toThrow('Stack/A: `vpc` is set together with `network`. Deploy into your own VPC');
+    expect(() => new SupabaseOnAws(stack, 'B', { ...required, vpc, networkProps: {} })).toThrow('`vpc` is set together with `networkProps`');
+    expect(() => new SupabaseOnAws(stack, 'C', { ...required, vpcSubnets: {} })).toThrow('`vpcSubnets` is set without `vpc`');
+  });
+
+  test('`networkProps` when the given cluster and database bring their VPC', () => {
+    const { stack, vpc } = stackWithVpc();
+    const cluster = new SupabaseCluster(stack, 'Cluster', { vpc, vpcSubnets: { subnetGroupName: 'apps' } });
+    const database = new SupabaseDatabase(stack, 'Database', { vpc, bootstrapSubnets: { subnetGroupName: 'apps' } });
+    expect(() => new SupabaseOnAws(stack, 'S', { ...required, cluster, database, networkProps: {} }))
+      .toThrow('`networkProps` is set, but the given `cluster` and `database` already run in their VPC');
+  });
+
+  test('a cluster in another VPC than `vpc`', () => {
+    const { stack, vpc } = stackWithVpc();
+    const other = new ec2.Vpc(stack, 'Other', { availabilityZones: AZS });
+    const cluster = new SupabaseCluster(stack, 'Cluster', { vpc: other });
+    expect(() => new SupabaseOnAws(stack, 'S', { ...required, vpc, cluster }))
+      .toThrow(/must share one VPC; got Stack\/OwnVpc, Stack\/Other/);
+  });
+
   test.each([
     ['network', 'networkProps', (s: Stack) => ({ network: new SupabaseNetwork(s, 'N', { availabilityZones: AZS }), networkProps: {} })],
     ['secrets', 'secretsProps', (s: Stack) => ({ secrets: new SupabaseSecrets(s, 'S'), secretsProps: {} })],
