@@ -8,7 +8,8 @@ export function grantSecretsRead(grantee: iam.IGrantable, secrets: secretsmanage
   const grant = iam.Grant.addToPrincipal({
     grantee,
     actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
-    resourceArns: secrets.map((s) => s.secretArn),
+    // A secret imported by name has a partial ARN; the real one ends in a random '-XXXXXX' suffix.
+    resourceArns: secrets.map((s) => s.secretFullArn ?? `${s.secretArn}-??????`),
   });
   iam.Grant.addToPrincipal({
     grantee,

@@ -59,8 +59,8 @@ export interface SupabaseSecretsProps {
   /**
    * The KMS key that encrypts every secret of this construct.
    *
-   * @default - a new multi-Region key with rotation enabled, so that a disaster-recovery region can hold a
-   * replica of it
+   * @default - a new key with rotation enabled and the alias `alias/<secretNamePrefix>`; multi-Region unless
+   * `primaryRegion` is set
    */
   readonly encryptionKey?: kms.IKey;
 
@@ -93,6 +93,18 @@ export interface SupabaseSecretsProps {
    * @default - no replicas
    */
   readonly replicaRegions?: secretsmanager.ReplicaRegion[];
+
+  /**
+   * The region of the primary secrets, when this construct stands in a disaster-recovery region for their replicas.
+   * Nothing is generated or signed then: the secrets are the replicas, in this stack's region, of those that a
+   * SupabaseSecrets created in `primaryRegion` with the same `secretNamePrefix` (required) and this region in its
+   * `replicaRegions`, so the standby runs with the same JWT secret and API keys and clients keep working after a
+   * failover. The new key (or `encryptionKey`) is the one the replicas are encrypted with: the primary names it
+   * in `replicaRegions` by its alias ARN, `arn:aws:kms:<this region>:<account>:alias/<secretNamePrefix>`.
+   *
+   * @default - this is the primary: the secrets are created and generated here
+   */
+  readonly primaryRegion?: string;
 
   /**
    * SMTP settings for Auth's emails. Without them Auth cannot send email: sign-ups by email cannot be
@@ -131,6 +143,10 @@ export interface SupabaseSecretsProps {
  * session at once. To rotate it on purpose, put a new value into the secret, then update the stack with a new
  * `apiKeyLifetime` (or any change to the signing resource) so that the keys are re-signed, and roll the pods.
  *
+ * Disaster recovery: the primary lists the standby's region in `replicaRegions` (with the standby's key by its
+ * alias ARN), and the standby's SupabaseSecrets sets `primaryRegion` and the same `secretNamePrefix`: it creates
+ * only that key and stands for the replicas, so both sites hold the same JWT secret and API keys.
+ *
  * @example
  * const secrets = new SupabaseSecrets(this, 'Secrets', {
  *   replicaRegions: [{ region: 'eu-central-1' }],
@@ -157,11 +173,14 @@ export class SupabaseSecrets extends Construct {
   public readonly smtp?: SupabaseSmtpSettings;
   /** The prefix of every secret's name. */
   public readonly secretNamePrefix: string;
+  /** The primary secrets' region when these are their replicas; undefined for the primary. */
+  public readonly primaryRegion?: string;
 
   private readonly secrets: secretsmanager.ISecret[] = [];
 
   constructor(scope: Construct, id: string, props: SupabaseSecretsProps = {}) {
     super(scope, id);
+    this.primaryRegion = this.validateReplicaMode(props);
     const jwtSecretLength = this.validateJwtSecretLength(props.jwtSecretLength);
     const lifetime = this.validateApiKeyLifetime(props.apiKeyLifetime);
     this.validateReplicaRegions(props.replicaRegions ?? []);
@@ -171,9 +190,15 @@ export class SupabaseSecrets extends Construct {
     );
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.encryptionKey = props.encryptionKey ?? this.createKey(removalPolicy);
+    this.encryptionKey = props.encryptionKey ?? this.createKey(removalPolicy, !this.primaryRegion);
 
     const generated = (secretId: string, name: string, description: string, options: secretsmanager.SecretStringGenerator) => {
+      if (this.primaryRegion) {
+        // The replica in this region of the primary's secret: same name, same value, this region's key.
+        const replica = secretsmanager.Secret.fromSecretNameV2(this, secretId, `${this.secretNamePrefix}/${name}`);
+        this.secrets.push(replica);
+        return replica;
+      }
       const secret = new secretsmanager.Secret(this, secretId, {
         secretName: `${this.secretNamePrefix}/${name}`,
         description,
@@ -221,7 +246,9 @@ export class SupabaseSecrets extends Construct {
     });
     acknowledgeRotation(this.dashboard, 'The dashboard password is read by the gateway at start; it is changed by an operator together with a gateway restart, not by a schedule.');
 
-    this.signApiKeys(lifetime, removalPolicy);
+    if (!this.primaryRegion) {
+      this.signApiKeys(lifetime, removalPolicy);
+    }
   }
 
   /**
@@ -234,7 +261,7 @@ export class SupabaseSecrets extends Construct {
     return grant;
   }
 
-  private createKey(removalPolicy: RemovalPolicy): kms.Key {
+  private createKey(removalPolicy: RemovalPolicy, multiRegion: boolean): kms.Key {
     const key = new kms.Key(this, 'Key', {
       description: `Encrypts the Supabase secrets of ${this.node.path}`,
       alias: `alias/${this.secretNamePrefix.replace(/[^a-zA-Z0-9:/_-]/g, '-')}`,
@@ -243,7 +270,9 @@ export class SupabaseSecrets extends Construct {
     });
     // A multi-Region primary key, so that the disaster-recovery region can hold a replica of the same key
     // material for the replicated secrets (this cannot be switched on later without replacing the key).
-    (key.node.defaultChild as kms.CfnKey).multiRegion = true;
+    if (multiRegion) {
+      (key.node.defaultChild as kms.CfnKey).multiRegion = true;
+    }
     return key;
   }
 
@@ -291,6 +320,36 @@ export class SupabaseSecrets extends Construct {
         LifetimeSeconds: String(lifetime.toSeconds()),
       },
     });
+  }
+
+  /** The primary's region in replica mode, after checking that nothing only the primary can do is asked for. */
+  private validateReplicaMode(props: SupabaseSecretsProps): string | undefined {
+    const region = props.primaryRegion;
+    if (region === undefined) {
+      return undefined;
+    }
+    const stackRegion = Stack.of(this).region;
+    if (!Token.isUnresolved(region) && !REGION_PATTERN.test(region)) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`primaryRegion\` is '${region}', which is not an AWS region name. Use the primary site's region, e.g. 'eu-west-1'.`);
+    }
+    if (!Token.isUnresolved(region) && !Token.isUnresolved(stackRegion) && region === stackRegion) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`primaryRegion\` is '${region}', this stack's own region; replicas live in another region. Leave \`primaryRegion\` out to create the secrets here.`);
+    }
+    if (props.secretNamePrefix === undefined) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`primaryRegion\` is set without \`secretNamePrefix\`. The replicas carry the primary secrets' names: pass the primary's prefix, e.g. 'supabase/ireland-prod'.`);
+    }
+    const primaryOnly = {
+      replicaRegions: props.replicaRegions,
+      jwtSecretLength: props.jwtSecretLength,
+      apiKeyLifetime: props.apiKeyLifetime,
+      dashboardUsername: props.dashboardUsername,
+    };
+    for (const [name, value] of Object.entries(primaryOnly)) {
+      if (value !== undefined) {
+        throw new Error(`SupabaseSecrets ${this.node.path}: \`${name}\` is set together with \`primaryRegion\`. The replicas are copies of the primary's secrets: set \`${name}\` on the SupabaseSecrets in ${region}, and leave it out here.`);
+      }
+    }
+    return region;
   }
 
   private validateJwtSecretLength(length: number | undefined): number {

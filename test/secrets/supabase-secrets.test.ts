@@ -192,6 +192,71 @@ describe('SupabaseSecrets options', () => {
   });
 });
 
+describe('SupabaseSecrets in a disaster-recovery region (primaryRegion)', () => {
+  const stack = new Stack(new App(), 'Dr', { env: { account: '111122223333', region: 'eu-central-1' } });
+  const secrets = new SupabaseSecrets(stack, 'Secrets', { secretNamePrefix: 'supabase/ireland-prod', primaryRegion: 'eu-west-1' });
+  const role = new iam.Role(stack, 'EsoRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+  secrets.grantRead(role);
+  const template = Template.fromStack(stack);
+
+  test('creates no secret, no signing function: the members are the replicas, by the primary\'s names', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.resourceCountIs('AWS::Lambda::Function', 0);
+    template.resourceCountIs('Custom::SupabaseApiKeys', 0);
+    expect(secrets.primaryRegion).toBe('eu-west-1');
+    expect(secrets.jwtSecret.secretName).toBe('supabase/ireland-prod/jwt');
+    expect(stack.resolve(secrets.apiKeys.secretArn)).toEqual({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:eu-central-1:111122223333:secret:supabase/ireland-prod/api-keys']],
+    });
+  });
+
+  test('a key of this region, single-Region, under the alias the primary names in replicaRegions', () => {
+    template.resourceCountIs('AWS::KMS::Key', 1);
+    template.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ EnableKeyRotation: true, MultiRegion: Match.absent() }),
+    });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/supabase/ireland-prod' });
+  });
+
+  test('grantRead: the six replicas (any version suffix) and decrypt with this region\'s key through Secrets Manager', () => {
+    const policy = Object.values(template.findResources('AWS::IAM::Policy'))[0];
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        Resource: expect.arrayContaining(GENERATED.map(([, name]) => ({
+          'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-central-1:111122223333:secret:supabase/ireland-prod/${name}-??????`]],
+        }))),
+      },
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SecretsKey/), 'Arn'] },
+        Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-central-1.amazonaws.com' } },
+      },
+    ]);
+    expect(policy.Properties.PolicyDocument.Statement[0].Resource).toHaveLength(6);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing', () => {
+    expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+
+  test.each<[string, SupabaseSecretsProps, RegExp]>([
+    ['no prefix', { primaryRegion: 'eu-west-1' }, /`primaryRegion` is set without `secretNamePrefix`\. The replicas carry the primary secrets' names/],
+    ['its own region', { primaryRegion: 'eu-central-1', secretNamePrefix: 'p' }, /`primaryRegion` is 'eu-central-1', this stack's own region/],
+    ['not a region', { primaryRegion: 'ireland', secretNamePrefix: 'p' }, /`primaryRegion` is 'ireland', which is not an AWS region name/],
+    ['replicas of replicas', { primaryRegion: 'eu-west-1', secretNamePrefix: 'p', replicaRegions: [{ region: 'us-east-1' }] },
+      /`replicaRegions` is set together with `primaryRegion`\. The replicas are copies of the primary's secrets: set `replicaRegions` on the SupabaseSecrets in eu-west-1/],
+    ['a JWT length', { primaryRegion: 'eu-west-1', secretNamePrefix: 'p', jwtSecretLength: 64 }, /`jwtSecretLength` is set together with `primaryRegion`/],
+    ['a dashboard user', { primaryRegion: 'eu-west-1', secretNamePrefix: 'p', dashboardUsername: 'ops' }, /`dashboardUsername` is set together with `primaryRegion`/],
+  ])('rejects %s', (_name, props, message) => {
+    const dr = new Stack(new App(), 'Dr', { env: { account: '111122223333', region: 'eu-central-1' } });
+    expect(() => new SupabaseSecrets(dr, 'Secrets', props)).toThrow(message);
+  });
+});
+
 describe('SupabaseSecrets rejects bad input at synth time', () => {
   const smtpSecret = () => secretsmanager.Secret.fromSecretNameV2(new Stack(), 'S', 'smtp');
   test.each<[string, SupabaseSecretsProps, RegExp]>([
