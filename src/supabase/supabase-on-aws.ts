@@ -303,7 +303,9 @@ export class SupabaseOnAws extends Construct {
     output('ApiKeysSecretArn', this.secrets.apiKeys.secretArn, 'The anon and service_role keys (anonKey, serviceRoleKey)');
     output('JwtSecretArn', this.secrets.jwtSecret.secretArn, 'The JWT secret the keys are signed with');
     output('DashboardSecretArn', this.secrets.dashboard.secretArn, 'Studio\'s basic-auth user name and password');
-    output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
+    if (this.database.masterSecret) {
+      output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
+    }
   }
 
   private validateVpc(props: SupabaseOnAwsProps) {
@@ -316,7 +318,7 @@ export class SupabaseOnAws extends Construct {
     if (props.networkProps && props.cluster && props.database) {
       throw new Error(`${this.node.path}: \`networkProps\` is set, but the given \`cluster\` and \`database\` already run in their VPC, so no network is created here. Drop \`networkProps\`, or pass their network as \`network\`.`);
     }
-    const partVpcs = [props.cluster?.cluster.vpc, props.database?.instance.vpc].filter((v): v is ec2.IVpc => v !== undefined);
+    const partVpcs = [props.cluster?.cluster.vpc, props.database?.vpc].filter((v): v is ec2.IVpc => v !== undefined);
     const expected = props.vpc ?? props.network?.vpc ?? partVpcs[0];
     for (const vpc of partVpcs) {
       if (vpc.vpcId !== expected.vpcId) {

@@ -175,13 +175,15 @@ export class SupabaseWorkloads extends Construct {
         dbStorage: props.database.storageSecret.secretArn,
         dbRealtime: props.database.realtimeSecret.secretArn,
         dbMeta: props.database.metaSecret.secretArn,
+        // A replica's login secrets are copies of the primary's, which name the primary's host.
+        databaseHost: props.database.replicaSourceArn ? props.database.endpoint.hostname : undefined,
         smtpPassword: smtp ? { secret: smtp.password.secretArn, field: smtp.passwordField } : undefined,
         functions,
       },
     }), namespace, cluster.externalSecretsChart);
 
     // The services start once their Secrets are declared and the database has its roles and schemas.
-    const ready = [externalSecrets, props.database.bootstrap];
+    const ready = props.database.bootstrap ? [externalSecrets, props.database.bootstrap] : [externalSecrets];
     const jwtExpirySeconds = props.auth.jwtExpiry?.toSeconds() ?? Duration.hours(1).toSeconds();
     const kongChart = new KongChart(app, 'kong', { ...common, image: images.kong, scaling: scaling('kong'), functions });
     const kong = apply('Kong', kongChart, ...ready);

@@ -9,6 +9,7 @@ import { parse as parseConnectionString } from 'pg-connection-string';
 import { buildParts, buildWorkloads } from './fixture';
 import { SupabaseSecrets } from '../../src';
 import { realtimeStartScript } from '../../src/supabase/charts/realtime-chart';
+import { SecretsChart } from '../../src/supabase/charts/secrets-chart';
 
 interface K8sObject {
   apiVersion: string;
@@ -382,6 +383,31 @@ describe('external secrets', () => {
       expect(parsed).toMatchObject({ user: login.username, password: login.password, host: login.host, port: '5432', database: 'postgres' });
       expect(new URL(url).searchParams.get('sslmode')).toBe(sslmode);
     });
+
+  test('on a replica every connection names the replica\'s host, not the primary\'s in the replicated login secrets', () => {
+    const replicaHost = 'supabase-frankfurt-dr.abc.eu-central-1.rds.amazonaws.com';
+    const arn = (name: string) => `arn:aws:secretsmanager:eu-central-1:123456789012:secret:${name}`;
+    const chart = new SecretsChart(Testing.app(), 'secrets', {
+      namespace: 'supabase',
+      refreshInterval: '1h',
+      sources: {
+        region: 'eu-central-1', jwt: arn('jwt'), apiKeys: arn('api-keys'), dashboard: arn('dashboard'),
+        realtimeSecretKeyBase: arn('rskb'), realtimeDbEncKey: arn('rdek'), metaCryptoKey: arn('mck'),
+        dbAuth: arn('db-auth'), dbRest: arn('db-rest'), dbStorage: arn('db-storage'), dbRealtime: arn('db-realtime'), dbMeta: arn('db-meta'),
+        databaseHost: replicaHost, functions: true,
+      },
+    });
+    const replicaObjects = Testing.synth(chart) as K8sObject[];
+    const es = (name: string) => replicaObjects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === name)!;
+    for (const [name, key] of [['supabase-db-auth', 'url'], ['supabase-db-rest', 'uri'], ['supabase-db-storage', 'url'], ['supabase-db-functions', 'url']]) {
+      expect(parseConnectionString(render(es(name).spec.target.template.data[key], login)).host).toBe(replicaHost);
+    }
+    for (const name of ['supabase-db-realtime', 'supabase-db-meta']) {
+      const data = es(name).spec.target.template.data;
+      expect(Object.fromEntries(Object.entries(data).map(([k, v]) => [k, render(v as string, login)])))
+        .toEqual({ ...login, host: replicaHost });
+    }
+  });
 
   test('the Storage API\'s node-postgres encrypts without verifying the certificate, as libpq\'s `require` does', () => {
     const es = find('ExternalSecret', 'supabase-db-storage');

@@ -44,6 +44,8 @@ export interface SecretSources {
   readonly dbStorage: string;
   readonly dbRealtime: string;
   readonly dbMeta: string;
+  /** The database host the services connect to, instead of the `host` field of the login secrets. */
+  readonly databaseHost?: string;
   /** The SMTP password's secret, and its JSON field (none: the whole secret string). */
   readonly smtpPassword?: { readonly secret: string; readonly field?: string };
   /** Whether Edge Functions are deployed (they get a connection URL). */
@@ -116,9 +118,10 @@ export class SecretsChart extends Chart {
     }
 
     const loginFields = ['username', 'password', 'host', 'port', 'dbname'];
+    const host = s.databaseHost ?? '{{ .host }}';
     const url = (login: string, key: string, name: string, sslmode: string) => this.externalSecret(name, props.refreshInterval, {
       dataFrom: [{ extract: { key: login } }],
-      template: { [key]: connectionUrl(sslmode) },
+      template: { [key]: connectionUrl(sslmode, host) },
     });
     url(s.dbAuth, 'url', K8S_SECRETS.dbAuth, 'require');
     url(s.dbRest, 'uri', K8S_SECRETS.dbRest, 'require');
@@ -128,8 +131,14 @@ export class SecretsChart extends Chart {
     if (s.functions) {
       url(s.dbMeta, 'url', K8S_SECRETS.dbFunctions, 'require');
     }
-    fields(K8S_SECRETS.dbRealtime, s.dbRealtime, Object.fromEntries(loginFields.map((f) => [f, f])));
-    fields(K8S_SECRETS.dbMeta, s.dbMeta, Object.fromEntries(loginFields.map((f) => [f, f])));
+    const login = (name: string, source: string) => (s.databaseHost
+      ? this.externalSecret(name, props.refreshInterval, {
+        dataFrom: [{ extract: { key: source } }],
+        template: Object.fromEntries(loginFields.map((f) => [f, f === 'host' ? s.databaseHost! : `{{ .${f} }}`])),
+      })
+      : fields(name, source, Object.fromEntries(loginFields.map((f) => [f, f]))));
+    login(K8S_SECRETS.dbRealtime, s.dbRealtime);
+    login(K8S_SECRETS.dbMeta, s.dbMeta);
   }
 
   private externalSecret(name: string, refreshInterval: string, source: ExternalSecretSource) {
@@ -157,7 +166,7 @@ export class SecretsChart extends Chart {
  * server's certificate not verified. The user name and password are percent-encoded in case a rotated password
  * holds reserved characters (`urlquery` writes a space as `+`, which is a plus sign in the user-info part).
  */
-function connectionUrl(sslmode: string): string {
+function connectionUrl(sslmode: string, host: string): string {
   const encoded = (field: string) => `{{ .${field} | urlquery | replace "+" "%20" }}`;
-  return `postgres://${encoded('username')}:${encoded('password')}@{{ .host }}:{{ .port }}/{{ .dbname }}?sslmode=${sslmode}`;
+  return `postgres://${encoded('username')}:${encoded('password')}@${host}:{{ .port }}/{{ .dbname }}?sslmode=${sslmode}`;
 }
