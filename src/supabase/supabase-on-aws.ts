@@ -1,4 +1,4 @@
-import { CfnOutput, Stack, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Stack, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseImages } from './images';
 import {
@@ -114,6 +114,17 @@ export interface SupabaseOnAwsProps {
    * @default false
    */
   readonly functions?: boolean;
+
+  /**
+   * Runs every service at zero pods, without autoscalers, on a cross-region read replica: the pilot-light standby of
+   * a disaster-recovery site, with the Deployments, Secrets, network policies and load balancer in place. It needs a
+   * read replica database (`databaseOptions.replicaOf`, or a `database` made with `replicaOf`) and the standby's
+   * secrets (`secretsProps.primaryRegion`, or `secrets` made with it). To take over, promote the replica, then
+   * deploy with `standby` off (see docs/disaster-recovery.md).
+   *
+   * @default false
+   */
+  readonly standby?: boolean;
 
   /**
    * The network. Pass it when it lives in another stack (see the examples' three-stack layout).
@@ -271,6 +282,7 @@ export class SupabaseOnAws extends Construct {
       awsApiPeer: this.network?.endpointSecurityGroup ?? ec2.Peer.anyIpv4(),
     });
     this.storage = props.storage ?? new SupabaseStorage(this, 'Storage', props.storageProps);
+    this.validateStandby(props.standby ?? false);
 
     const workloads = new SupabaseWorkloads(this, 'Workloads', {
       cluster: this.cluster,
@@ -289,6 +301,7 @@ export class SupabaseOnAws extends Construct {
       functions: props.functions,
       databaseSubnets: tiers.database,
       loadBalancerSubnets: tiers.loadBalancer,
+      standby: props.standby,
     });
     this.namespace = workloads.namespace;
     this.publicUrl = props.publicUrl;
@@ -305,6 +318,20 @@ export class SupabaseOnAws extends Construct {
     output('DashboardSecretArn', this.secrets.dashboard.secretArn, 'Studio\'s basic-auth user name and password');
     if (this.database.masterSecret) {
       output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
+    }
+  }
+
+  private validateStandby(standby: boolean) {
+    const replica = this.database.replicaSourceArn !== undefined;
+    if (standby && !replica) {
+      throw new Error(`${this.node.path}: \`standby\` is true but the database is not a read replica. A standby streams from the primary site: create the database with \`databaseOptions.replicaOf\` (or pass a SupabaseDatabase made with \`replicaOf\`), or set \`standby\` to false.`);
+    }
+    if (standby && this.secrets.primaryRegion === undefined) {
+      throw new Error(`${this.node.path}: \`standby\` is true but the secrets are not the primary's replicas, so clients' API keys would not work after a failover. Set \`secretsProps.primaryRegion\` and the primary's \`secretNamePrefix\` (or pass a SupabaseSecrets made with \`primaryRegion\`).`);
+    }
+    if (!standby && replica) {
+      Annotations.of(this).addWarningV2('cdk-supabase-on-aws:replica-serving',
+        `${this.node.path}: the services run on a read replica (${this.database.replicaSourceArn}). Auth, Storage and Realtime write at start and fail until the replica is promoted: promote it first (aws rds promote-read-replica), or keep \`standby\` on.`);
     }
   }
 

@@ -84,6 +84,8 @@ export interface SupabaseWorkloadsProps {
   readonly databaseSubnets?: ec2.SubnetSelection;
   /** The load balancer's subnets, for Kong's network policy. @default - the VPC's public subnets */
   readonly loadBalancerSubnets?: ec2.SubnetSelection;
+  /** Whether every service runs zero pods without an autoscaler (a pilot-light standby). @default false */
+  readonly standby?: boolean;
 }
 
 /**
@@ -116,8 +118,11 @@ export class SupabaseWorkloads extends Construct {
     (props.auth.additionalRedirectUrls ?? []).forEach((u, i) => validateNonEmpty(this, `auth.additionalRedirectUrls[${i}]`, u));
     const images = { ...DEFAULT_IMAGES, ...stripUndefined(props.images ?? {}) };
     Object.entries(images).forEach(([service, image]) => validateImage(this, service, image));
-    const scaling = (service: keyof SupabaseScalingSettings) =>
-      resolveScaling(this, service, props.scaling?.[service], AUTOSCALED.has(service));
+    const scaling = (service: keyof SupabaseScalingSettings) => {
+      const resolved = resolveScaling(this, service, props.scaling?.[service], AUTOSCALED.has(service));
+      // A standby keeps every Deployment, Service and policy in place with no pod: scaling up is a deployment away.
+      return props.standby ? { ...resolved, minReplicas: 0, autoscale: false } : resolved;
+    };
     const functions = props.functions ?? false;
     if (functions && props.images?.functions === undefined) {
       throw new Error(`${this.node.path}: \`functions\` is true but \`images.functions\` is not set. The edge runtime serves the functions in its image: build one FROM ${DEFAULT_IMAGES.functions} with your functions and a main service under /home/deno/functions, push it, and pass it as images.functions.`);

@@ -1,5 +1,5 @@
 import { App, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseOnAws, SupabaseSecrets, SupabaseStorage } from '../../src';
 
@@ -151,6 +151,61 @@ describe('SupabaseOnAws given a cluster and a database without their network', (
     expect(supabase.network).toBeUndefined();
     expect(supabase.vpc).toBe(vpc);
     Template.fromStack(stack).resourceCountIs('AWS::EC2::VPC', 1);
+  });
+});
+
+describe('SupabaseOnAws as a standby in the disaster-recovery region', () => {
+  const drEnv = { account: '123456789012', region: 'eu-central-1' };
+  const standbyProps = (standby: boolean) => ({
+    ...required,
+    standby,
+    networkProps: { availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'] },
+    secretsProps: { primaryRegion: 'eu-west-1', secretNamePrefix: 'supabase/ireland-prod' },
+    databaseOptions: { replicaOf: { instanceArn: 'arn:aws:rds:eu-west-1:123456789012:db:supabase-ireland-prod', secretNamePrefix: 'supabase/ireland-prod' } },
+  });
+  const stack = new Stack(new App(), 'Dr', { env: drEnv });
+  const supabase = new SupabaseOnAws(stack, 'Supabase', standbyProps(true));
+  const template = Template.fromStack(stack);
+  const objects = Object.values(template.findResources(MANIFEST)).flatMap((r: any) => {
+    const m = r.Properties.Manifest;
+    return JSON.parse(typeof m === 'string' ? m : m['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
+  });
+
+  test('every service keeps its Deployment at zero pods, without an autoscaler', () => {
+    const deployments = objects.filter((o: any) => o.kind === 'Deployment');
+    expect(deployments.map((d: any) => [d.metadata.name, d.spec.replicas]).sort()).toEqual(
+      ['auth', 'imgproxy', 'kong', 'meta', 'realtime', 'rest', 'storage', 'studio'].map((n) => [n, 0]));
+    expect(objects.filter((o: any) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('on a read replica of the primary with the primary\'s secrets\' replicas, and no master secret output', () => {
+    expect(supabase.database.replicaSourceArn).toBe('arn:aws:rds:eu-west-1:123456789012:db:supabase-ireland-prod');
+    expect(supabase.secrets.primaryRegion).toBe('eu-west-1');
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    expect(Object.keys(template.toJSON().Outputs).some((k) => k.includes('DatabaseSecretArn'))).toBe(false);
+    const dbAuth = objects.find((o: any) => o.kind === 'ExternalSecret' && o.metadata.name === 'supabase-db-auth');
+    expect(dbAuth.spec.target.template.data.url).toContain('@TOKEN:{{ .port }}');
+  });
+
+  test('passes cdk-nag\'s AwsSolutions pack with no unacknowledged error', () => {
+    const errors = new AwsSolutionsChecks().validateScope(stack).violations.filter((v) => v.severity === 'error');
+    expect(errors.map((v) => `${v.ruleName} ${v.violatingResources?.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+
+  test('warns when the services run on a replica that is not standing by', () => {
+    const serving = new Stack(new App(), 'Dr', { env: drEnv });
+    new SupabaseOnAws(serving, 'Supabase', standbyProps(false));
+    const warnings = Annotations.fromStack(serving).findWarning('*', Match.stringLikeRegexp('replica-serving'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([expect.stringMatching(/Auth, Storage and Realtime write at start and fail until the replica is promoted/)]);
+  });
+
+  test('rejects a standby without a replica database, or without the primary\'s secrets', () => {
+    const noReplica = new Stack(new App(), 'Dr', { env: drEnv });
+    expect(() => new SupabaseOnAws(noReplica, 'Supabase', { ...standbyProps(true), databaseOptions: {} }))
+      .toThrow('`standby` is true but the database is not a read replica');
+    const noSecrets = new Stack(new App(), 'Dr', { env: drEnv });
+    expect(() => new SupabaseOnAws(noSecrets, 'Supabase', { ...standbyProps(true), secretsProps: {} }))
+      .toThrow('`standby` is true but the secrets are not the primary\'s replicas');
   });
 });
 
