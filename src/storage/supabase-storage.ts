@@ -85,15 +85,33 @@ export interface SupabaseStorageReplication {
 
   /**
    * The KMS key of the destination region that encrypts the replicas. Its key policy must let this account's
-   * IAM policies use it (the default key policy does).
+   * IAM policies use it (the default key policy does). A key of another app can be named by its alias ARN,
+   * `kms.Key.fromKeyArn(this, 'DrKey', 'arn:aws:kms:eu-central-1:111122223333:alias/supabase-dr/storage')`: the
+   * replication role may then use the region's keys that carry that alias (`kms:ResourceAliases`).
    */
   readonly destinationKey: kms.IKey;
+
+  /**
+   * The replication role's name, so that the destination bucket's policy can name the role (in its
+   * `allowedPrincipalArns`) before this stack exists, e.g. when the destination belongs to another app.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly roleName?: string;
 }
 
 /**
  * Properties of a {@link SupabaseStorage}.
  */
 export interface SupabaseStorageProps {
+  /**
+   * The bucket's name, so that another app (the primary site replicating into it) can name the bucket before it is
+   * deployed. S3 bucket names are global: include the account and region.
+   *
+   * @default - a name CloudFormation generates
+   */
+  readonly bucketName?: string;
+
   /**
    * The KMS key that encrypts the objects (SSE-KMS). Its key policy must let this account's IAM policies use it.
    *
@@ -289,6 +307,7 @@ export class SupabaseStorage extends Construct {
     const noncurrentVersionExpiration = this.validateNoncurrentVersions(props, versioned);
     this.validateAccessLogs(props);
     this.validateReplication(props.replication, versioned);
+    this.validateBucketName(props.bucketName);
     this.validateAllowedPrincipalArns(props.allowedPrincipalArns ?? []);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -301,12 +320,14 @@ export class SupabaseStorage extends Construct {
 
     if (props.replication) {
       this.replicationRole = new iam.Role(this, 'ReplicationRole', {
+        roleName: props.replication.roleName,
         assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
         description: `Replicates the Supabase Storage objects of ${this.node.path} to the disaster-recovery region`,
       });
     }
 
     const bucket = new s3.Bucket(this, 'Bucket', {
+      bucketName: props.bucketName,
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
       bucketKeyEnabled: props.bucketKeyEnabled ?? true,
@@ -524,16 +545,25 @@ export class SupabaseStorage extends Construct {
         StringLike: { 'kms:EncryptionContext:aws:s3:arn': [source.bucketArn, source.arnForObjects('*')] },
       },
     }));
+    // A key named by its alias ARN (another app's key, whose id is not known here) is matched by its alias.
+    const keyArn = replication.destinationKey.keyArn;
+    const alias = Token.isUnresolved(keyArn) ? undefined : /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/.exec(keyArn);
+    const destinationKeys = alias ? `arn:${alias[1]}:kms:${alias[2]}:${alias[3]}:key/*` : keyArn;
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['kms:Encrypt', 'kms:Decrypt'],
-      resources: [replication.destinationKey.keyArn],
+      resources: [destinationKeys],
       conditions: {
         StringEquals: { 'kms:ViaService': `s3.${destinationRegion}.amazonaws.com` },
         StringLike: { 'kms:EncryptionContext:aws:s3:arn': [destination.bucketArn, destination.arnForObjects('*')] },
+        ...(alias ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias[4] } } : {}),
       },
     }));
     acknowledgeWildcardResources(role, [source.arnForObjects('*'), destination.arnForObjects('*')],
       'S3 replication reads every object version of the source bucket and writes every replica into the destination bucket; the object actions are replication-only and limited to these two buckets.');
+    if (alias) {
+      acknowledgeWildcardResources(role, [destinationKeys],
+        `The destination key belongs to another app and is named by its alias (${alias[4]}): the statement matches only keys of ${alias[2]} carrying that alias (kms:ResourceAliases), used through S3 there for the destination bucket's objects.`);
+    }
   }
 
   /** The ARN that `aws:PrincipalArn` carries for requests of `grantee`: the ARN of an IAM role or user. */
@@ -615,6 +645,13 @@ export class SupabaseStorage extends Construct {
     const destinationRegion = replication.destinationBucket.env.region;
     if (!Token.isUnresolved(sourceRegion) && !Token.isUnresolved(destinationRegion) && sourceRegion === destinationRegion) {
       throw new Error(`SupabaseStorage ${this.node.path}: \`replication.destinationBucket\` is in ${destinationRegion}, the bucket's own region; disaster recovery needs a copy in another region. Pass a bucket of the DR region, imported with s3.Bucket.fromBucketAttributes(scope, id, { bucketArn, region }) (fromBucketArn assumes the stack's region).`);
+    }
+  }
+
+  private validateBucketName(name: string | undefined) {
+    if (name !== undefined && !Token.isUnresolved(name)
+      && !(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(name))) {
+      throw new Error(`SupabaseStorage ${this.node.path}: \`bucketName\` '${name}' is not a valid S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit). Use e.g. 'supabase-dr-111122223333-eu-central-1'.`);
     }
   }
 

@@ -524,6 +524,54 @@ describe('SupabaseStorage replication', () => {
   });
 });
 
+describe('SupabaseStorage between two apps: names known before deployment', () => {
+  const s = irelandStack();
+  const { storage: st, template: t } = synth({
+    bucketName: 'supabase-ireland-prod-111122223333-eu-west-1',
+    replication: {
+      destinationBucket: s3.Bucket.fromBucketAttributes(s, 'DrBucket', { bucketName: 'supabase-dr-111122223333-eu-central-1', region: 'eu-central-1' }),
+      destinationKey: kms.Key.fromKeyArn(s, 'DrKey', 'arn:aws:kms:eu-central-1:111122223333:alias/supabase-dr/storage'),
+      roleName: 'supabase-ireland-prod-storage-replication',
+    },
+  }, undefined, s);
+
+  test('the bucket and the replication role carry the given names', () => {
+    t.hasResourceProperties('AWS::S3::Bucket', { BucketName: 'supabase-ireland-prod-111122223333-eu-west-1' });
+    t.hasResourceProperties('AWS::IAM::Role', { RoleName: 'supabase-ireland-prod-storage-replication' });
+  });
+
+  test('replicas are encrypted with the key named by its alias ARN; the role may use only the keys with that alias', () => {
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      ReplicationConfiguration: Match.objectLike({
+        Rules: [Match.objectLike({
+          Destination: Match.objectLike({
+            Bucket: Match.anyValue(),
+            EncryptionConfiguration: { ReplicaKmsKeyID: 'arn:aws:kms:eu-central-1:111122223333:alias/supabase-dr/storage' },
+          }),
+        })],
+      }),
+    });
+    const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Roles).includes('ReplicationRole')) as any;
+    const kmsStatement = policy.Properties.PolicyDocument.Statement.find((x: any) => x.Action.includes?.('kms:Encrypt'));
+    expect(kmsStatement).toMatchObject({
+      Resource: 'arn:aws:kms:eu-central-1:111122223333:key/*',
+      Condition: {
+        'StringEquals': { 'kms:ViaService': 's3.eu-central-1.amazonaws.com' },
+        'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/supabase-dr/storage' },
+      },
+    });
+  });
+
+  test('cdk-nag AwsSolutions reports nothing unacknowledged', () => {
+    const errors = new AwsSolutionsChecks().validateScope(Stack.of(st)).violations.filter((v) => v.severity === 'error');
+    expect(errors.map((v) => `${v.ruleName} ${v.findingId ?? ''}`)).toEqual([]);
+  });
+
+  test('a bucket name S3 does not accept is an error', () => {
+    expect(() => synth({ bucketName: 'Supabase_DR' })).toThrow(/`bucketName` 'Supabase_DR' is not a valid S3 bucket name/);
+  });
+});
+
 describe('SupabaseStorage rejects bad input at synth time', () => {
   test.each<[string, (s: Stack) => SupabaseStorageProps, RegExp]>([
     ['a wildcard CORS origin with credentials', () => ({ corsAllowedOrigins: ['https://app.example.com', '*'], corsAllowCredentials: true }),
