@@ -5,6 +5,8 @@ import {
   StackProps,
   aws_certificatemanager as acm,
   aws_ec2 as ec2,
+  aws_kms as kms,
+  aws_s3 as s3,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
@@ -32,6 +34,30 @@ export const SMTP_PASSWORD_SECRET_NAME = 'supabase/ireland-prod/ses-smtp-passwor
 /** The SMTP credential's user name (an access key id shown by SES when you create the credential). */
 export const SMTP_USER = 'AKIAIOSFODNN7EXAMPLE';
 
+/**
+ * The names the disaster-recovery site in Frankfurt (examples/frankfurt-dr) knows this site by, and the names of
+ * its resources this site replicates into. Both apps spell them out; they must match.
+ */
+export const DR = {
+  region: 'eu-central-1',
+  /** The prefix of every secret of this site; the secrets and the database's login secrets are replicated. */
+  secretNamePrefix: 'supabase/ireland-prod',
+  /** The database's identifier: the DR replica names its source by the ARN it makes. */
+  databaseIdentifier: 'supabase-ireland-prod',
+  /** The Storage bucket's replication role, which the DR bucket's policy lets in. */
+  replicationRoleName: 'supabase-ireland-prod-storage-replication',
+  /** The DR site's bucket, and the aliases of its keys for the replicated objects and login secrets. */
+  bucketName: `supabase-ireland-prod-dr-${ACCOUNT}-eu-central-1`,
+  storageKeyAlias: 'alias/supabase/ireland-prod-dr/storage',
+  databaseKeyAlias: 'alias/supabase/ireland-prod-dr/database',
+  /** The alias of the DR site's key for the replicated secrets, made by its SupabaseSecrets from the prefix. */
+  secretsKeyAlias: 'alias/supabase/ireland-prod',
+};
+
+/** The ARN of a key of the DR region, by its alias. */
+const drKey = (scope: Construct, id: string, alias: string) =>
+  kms.Key.fromKeyArn(scope, id, `arn:aws:kms:${DR.region}:${ACCOUNT}:${alias}`);
+
 /** The networking stack: the first of the seed plan's three (networking, core, applications). */
 export class NetworkingStack extends Stack {
   public readonly network: SupabaseNetwork;
@@ -51,6 +77,11 @@ export class NetworkingStack extends Stack {
 
 export interface CoreStackProps extends StackProps {
   readonly network: SupabaseNetwork;
+  /**
+   * Whether this site replicates to the DR site (secrets, login secrets, Storage objects). It needs the DR site's
+   * keys and bucket, so the very first deployment, before the DR site exists, runs without it.
+   */
+  readonly disasterRecovery: boolean;
 }
 
 /** The core stack: secrets, the database, the storage bucket and the EKS cluster, all retained on delete. */
@@ -62,8 +93,10 @@ export class CoreStack extends Stack {
 
   constructor(scope: Construct, id: string, props: CoreStackProps) {
     super(scope, id, props);
+    const dr = props.disasterRecovery;
     this.secrets = new SupabaseSecrets(this, 'Secrets', {
-      secretNamePrefix: 'supabase/ireland-prod',
+      secretNamePrefix: DR.secretNamePrefix,
+      replicaRegions: dr ? [{ region: DR.region, encryptionKey: drKey(this, 'DrSecretsKey', DR.secretsKeyAlias) }] : undefined,
       smtp: {
         host: `email-smtp.${REGION}.amazonaws.com`,
         port: 587,
@@ -87,8 +120,18 @@ export class CoreStack extends Stack {
       // rather than a burstable one: steady load from sixteen or more service pods would drain CPU credits.
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.STANDARD7_GRAVITON, ec2.InstanceSize.LARGE),
       backupRetention: Duration.days(14),
+      // Fixed names, so that the DR site's read replica and its services find the instance and the login secrets.
+      instanceIdentifier: DR.databaseIdentifier,
+      secretNamePrefix: DR.secretNamePrefix,
+      secretReplicaRegions: dr ? [{ region: DR.region, encryptionKey: drKey(this, 'DrDatabaseKey', DR.databaseKeyAlias) }] : undefined,
     });
-    this.storage = new SupabaseStorage(this, 'Storage');
+    this.storage = new SupabaseStorage(this, 'Storage', {
+      replication: dr ? {
+        destinationBucket: s3.Bucket.fromBucketAttributes(this, 'DrBucket', { bucketName: DR.bucketName, region: DR.region }),
+        destinationKey: drKey(this, 'DrStorageKey', DR.storageKeyAlias),
+        roleName: DR.replicationRoleName,
+      } : undefined,
+    });
   }
 }
 
@@ -121,8 +164,13 @@ export class ApplicationsStack extends Stack {
   }
 }
 
-/** Adds the Ireland production stacks to `app`. */
+/**
+ * Adds the Ireland production stacks to `app`. Replication to the DR site is on unless the context says
+ * `-c disasterRecovery=false` (the first deployment, before examples/frankfurt-dr exists).
+ */
 export function build(app: App) {
+  const flag = app.node.tryGetContext('disasterRecovery');
+  const disasterRecovery = flag !== false && flag !== 'false';
   const env = { account: ACCOUNT, region: REGION };
   const networking = new NetworkingStack(app, 'SupabaseProdNetworking', {
     env,
@@ -134,6 +182,7 @@ export function build(app: App) {
     description: 'Supabase on AWS, Ireland production: secrets, database, storage and EKS cluster',
     terminationProtection: true,
     network: networking.network,
+    disasterRecovery,
   });
   const applications = new ApplicationsStack(app, 'SupabaseProdApplications', {
     env,

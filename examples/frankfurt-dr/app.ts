@@ -1,0 +1,215 @@
+import {
+  App,
+  RemovalPolicy,
+  Stack,
+  StackProps,
+  Validations,
+  aws_certificatemanager as acm,
+  aws_ec2 as ec2,
+  aws_kms as kms,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
+import { CapacityType } from 'aws-cdk-lib/aws-eks-v2';
+import { Construct } from 'constructs';
+import {
+  SupabaseCluster,
+  SupabaseDatabase,
+  SupabaseNetwork,
+  SupabaseOnAws,
+  SupabaseSecrets,
+  SupabaseStorage,
+} from 'cdk-supabase-on-aws';
+
+/** The placeholder account of the examples; replace it with yours to deploy. */
+export const ACCOUNT = '123456789012';
+export const REGION = 'eu-central-1';
+/** The same public URL as Ireland production: after a failover, DNS points it here and clients notice nothing. */
+export const PUBLIC_URL = 'https://supabase.example.com';
+/** An ACM certificate for that domain in eu-central-1 (certificates are regional); replace it with yours. */
+export const CERTIFICATE_ARN = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/22222222-2222-2222-2222-222222222222`;
+
+/**
+ * What this site knows of the primary site (examples/ireland-prod) and what the primary knows of this one. Both apps
+ * spell these names out; they must match the primary's `DR` constant.
+ */
+export const PRIMARY = {
+  region: 'eu-west-1',
+  /** The prefix of the primary's secrets and database login secrets, whose replicas this site reads. */
+  secretNamePrefix: 'supabase/ireland-prod',
+  /** The primary's database instance. */
+  databaseArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:supabase-ireland-prod`,
+  /** The primary's Storage replication role, which this site's bucket lets in. */
+  replicationRoleArn: `arn:aws:iam::${ACCOUNT}:role/supabase-ireland-prod-storage-replication`,
+  /** This site's bucket and key aliases, into which the primary replicates. */
+  bucketName: `supabase-ireland-prod-dr-${ACCOUNT}-eu-central-1`,
+  storageKeyAlias: 'alias/supabase/ireland-prod-dr/storage',
+  databaseKeyAlias: 'alias/supabase/ireland-prod-dr/database',
+};
+
+/** The networking stack: production-shaped (a NAT gateway per zone), without interface endpoints while standing by. */
+export class NetworkingStack extends Stack {
+  public readonly network: SupabaseNetwork;
+
+  constructor(scope: Construct, id: string, props: StackProps) {
+    super(scope, id, props);
+    this.network = new SupabaseNetwork(this, 'Network', {
+      // Another range than Ireland's 10.100.0.0/16, so the two VPCs can be peered for failback.
+      vpcCidr: '10.110.0.0/16',
+      // A /20 per zone: room for the pods of the node groups scaled to production size after a failover.
+      eksSubnetCidrs: ['10.110.32.0/20', '10.110.48.0/20', '10.110.64.0/20'],
+      // About 265 USD a month saved while standing by; AWS API calls go through the NAT gateways.
+      vpcEndpoints: false,
+    });
+  }
+}
+
+export interface CoreStackProps extends StackProps {
+  readonly network: SupabaseNetwork;
+}
+
+/** The core stack: the secrets' replicas, the database's read replica, the replica bucket and the EKS cluster. */
+export class CoreStack extends Stack {
+  public readonly secrets: SupabaseSecrets;
+  public readonly storage: SupabaseStorage;
+  public readonly database: SupabaseDatabase;
+  public readonly cluster: SupabaseCluster;
+
+  constructor(scope: Construct, id: string, props: CoreStackProps) {
+    super(scope, id, props);
+    // The replicas of the primary's secrets (the same JWT secret and API keys), and the key they are encrypted with
+    // here, under the alias the primary names: alias/supabase/ireland-prod.
+    this.secrets = new SupabaseSecrets(this, 'Secrets', {
+      secretNamePrefix: PRIMARY.secretNamePrefix,
+      primaryRegion: PRIMARY.region,
+      smtp: {
+        host: `email-smtp.${REGION}.amazonaws.com`,
+        port: 587,
+        user: 'AKIAIOSFODNN7EXAMPLE',
+        // Create this secret here too (or replicate the primary's): Auth sends email through SES in Frankfurt.
+        password: secretsmanager.Secret.fromSecretNameV2(this, 'SmtpPassword', 'supabase/ireland-prod/ses-smtp-password'),
+        adminEmail: 'no-reply@example.com',
+        senderName: 'Example',
+      },
+    });
+
+    // The database's read replica, encrypted with a key of this region under the alias the primary uses for the
+    // replicas of its login secrets.
+    const databaseKey = new kms.Key(this, 'DatabaseKey', {
+      description: 'Encrypts the Supabase DR read replica and the replicas of the primary\'s login secrets',
+      alias: PRIMARY.databaseKeyAlias,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.database = new SupabaseDatabase(this, 'Database', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.databaseSubnets,
+      bootstrapSubnets: props.network.eksSubnets,
+      replicaOf: { instanceArn: PRIMARY.databaseArn, secretNamePrefix: PRIMARY.secretNamePrefix },
+      instanceIdentifier: 'supabase-frankfurt-dr',
+      encryptionKey: databaseKey,
+      // The primary's class, so a promoted replica carries production load at once; single-AZ while standing by
+      // (the runbook makes it Multi-AZ after promotion).
+      instanceType: ec2.InstanceType.of(ec2.InstanceClass.STANDARD7_GRAVITON, ec2.InstanceSize.LARGE),
+      multiAz: false,
+    });
+    Validations.of(this.database.instance).acknowledge({
+      id: 'AwsSolutions-RDS3',
+      reason: 'A standby read replica: single-AZ halves its cost while it only follows the primary. The failover runbook (docs/disaster-recovery.md) converts it to Multi-AZ right after promotion.',
+    });
+
+    // The bucket the primary replicates into, under the name and key alias the primary uses.
+    const storageKey = new kms.Key(this, 'StorageKey', {
+      description: 'Encrypts the replicas of the primary\'s Supabase Storage objects',
+      alias: PRIMARY.storageKeyAlias,
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    this.storage = new SupabaseStorage(this, 'Storage', {
+      bucketName: PRIMARY.bucketName,
+      encryptionKey: storageKey,
+      allowedPrincipalArns: [PRIMARY.replicationRoleArn],
+    });
+
+    // Pilot light: two on-demand nodes run the controllers; the Cluster Autoscaler grows both groups to production
+    // size when the services scale up after a failover.
+    this.cluster = new SupabaseCluster(this, 'Cluster', {
+      vpc: props.network.vpc,
+      vpcSubnets: props.network.eksSubnets,
+      nodeGroups: [
+        {
+          name: 'general',
+          instanceTypes: [new ec2.InstanceType('t3.large'), new ec2.InstanceType('t3.xlarge')],
+          capacityType: CapacityType.ON_DEMAND,
+          minSize: 2,
+          desiredSize: 2,
+          maxSize: 10,
+        },
+        {
+          name: 'spot',
+          instanceTypes: [new ec2.InstanceType('t3.large'), new ec2.InstanceType('m5.large'), new ec2.InstanceType('m5a.large')],
+          capacityType: CapacityType.SPOT,
+          minSize: 0,
+          desiredSize: 0,
+          maxSize: 20,
+        },
+      ],
+    });
+  }
+}
+
+export interface ApplicationsStackProps extends StackProps {
+  readonly network: SupabaseNetwork;
+  readonly core: CoreStack;
+  /** Whether the services stand by at zero pods; false after a failover. */
+  readonly standby: boolean;
+}
+
+/** The applications stack: the Supabase services at zero pods, ready to scale up on the promoted replica. */
+export class ApplicationsStack extends Stack {
+  public readonly supabase: SupabaseOnAws;
+
+  constructor(scope: Construct, id: string, props: ApplicationsStackProps) {
+    super(scope, id, props);
+    this.supabase = new SupabaseOnAws(this, 'Supabase', {
+      network: props.network,
+      secrets: props.core.secrets,
+      cluster: props.core.cluster,
+      database: props.core.database,
+      storage: props.core.storage,
+      standby: props.standby,
+      publicUrl: PUBLIC_URL,
+      certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', CERTIFICATE_ARN),
+      auth: { siteUrl: 'https://app.example.com', mailerAutoconfirm: false },
+    });
+  }
+}
+
+/**
+ * Adds the Frankfurt disaster-recovery stacks to `app`. The services stand by at zero pods unless the context says
+ * `-c failover=true` (after the replica is promoted: docs/disaster-recovery.md).
+ */
+export function build(app: App) {
+  const env = { account: ACCOUNT, region: REGION };
+  const flag = app.node.tryGetContext('failover');
+  const failover = flag === true || flag === 'true';
+  const networking = new NetworkingStack(app, 'SupabaseDrNetworking', {
+    env,
+    description: 'Supabase on AWS, Frankfurt disaster recovery for Ireland production: network',
+    terminationProtection: true,
+  });
+  const core = new CoreStack(app, 'SupabaseDrCore', {
+    env,
+    description: 'Supabase on AWS, Frankfurt disaster recovery: secret replicas, read replica, replica bucket, EKS cluster',
+    terminationProtection: true,
+    network: networking.network,
+  });
+  const applications = new ApplicationsStack(app, 'SupabaseDrApplications', {
+    env,
+    description: 'Supabase on AWS, Frankfurt disaster recovery: the Supabase services, standing by',
+    terminationProtection: true,
+    network: networking.network,
+    core,
+    standby: !failover,
+  });
+  return { networking, core, applications };
+}

@@ -1,0 +1,176 @@
+/**
+ * Disaster recovery between the Ireland production app and the Frankfurt DR app: the read replica's source and
+ * encryption, the Storage replication rule and its role, the secret replicas, the standby sizes, and the names the
+ * two apps must agree on.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+
+const EXAMPLES = join(__dirname, '..', '..', 'examples');
+
+interface Stacks {
+  readonly networking: Stack;
+  readonly core: Stack;
+  readonly applications: Stack;
+}
+
+function buildExample(name: string, context: Record<string, unknown> = {}): Stacks {
+  const cdkJson = JSON.parse(readFileSync(join(EXAMPLES, name, 'cdk.json'), 'utf8'));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(join(EXAMPLES, name, 'app')).build(new App({ context: { ...cdkJson.context, ...context } }));
+}
+
+/** Every Kubernetes object the stack applies; tokens inside strings become `TOKEN`. */
+function kubernetesObjects(stack: Stack): any[] {
+  const flatten = (value: any): string => (typeof value === 'string' ? value
+    : value['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
+  return Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
+    .flatMap((resource: any) => JSON.parse(flatten(resource.Properties.Manifest)));
+}
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { DR } = require(join(EXAMPLES, 'ireland-prod', 'app'));
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { PRIMARY } = require(join(EXAMPLES, 'frankfurt-dr', 'app'));
+const ACCOUNT = '123456789012';
+
+const ireland = buildExample('ireland-prod');
+const frankfurt = buildExample('frankfurt-dr');
+const irelandCore = Template.fromStack(ireland.core);
+const frankfurtCore = Template.fromStack(frankfurt.core);
+
+test('the two apps agree on every name they share', () => {
+  expect(PRIMARY.secretNamePrefix).toBe(DR.secretNamePrefix);
+  expect(PRIMARY.databaseArn).toBe(`arn:aws:rds:eu-west-1:${ACCOUNT}:db:${DR.databaseIdentifier}`);
+  expect(PRIMARY.replicationRoleArn).toBe(`arn:aws:iam::${ACCOUNT}:role/${DR.replicationRoleName}`);
+  expect(PRIMARY.bucketName).toBe(DR.bucketName);
+  expect(PRIMARY.storageKeyAlias).toBe(DR.storageKeyAlias);
+  expect(PRIMARY.databaseKeyAlias).toBe(DR.databaseKeyAlias);
+  expect(frankfurt.core.region).toBe(DR.region);
+});
+
+describe('the database', () => {
+  test('Ireland\'s instance has the identifier the replica names', () => {
+    irelandCore.hasResourceProperties('AWS::RDS::DBInstance', { DBInstanceIdentifier: DR.databaseIdentifier });
+  });
+
+  test('Frankfurt runs a read replica of it, encrypted with a Frankfurt key under the agreed alias', () => {
+    const [id, instance] = Object.entries(frankfurtCore.findResources('AWS::RDS::DBInstance'))[0] as [string, any];
+    expect(instance.Properties).toMatchObject({
+      SourceDBInstanceIdentifier: PRIMARY.databaseArn,
+      SourceRegion: 'eu-west-1',
+      DBInstanceIdentifier: 'supabase-frankfurt-dr',
+      DBInstanceClass: 'db.m7g.large',
+      KmsKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^DatabaseKey/), 'Arn'] },
+    });
+    expect(id).toMatch(/^Database/);
+    frankfurtCore.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: DR.databaseKeyAlias,
+      TargetKeyId: { 'Fn::GetAtt': [instance.Properties.KmsKeyId['Fn::GetAtt'][0], 'Arn'] },
+    });
+    frankfurtCore.resourceCountIs('Custom::SupabaseBootstrap', 0);
+  });
+
+  test('Ireland replicates the five login secrets to Frankfurt, encrypted there with the replica\'s key', () => {
+    for (const login of ['auth', 'rest', 'storage', 'realtime', 'meta']) {
+      irelandCore.hasResourceProperties('AWS::SecretsManager::Secret', {
+        Name: `${DR.secretNamePrefix}/db-${login}`,
+        ReplicaRegions: [{ Region: 'eu-central-1', KmsKeyId: `arn:aws:kms:eu-central-1:${ACCOUNT}:${DR.databaseKeyAlias}` }],
+      });
+    }
+  });
+});
+
+describe('the secrets', () => {
+  test('Ireland replicates its six secrets to Frankfurt under the key alias Frankfurt creates', () => {
+    const replicated = irelandCore.findResources('AWS::SecretsManager::Secret', {
+      Properties: { ReplicaRegions: [{ Region: 'eu-central-1', KmsKeyId: `arn:aws:kms:eu-central-1:${ACCOUNT}:${DR.secretsKeyAlias}` }] },
+    });
+    expect(Object.values(replicated).map((r: any) => r.Properties.Name).sort()).toEqual(
+      ['api-keys', 'dashboard', 'jwt', 'meta-crypto-key', 'realtime-db-enc-key', 'realtime-secret-key-base'].map((n) => `${DR.secretNamePrefix}/${n}`));
+    frankfurtCore.hasResourceProperties('AWS::KMS::Alias', { AliasName: DR.secretsKeyAlias });
+  });
+
+  test('Frankfurt creates no secret: its services read the replicas of the same JWT secret and keys', () => {
+    frankfurtCore.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    const objects = kubernetesObjects(frankfurt.applications);
+    const jwt = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'supabase-jwt');
+    expect(jwt.spec.data[0].remoteRef.key).toContain(`:secretsmanager:eu-central-1:${ACCOUNT}:secret:${DR.secretNamePrefix}/jwt`);
+    const store = objects.find((o) => o.kind === 'SecretStore');
+    expect(store.spec.provider.aws.region).toBe('eu-central-1');
+  });
+});
+
+describe('the Storage bucket', () => {
+  test('Ireland replicates every version and delete marker to the Frankfurt bucket, encrypted with its key', () => {
+    irelandCore.hasResourceProperties('AWS::S3::Bucket', {
+      ReplicationConfiguration: {
+        Role: { 'Fn::GetAtt': [Match.stringLikeRegexp('^StorageReplicationRole'), 'Arn'] },
+        Rules: [Match.objectLike({
+          Status: 'Enabled',
+          DeleteMarkerReplication: { Status: 'Enabled' },
+          SourceSelectionCriteria: Match.objectLike({ SseKmsEncryptedObjects: { Status: 'Enabled' } }),
+          Destination: Match.objectLike({
+            Bucket: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${DR.bucketName}`]] },
+            EncryptionConfiguration: { ReplicaKmsKeyID: `arn:aws:kms:eu-central-1:${ACCOUNT}:${DR.storageKeyAlias}` },
+          }),
+        })],
+      },
+    });
+  });
+
+  test('the replication role has the agreed name and may write only into the Frankfurt bucket', () => {
+    irelandCore.hasResourceProperties('AWS::IAM::Role', {
+      RoleName: DR.replicationRoleName,
+      AssumeRolePolicyDocument: Match.objectLike({ Statement: [Match.objectLike({ Principal: { Service: 's3.amazonaws.com' } })] }),
+    });
+    const policy = Object.values(irelandCore.findResources('AWS::IAM::Policy'))
+      .find((p: any) => JSON.stringify(p.Properties.Roles).includes('StorageReplicationRole')) as any;
+    const write = policy.Properties.PolicyDocument.Statement.find((s: any) => JSON.stringify(s.Action).includes('s3:ReplicateObject'));
+    expect(JSON.stringify(write.Resource)).toContain(`:s3:::${DR.bucketName}/*`);
+  });
+
+  test('Frankfurt\'s bucket has the agreed name and key, and its policy lets the replication role in', () => {
+    frankfurtCore.hasResourceProperties('AWS::S3::Bucket', {
+      BucketName: DR.bucketName,
+      VersioningConfiguration: { Status: 'Enabled' },
+    });
+    frankfurtCore.hasResourceProperties('AWS::KMS::Alias', { AliasName: DR.storageKeyAlias });
+    const policy = JSON.stringify(frankfurtCore.findResources('AWS::S3::BucketPolicy'));
+    expect(policy).toContain(PRIMARY.replicationRoleArn);
+  });
+});
+
+describe('the standby', () => {
+  test('every service stands by at zero pods, without autoscalers', () => {
+    const objects = kubernetesObjects(frankfurt.applications);
+    const deployments = objects.filter((o) => o.kind === 'Deployment');
+    expect(deployments).toHaveLength(8);
+    expect(new Set(deployments.map((d) => d.spec.replicas))).toEqual(new Set([0]));
+    expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
+  });
+
+  test('two on-demand nodes run the controllers; both groups can grow to production size', () => {
+    const groups = Object.values(frankfurtCore.findResources('AWS::EKS::Nodegroup')).map((g: any) => [g.Properties.CapacityType, g.Properties.ScalingConfig]);
+    expect(groups).toEqual(expect.arrayContaining([
+      ['ON_DEMAND', { MinSize: 2, DesiredSize: 2, MaxSize: 10 }],
+      ['SPOT', { MinSize: 0, DesiredSize: 0, MaxSize: 20 }],
+    ]));
+  });
+
+  test('after a failover (-c failover=true) the services run with production scaling', () => {
+    const promoted = buildExample('frankfurt-dr', { failover: 'true' });
+    const objects = kubernetesObjects(promoted.applications);
+    const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.map((h) => h.metadata.name).sort()).toEqual(['auth', 'imgproxy', 'kong', 'realtime', 'rest', 'storage']);
+    expect(new Set(hpas.map((h) => h.spec.minReplicas))).toEqual(new Set([2]));
+  });
+
+  test('Ireland\'s first deployment (-c disasterRecovery=false) replicates nothing, so it needs no DR site yet', () => {
+    const first = Template.fromStack(buildExample('ireland-prod', { disasterRecovery: 'false' }).core);
+    expect(first.findResources('AWS::SecretsManager::Secret', { Properties: { ReplicaRegions: Match.anyValue() } })).toEqual({});
+    expect(first.findResources('AWS::S3::Bucket', { Properties: { ReplicationConfiguration: Match.anyValue() } })).toEqual({});
+  });
+});
