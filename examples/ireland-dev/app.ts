@@ -132,6 +132,8 @@ export class ApplicationsStack extends Stack {
         // No SMTP in development: addresses are confirmed at signup.
         mailerAutoconfirm: true,
       },
+      // A week of container logs, deleted with the stack.
+      observabilityOptions: { logRetention: logs.RetentionDays.ONE_WEEK, removalPolicy: REMOVAL },
       scaling: {
         kong: ONE_TO_THREE,
         auth: ONE_TO_THREE,

@@ -8,6 +8,7 @@ import {
   SupabaseStorageApiSettings,
   SupabaseStudioSettings,
 } from './settings';
+import { SupabaseObservability, SupabaseObservabilityOptions } from './supabase-observability';
 import { SupabaseWorkloads } from './supabase-workloads';
 import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
@@ -114,6 +115,22 @@ export interface SupabaseOnAwsProps {
    * @default false
    */
   readonly functions?: boolean;
+
+  /**
+   * Whether container logs and metrics go to CloudWatch and the database and cluster are watched by alarms and a
+   * dashboard ({@link SupabaseObservability}).
+   *
+   * @default true
+   */
+  readonly observability?: boolean;
+
+  /**
+   * The settings of the observability created here: the alarm topic, thresholds, log retention. Only with
+   * `observability` on.
+   *
+   * @default - SupabaseObservability's defaults
+   */
+  readonly observabilityOptions?: SupabaseObservabilityOptions;
 
   /**
    * Runs every service at zero pods, without autoscalers, on a cross-region read replica: the pilot-light standby of
@@ -241,6 +258,8 @@ export class SupabaseOnAws extends Construct {
   public readonly storage: SupabaseStorage;
   /** The Kubernetes namespace of the services. */
   public readonly namespace: string;
+  /** The logs, metrics, alarms and dashboard; undefined with `observability` off. */
+  public readonly observability?: SupabaseObservability;
   /** The public URL of the API gateway. */
   public readonly publicUrl: string;
 
@@ -305,6 +324,18 @@ export class SupabaseOnAws extends Construct {
     });
     this.namespace = workloads.namespace;
     this.publicUrl = props.publicUrl;
+
+    if (props.observability === false && props.observabilityOptions) {
+      throw new Error(`${this.node.path}: \`observabilityOptions\` is set but \`observability\` is false. Drop the options, or turn observability on.`);
+    }
+    if (props.observability ?? true) {
+      this.observability = new SupabaseObservability(this, 'Observability', {
+        ...props.observabilityOptions,
+        cluster: this.cluster,
+        database: this.database,
+        storage: this.storage,
+      });
+    }
 
     const region = Stack.of(this.cluster).region;
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });

@@ -152,6 +152,12 @@ describe('the standby', () => {
     expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
   });
 
+  test('an alarm fires when the replica falls five minutes behind or stops reporting its lag', () => {
+    Template.fromStack(frankfurt.applications).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReplicaLag', Threshold: 300, TreatMissingData: 'breaching',
+    });
+  });
+
   test('two on-demand nodes run the controllers; both groups can grow to production size', () => {
     const groups = Object.values(frankfurtCore.findResources('AWS::EKS::Nodegroup')).map((g: any) => [g.Properties.CapacityType, g.Properties.ScalingConfig]);
     expect(groups).toEqual(expect.arrayContaining([

@@ -126,6 +126,15 @@ describe('ireland-prod: highly available and retained', () => {
     }
   });
 
+  test('observability: container logs kept a month, eleven alarms to an encrypted topic, a dashboard', () => {
+    const apps = Template.fromStack(prod.applications);
+    apps.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'amazon-cloudwatch-observability' });
+    apps.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    apps.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    apps.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    apps.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('/aws/containerinsights/.+/application'), RetentionInDays: 30 });
+  });
+
   test('Auth sends email through SES with the password from the secret the team created', () => {
     const objects = kubernetesObjects(prod.applications);
     const auth = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'auth');

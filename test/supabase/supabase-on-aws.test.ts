@@ -80,9 +80,10 @@ describe('SupabaseOnAws with its parts in other stacks', () => {
     expect(deps('Applications')).toEqual(['Core']);
   });
 
-  test('the applications stack holds only the Kubernetes manifests and the outputs', () => {
+  test('the applications stack holds the Kubernetes manifests, the observability and the outputs, no data', () => {
     const types = new Set(Object.values(assembly.getStackByName('Applications').template.Resources as Record<string, any>).map((r) => r.Type));
-    expect([...types]).toEqual([MANIFEST]);
+    expect([...types].sort()).toEqual([MANIFEST, 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::EKS::Addon', 'AWS::KMS::Key',
+      'AWS::Logs::LogGroup', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy'].sort());
     expect(Object.keys(Template.fromStack(core).findResources('AWS::IAM::Role')).some((id) => id.includes('StorageApiRole'))).toBe(true);
   });
 });

@@ -1,0 +1,360 @@
+import {
+  Duration,
+  RemovalPolicy,
+  Size,
+  Stack,
+  Token,
+  aws_cloudwatch as cloudwatch,
+  aws_cloudwatch_actions as cloudwatchActions,
+  aws_eks_v2 as eks,
+  aws_iam as iam,
+  aws_kms as kms,
+  aws_logs as logs,
+  aws_sns as sns,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { SupabaseCluster } from '../eks/supabase-cluster';
+import { serviceAccountRole } from '../private/irsa-role';
+import { allowCloudWatchLogs } from '../private/kms';
+import { acknowledgeManagedPolicies } from '../private/nag';
+import { SupabaseDatabase } from '../rds/supabase-database';
+import { SupabaseStorage } from '../storage/supabase-storage';
+
+/** The log groups the CloudWatch Observability add-on writes to, under `/aws/containerinsights/<cluster>/`. */
+const CONTAINER_INSIGHTS_LOGS = ['application', 'dataplane', 'host', 'performance'];
+/** The add-on's agent and Fluent Bit run as this service account. */
+const AGENT_SERVICE_ACCOUNT = ['amazon-cloudwatch', 'cloudwatch-agent'] as const;
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * Alarm thresholds of {@link SupabaseObservability}. Every alarm fires after three consecutive five-minute periods
+ * beyond its threshold (free storage and failed nodes: one period).
+ */
+export interface SupabaseAlarmThresholds {
+  /** Average database CPU. @default 80 (percent) */
+  readonly databaseCpuPercent?: number;
+  /** Free database storage below this. @default Size.gibibytes(10) */
+  readonly databaseFreeStorage?: Size;
+  /** Freeable database memory below this. @default Size.mebibytes(256) */
+  readonly databaseFreeableMemory?: Size;
+  /**
+   * Open database connections. Set it to about 80 % of your instance's `max_connections` (RDS derives it from the
+   * instance's memory: about 410 on 4 GiB, 820 on 8 GiB).
+   *
+   * @default 320
+   */
+  readonly databaseConnections?: number;
+  /** Average read latency. @default Duration.millis(20) */
+  readonly databaseReadLatency?: Duration;
+  /** Average write latency. @default Duration.millis(50) */
+  readonly databaseWriteLatency?: Duration;
+  /** How far a read replica may fall behind its primary (only for a replica). @default Duration.minutes(5) */
+  readonly databaseReplicaLag?: Duration;
+}
+
+/**
+ * The settings of a {@link SupabaseObservability} other than the parts it watches: what `SupabaseOnAws` takes.
+ */
+export interface SupabaseObservabilityOptions {
+  /**
+   * The SNS topic the alarms notify (subscribe your on-call tool or email to it). A topic encrypted with a key of
+   * this construct otherwise; CloudWatch may use that key to publish.
+   *
+   * @default - a new topic, encrypted with a new key, TLS only
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /** The alarms' thresholds. @default - see SupabaseAlarmThresholds */
+  readonly thresholds?: SupabaseAlarmThresholds;
+
+  /**
+   * Whether the Amazon CloudWatch Observability add-on collects the containers' logs (Fluent Bit) and metrics
+   * (Container Insights with enhanced observability) into KMS-encrypted log groups. Without it there are no
+   * cluster alarms or cluster widgets.
+   *
+   * @default true
+   */
+  readonly containerInsights?: boolean;
+
+  /** How long the container log groups keep their logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+
+  /**
+   * The key that encrypts the container log groups and the alarm topic. Its key policy must let CloudWatch Logs
+   * and CloudWatch use it.
+   *
+   * @default - a new key with rotation enabled
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the log groups and the key this construct creates when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /** The dashboard's name. @default - derived from the cluster's name, e.g. `Supabase-<cluster>` */
+  readonly dashboardName?: string;
+}
+
+/**
+ * Properties of a {@link SupabaseObservability}.
+ */
+export interface SupabaseObservabilityProps extends SupabaseObservabilityOptions {
+  /** The cluster whose nodes and pods are watched (and where the add-on goes). */
+  readonly cluster: SupabaseCluster;
+  /** The database whose health is watched. */
+  readonly database: SupabaseDatabase;
+  /** The Storage bucket shown on the dashboard. @default - no Storage widgets */
+  readonly storage?: SupabaseStorage;
+}
+
+/**
+ * What an operator needs to see whether Supabase is healthy without kubectl, and to be paged first: container logs
+ * and metrics in CloudWatch (the Amazon CloudWatch Observability add-on with its own IRSA role, writing to
+ * pre-created, KMS-encrypted log groups with a retention), alarms on the database and the cluster sent to an
+ * encrypted SNS topic, and one dashboard.
+ *
+ * | alarm | metric | fires when |
+ * |---|---|---|
+ * | database CPU | `AWS/RDS` `CPUUtilization` (average) | above 80 % for 15 minutes |
+ * | database free storage | `FreeStorageSpace` (minimum) | below 10 GiB |
+ * | database freeable memory | `FreeableMemory` (minimum) | below 256 MiB for 15 minutes |
+ * | database connections | `DatabaseConnections` (maximum) | above 320 for 15 minutes |
+ * | database read / write latency | `ReadLatency` / `WriteLatency` (average) | above 20 / 50 ms for 15 minutes |
+ * | replica lag (read replicas) | `ReplicaLag` (maximum) | above 5 minutes for 15 minutes, or no data |
+ * | failed nodes | `ContainerInsights` `cluster_failed_node_count` | any |
+ * | node groups at capacity | `cluster_node_count` (maximum) | at the node groups' total maximum size for 15 minutes |
+ * | pods pending | `pod_status_pending` (average) | any for 15 minutes: no capacity, or a pod that cannot be scheduled |
+ * | pods not ready | `pod_status_running` - `pod_status_ready` | any running pod not ready for 15 minutes |
+ * | crash loops | `pod_container_status_waiting_reason_crash_loop_back_off` | any for 15 minutes |
+ *
+ * The cluster alarms count the whole cluster (Container Insights publishes these metrics per cluster, not per
+ * namespace). The load balancer's metrics are not watched yet: its name is chosen by the AWS Load Balancer Controller
+ * at run time.
+ */
+export class SupabaseObservability extends Construct {
+  /** The topic the alarms notify. */
+  public readonly alarmTopic: sns.ITopic;
+  /** Every alarm. */
+  public readonly alarms: cloudwatch.Alarm[] = [];
+  /** The dashboard. */
+  public readonly dashboard: cloudwatch.Dashboard;
+  /** The key of the log groups and the topic, when this construct encrypts anything. */
+  public readonly encryptionKey: kms.IKey;
+  /** The Container Insights log groups; empty without `containerInsights`. */
+  public readonly logGroups: logs.ILogGroup[] = [];
+  /** The CloudWatch Observability add-on; undefined without `containerInsights`. */
+  public readonly addon?: eks.Addon;
+
+  constructor(scope: Construct, id: string, props: SupabaseObservabilityProps) {
+    super(scope, id);
+    const thresholds = validateThresholds(this, props.thresholds ?? {});
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const clusterName = props.cluster.clusterName;
+
+    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+      description: `Encrypts the container logs and the alarm topic of ${this.node.path}`,
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    allowCloudWatchLogs(this, this.encryptionKey);
+    this.alarmTopic = props.alarmTopic ?? this.createTopic();
+    const action = new cloudwatchActions.SnsAction(this.alarmTopic);
+
+    if (props.containerInsights ?? true) {
+      this.addon = this.addContainerInsights(props.cluster, props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy);
+    }
+
+    const db = props.database.instance;
+    const identifier = db.instanceIdentifier;
+    const rds = (metricName: string, statistic: string) => new cloudwatch.Metric({
+      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBInstanceIdentifier: identifier }, statistic, period: FIVE_MINUTES,
+    });
+    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, threshold: number,
+      comparisonOperator: cloudwatch.ComparisonOperator, periods = 3, missing = cloudwatch.TreatMissingData.MISSING) => {
+      const a = new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        comparisonOperator,
+        evaluationPeriods: periods,
+        datapointsToAlarm: periods,
+        treatMissingData: missing,
+      });
+      a.addAlarmAction(action);
+      a.addOkAction(action);
+      this.alarms.push(a);
+      return a;
+    };
+    const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
+    const below = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
+
+    alarm('DatabaseCpu', `Supabase database ${identifier}: CPU above ${thresholds.databaseCpuPercent} %`,
+      rds('CPUUtilization', 'Average'), thresholds.databaseCpuPercent, above);
+    alarm('DatabaseFreeStorage', `Supabase database ${identifier}: free storage below ${thresholds.databaseFreeStorage.toGibibytes()} GiB`,
+      rds('FreeStorageSpace', 'Minimum'), thresholds.databaseFreeStorage.toBytes(), below, 1);
+    alarm('DatabaseFreeableMemory', `Supabase database ${identifier}: freeable memory below ${thresholds.databaseFreeableMemory.toMebibytes()} MiB`,
+      rds('FreeableMemory', 'Minimum'), thresholds.databaseFreeableMemory.toBytes(), below);
+    alarm('DatabaseConnections', `Supabase database ${identifier}: more than ${thresholds.databaseConnections} connections`,
+      rds('DatabaseConnections', 'Maximum'), thresholds.databaseConnections, above);
+    alarm('DatabaseReadLatency', `Supabase database ${identifier}: read latency above ${thresholds.databaseReadLatency.toMilliseconds()} ms`,
+      rds('ReadLatency', 'Average'), thresholds.databaseReadLatency.toMilliseconds() / 1000, above);
+    alarm('DatabaseWriteLatency', `Supabase database ${identifier}: write latency above ${thresholds.databaseWriteLatency.toMilliseconds()} ms`,
+      rds('WriteLatency', 'Average'), thresholds.databaseWriteLatency.toMilliseconds() / 1000, above);
+    if (props.database.replicaSourceArn) {
+      // A replica that stops reporting its lag has stopped replicating: missing data is an alarm too.
+      alarm('DatabaseReplicaLag', `Supabase read replica ${identifier}: more than ${thresholds.databaseReplicaLag.toSeconds()} s behind its primary`,
+        rds('ReplicaLag', 'Maximum'), thresholds.databaseReplicaLag.toSeconds(), above, 3, cloudwatch.TreatMissingData.BREACHING);
+    }
+
+    const insights = (metricName: string, statistic: string) => new cloudwatch.Metric({
+      namespace: 'ContainerInsights', metricName, dimensionsMap: { ClusterName: clusterName }, statistic, period: FIVE_MINUTES,
+    });
+    if (this.addon) {
+      alarm('FailedNodes', `Supabase cluster ${clusterName}: a node is failing`,
+        insights('cluster_failed_node_count', 'Maximum'), 0, above, 1);
+      const maxNodes = props.cluster.nodeGroups
+        .map((group) => (group.node.defaultChild as eks.CfnNodegroup).scalingConfig as eks.CfnNodegroup.ScalingConfigProperty)
+        .reduce((sum, config) => sum + (config.maxSize ?? 0), 0);
+      alarm('NodeGroupsAtCapacity', `Supabase cluster ${clusterName}: the node groups are at their maximum size (${maxNodes} nodes)`,
+        insights('cluster_node_count', 'Maximum'), maxNodes, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+      alarm('PodsPending', `Supabase cluster ${clusterName}: pods cannot be scheduled`,
+        insights('pod_status_pending', 'Average'), 0, above);
+      alarm('PodsNotReady', `Supabase cluster ${clusterName}: running pods are not ready`, new cloudwatch.MathExpression({
+        expression: 'running - ready',
+        usingMetrics: { running: insights('pod_status_running', 'Average'), ready: insights('pod_status_ready', 'Average') },
+        label: 'running pods not ready',
+        period: FIVE_MINUTES,
+      }), 0, above);
+      alarm('CrashLoops', `Supabase cluster ${clusterName}: containers are crash-looping`,
+        insights('pod_container_status_waiting_reason_crash_loop_back_off', 'Maximum'), 0, above);
+    }
+
+    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName ?? `Supabase-${clusterName}`.slice(0, 255),
+      defaultInterval: Duration.hours(3),
+    });
+    const graph = (title: string, metrics: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
+      new cloudwatch.GraphWidget({ title, left: metrics, right, width: 8, height: 6 });
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }));
+    this.dashboard.addWidgets(
+      graph('Database CPU (%) and connections', [rds('CPUUtilization', 'Average')], [rds('DatabaseConnections', 'Maximum')]),
+      graph('Database free storage and memory (bytes)', [rds('FreeStorageSpace', 'Minimum'), rds('FreeableMemory', 'Minimum')]),
+      graph('Database latency (s)', [rds('ReadLatency', 'Average'), rds('WriteLatency', 'Average'),
+        ...(props.database.replicaSourceArn ? [rds('ReplicaLag', 'Maximum')] : [])]),
+    );
+    if (this.addon) {
+      this.dashboard.addWidgets(
+        graph('Cluster nodes', [insights('cluster_node_count', 'Maximum'), insights('cluster_failed_node_count', 'Maximum')]),
+        graph('Cluster pods', [insights('pod_status_running', 'Average'), insights('pod_status_ready', 'Average'),
+          insights('pod_status_pending', 'Average'), insights('pod_container_status_waiting_reason_crash_loop_back_off', 'Maximum')]),
+        graph('Node CPU and memory (%)', [insights('node_cpu_utilization', 'Average'), insights('node_memory_utilization', 'Average')]),
+      );
+    }
+    if (props.storage) {
+      const s3 = (metricName: string, storageType: string) => new cloudwatch.Metric({
+        namespace: 'AWS/S3',
+        metricName,
+        statistic: 'Average',
+        period: Duration.days(1),
+        dimensionsMap: { BucketName: props.storage!.bucket.bucketName, StorageType: storageType },
+      });
+      this.dashboard.addWidgets(
+        graph('Storage bucket size (bytes, daily)', [s3('BucketSizeBytes', 'StandardStorage')]),
+        graph('Storage objects (daily)', [s3('NumberOfObjects', 'AllStorageTypes')]),
+      );
+    }
+  }
+
+  private createTopic(): sns.Topic {
+    // CloudWatch publishes to an encrypted topic only with a customer managed key that lets it (alias/aws/sns does not).
+    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsToPublish',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      resources: ['*'],
+      conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+    }));
+    return new sns.Topic(this, 'AlarmTopic', {
+      displayName: `Supabase alarms of ${this.node.path}`,
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+  }
+
+  /**
+   * The Amazon CloudWatch Observability add-on, with an IRSA role for its agent and Fluent Bit, after its log groups
+   * exist (created here with a retention and the key; the agent only creates missing ones).
+   */
+  private addContainerInsights(cluster: SupabaseCluster, retention: logs.RetentionDays, removalPolicy: RemovalPolicy): eks.Addon {
+    for (const name of CONTAINER_INSIGHTS_LOGS) {
+      this.logGroups.push(new logs.LogGroup(this, `${name.charAt(0).toUpperCase()}${name.slice(1)}Logs`, {
+        logGroupName: `/aws/containerinsights/${cluster.clusterName}/${name}`,
+        retention,
+        encryptionKey: this.encryptionKey,
+        removalPolicy,
+      }));
+    }
+    // In the cluster's scope, beside the cluster's other IRSA roles and the function that resolves their trust.
+    const [namespace, account] = AGENT_SERVICE_ACCOUNT;
+    const role = serviceAccountRole(cluster, `${this.node.id}CloudWatchAgentRole`, namespace, account);
+    role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'));
+    acknowledgeManagedPolicies(role, {
+      CloudWatchAgentServerPolicy: 'The CloudWatch Observability add-on is documented with the AWS managed policy CloudWatchAgentServerPolicy (metrics, logs and the EC2 tags its agent reads); AWS keeps it in step with the agent, and only the add-on\'s service account can assume this role.',
+    });
+    const addon = new eks.Addon(this, 'Addon', {
+      cluster: cluster.cluster,
+      addonName: 'amazon-cloudwatch-observability',
+      preserveOnDelete: false,
+      // Application Signals would add X-Ray permissions and instrument pods; Supabase's services are not instrumented.
+      configurationValues: { containerLogs: { enabled: true } },
+    });
+    const resource = addon.node.defaultChild as eks.CfnAddon;
+    resource.serviceAccountRoleArn = role.roleArn;
+    resource.resolveConflicts = 'OVERWRITE';
+    addon.node.addDependency(...this.logGroups, ...cluster.nodeGroups);
+    return addon;
+  }
+}
+
+interface ResolvedThresholds {
+  readonly databaseCpuPercent: number;
+  readonly databaseFreeStorage: Size;
+  readonly databaseFreeableMemory: Size;
+  readonly databaseConnections: number;
+  readonly databaseReadLatency: Duration;
+  readonly databaseWriteLatency: Duration;
+  readonly databaseReplicaLag: Duration;
+}
+
+function validateThresholds(scope: Construct, t: SupabaseAlarmThresholds): ResolvedThresholds {
+  const cpu = t.databaseCpuPercent ?? 80;
+  if (!Token.isUnresolved(cpu) && !(cpu > 0 && cpu < 100)) {
+    throw new Error(`${scope.node.path}: \`thresholds.databaseCpuPercent\` must be between 0 and 100 (exclusive), got ${cpu}. Use e.g. 80.`);
+  }
+  const connections = t.databaseConnections ?? 320;
+  if (!Token.isUnresolved(connections) && !(Number.isInteger(connections) && connections > 0)) {
+    throw new Error(`${scope.node.path}: \`thresholds.databaseConnections\` must be a positive whole number, got ${connections}. Use about 80 % of the instance's max_connections.`);
+  }
+  const durations = {
+    databaseReadLatency: t.databaseReadLatency,
+    databaseWriteLatency: t.databaseWriteLatency,
+    databaseReplicaLag: t.databaseReplicaLag,
+  };
+  for (const [name, value] of Object.entries(durations)) {
+    if (value && !value.isUnresolved() && value.toMilliseconds() <= 0) {
+      throw new Error(`${scope.node.path}: \`thresholds.${name}\` must be longer than zero, got ${value.toHumanString()}.`);
+    }
+  }
+  return {
+    databaseCpuPercent: cpu,
+    databaseFreeStorage: t.databaseFreeStorage ?? Size.gibibytes(10),
+    databaseFreeableMemory: t.databaseFreeableMemory ?? Size.mebibytes(256),
+    databaseConnections: connections,
+    databaseReadLatency: t.databaseReadLatency ?? Duration.millis(20),
+    databaseWriteLatency: t.databaseWriteLatency ?? Duration.millis(50),
+    databaseReplicaLag: t.databaseReplicaLag ?? Duration.minutes(5),
+  };
+}
