@@ -132,8 +132,9 @@ export class ApplicationsStack extends Stack {
         // No SMTP in development: addresses are confirmed at signup.
         mailerAutoconfirm: true,
       },
-      // A week of container logs, deleted with the stack.
-      observabilityOptions: { logRetention: logs.RetentionDays.ONE_WEEK, removalPolicy: REMOVAL },
+      // A week of container logs; the logs, like the load balancer's access logs, are deleted with the stack.
+      removalPolicy: REMOVAL,
+      observabilityOptions: { logRetention: logs.RetentionDays.ONE_WEEK },
       scaling: {
         kong: ONE_TO_THREE,
         auth: ONE_TO_THREE,

@@ -7,6 +7,7 @@ import {
   aws_cloudwatch as cloudwatch,
   aws_cloudwatch_actions as cloudwatchActions,
   aws_eks_v2 as eks,
+  aws_elasticloadbalancingv2 as elbv2,
   aws_iam as iam,
   aws_kms as kms,
   aws_logs as logs,
@@ -48,6 +49,10 @@ export interface SupabaseAlarmThresholds {
   readonly databaseReadLatency?: Duration;
   /** Average write latency. @default Duration.millis(50) */
   readonly databaseWriteLatency?: Duration;
+  /** Share of API requests answered with a 5xx, by the load balancer or Kong. @default 5 (percent) */
+  readonly api5xxPercent?: number;
+  /** The API's 95th-percentile response time, measured at the load balancer. @default Duration.seconds(2) */
+  readonly apiResponseTime?: Duration;
   /** How far a read replica may fall behind its primary (only for a replica). @default Duration.minutes(5) */
   readonly databaseReplicaLag?: Duration;
 }
@@ -108,13 +113,15 @@ export interface SupabaseObservabilityProps extends SupabaseObservabilityOptions
   readonly database: SupabaseDatabase;
   /** The Storage bucket shown on the dashboard. @default - no Storage widgets */
   readonly storage?: SupabaseStorage;
+  /** The public load balancer in front of the API gateway. @default - no API alarms or widgets */
+  readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
 }
 
 /**
  * What an operator needs to see whether Supabase is healthy without kubectl, and to be paged first: container logs
  * and metrics in CloudWatch (the Amazon CloudWatch Observability add-on with its own IRSA role, writing to
- * pre-created, KMS-encrypted log groups with a retention), alarms on the database and the cluster sent to an
- * encrypted SNS topic, and one dashboard.
+ * pre-created, KMS-encrypted log groups with a retention), alarms on the API, the database and the cluster sent to
+ * an encrypted SNS topic, and one dashboard.
  *
  * | alarm | metric | fires when |
  * |---|---|---|
@@ -129,10 +136,11 @@ export interface SupabaseObservabilityProps extends SupabaseObservabilityOptions
  * | pods pending | `pod_status_pending` (average) | any for 15 minutes: no capacity, or a pod that cannot be scheduled |
  * | pods not ready | `pod_status_running` - `pod_status_ready` | any running pod not ready for 15 minutes |
  * | crash loops | `pod_container_status_waiting_reason_crash_loop_back_off` | any for 15 minutes |
+ * | API 5xx (with `loadBalancer`) | `AWS/ApplicationELB` 5xx of the load balancer and the targets / `RequestCount` | above 5 % for 15 minutes |
+ * | API response time (with `loadBalancer`) | `TargetResponseTime` (p95) | above 2 s for 15 minutes |
  *
  * The cluster alarms count the whole cluster (Container Insights publishes these metrics per cluster, not per
- * namespace). The load balancer's metrics are not watched yet: its name is chosen by the AWS Load Balancer Controller
- * at run time.
+ * namespace).
  */
 export class SupabaseObservability extends Construct {
   /** The topic the alarms notify. */
@@ -205,8 +213,25 @@ export class SupabaseObservability extends Construct {
       rds('WriteLatency', 'Average'), thresholds.databaseWriteLatency.toMilliseconds() / 1000, above);
     if (props.database.replicaSourceArn) {
       // A replica that stops reporting its lag has stopped replicating: missing data is an alarm too.
-      alarm('DatabaseReplicaLag', `Supabase read replica ${identifier}: more than ${thresholds.databaseReplicaLag.toSeconds()} s behind its primary`,
-        rds('ReplicaLag', 'Maximum'), thresholds.databaseReplicaLag.toSeconds(), above, 3, cloudwatch.TreatMissingData.BREACHING);
+      alarm('DatabaseReplicaLag', `Supabase read replica ${identifier}: more than ${thresholds.databaseReplicaLag.toMilliseconds() / 1000} s behind its primary`,
+        rds('ReplicaLag', 'Maximum'), thresholds.databaseReplicaLag.toMilliseconds() / 1000, above, 3, cloudwatch.TreatMissingData.BREACHING);
+    }
+
+    const alb = props.loadBalancer;
+    if (alb) {
+      const perPeriod = { period: FIVE_MINUTES, statistic: 'Sum' };
+      alarm('Api5xx', `Supabase API: more than ${thresholds.api5xxPercent} % of requests answered with a 5xx`, new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * (FILL(elb, 0) + FILL(target, 0)) / requests, 0)',
+        usingMetrics: {
+          requests: alb.metrics.requestCount(perPeriod),
+          elb: alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, perPeriod),
+          target: alb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, perPeriod),
+        },
+        label: '5xx (%)',
+        period: FIVE_MINUTES,
+      }), thresholds.api5xxPercent, above);
+      alarm('ApiResponseTime', `Supabase API: 95th-percentile response time above ${thresholds.apiResponseTime.toMilliseconds()} ms`,
+        alb.metrics.targetResponseTime({ period: FIVE_MINUTES, statistic: 'p95' }), thresholds.apiResponseTime.toMilliseconds() / 1000, above);
     }
 
     const insights = (metricName: string, statistic: string) => new cloudwatch.Metric({
@@ -239,6 +264,16 @@ export class SupabaseObservability extends Construct {
     const graph = (title: string, metrics: cloudwatch.IMetric[], right: cloudwatch.IMetric[] = []) =>
       new cloudwatch.GraphWidget({ title, left: metrics, right, width: 8, height: 6 });
     this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }));
+    if (alb) {
+      const sum = { period: FIVE_MINUTES, statistic: 'Sum' };
+      this.dashboard.addWidgets(
+        graph('API requests', [alb.metrics.requestCount(sum)]),
+        graph('API errors', [alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, sum), alb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, sum),
+          alb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_4XX_COUNT, sum)]),
+        graph('API response time (s)', [alb.metrics.targetResponseTime({ period: FIVE_MINUTES, statistic: 'p50' }),
+          alb.metrics.targetResponseTime({ period: FIVE_MINUTES, statistic: 'p95' })]),
+      );
+    }
     this.dashboard.addWidgets(
       graph('Database CPU (%) and connections', [rds('CPUUtilization', 'Average')], [rds('DatabaseConnections', 'Maximum')]),
       graph('Database free storage and memory (bytes)', [rds('FreeStorageSpace', 'Minimum'), rds('FreeableMemory', 'Minimum')]),
@@ -327,12 +362,18 @@ interface ResolvedThresholds {
   readonly databaseReadLatency: Duration;
   readonly databaseWriteLatency: Duration;
   readonly databaseReplicaLag: Duration;
+  readonly api5xxPercent: number;
+  readonly apiResponseTime: Duration;
 }
 
 function validateThresholds(scope: Construct, t: SupabaseAlarmThresholds): ResolvedThresholds {
   const cpu = t.databaseCpuPercent ?? 80;
   if (!Token.isUnresolved(cpu) && !(cpu > 0 && cpu < 100)) {
     throw new Error(`${scope.node.path}: \`thresholds.databaseCpuPercent\` must be between 0 and 100 (exclusive), got ${cpu}. Use e.g. 80.`);
+  }
+  const api5xx = t.api5xxPercent ?? 5;
+  if (!Token.isUnresolved(api5xx) && !(api5xx > 0 && api5xx < 100)) {
+    throw new Error(`${scope.node.path}: \`thresholds.api5xxPercent\` must be between 0 and 100 (exclusive), got ${api5xx}. Use e.g. 5.`);
   }
   const connections = t.databaseConnections ?? 320;
   if (!Token.isUnresolved(connections) && !(Number.isInteger(connections) && connections > 0)) {
@@ -342,6 +383,7 @@ function validateThresholds(scope: Construct, t: SupabaseAlarmThresholds): Resol
     databaseReadLatency: t.databaseReadLatency,
     databaseWriteLatency: t.databaseWriteLatency,
     databaseReplicaLag: t.databaseReplicaLag,
+    apiResponseTime: t.apiResponseTime,
   };
   for (const [name, value] of Object.entries(durations)) {
     if (value && !value.isUnresolved() && value.toMilliseconds() <= 0) {
@@ -356,5 +398,7 @@ function validateThresholds(scope: Construct, t: SupabaseAlarmThresholds): Resol
     databaseReadLatency: t.databaseReadLatency ?? Duration.millis(20),
     databaseWriteLatency: t.databaseWriteLatency ?? Duration.millis(50),
     databaseReplicaLag: t.databaseReplicaLag ?? Duration.minutes(5),
+    api5xxPercent: api5xx,
+    apiResponseTime: t.apiResponseTime ?? Duration.seconds(2),
   };
 }

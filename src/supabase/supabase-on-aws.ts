@@ -1,4 +1,4 @@
-import { Annotations, CfnOutput, Stack, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, RemovalPolicy, Stack, aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseImages } from './images';
 import {
@@ -115,6 +115,14 @@ export interface SupabaseOnAwsProps {
    * @default false
    */
   readonly functions?: boolean;
+
+  /**
+   * What happens to the logs this construct keeps beside the parts when they leave the stack: the load balancer's
+   * access-log bucket, and the observability's log groups and key (unless `observabilityOptions.removalPolicy`).
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
 
   /**
    * Whether container logs and metrics go to CloudWatch and the database and cluster are watched by alarms and a
@@ -258,6 +266,8 @@ export class SupabaseOnAws extends Construct {
   public readonly storage: SupabaseStorage;
   /** The Kubernetes namespace of the services. */
   public readonly namespace: string;
+  /** The public Application Load Balancer in front of Kong; point the public URL's DNS name at it. */
+  public readonly loadBalancer: elbv2.IApplicationLoadBalancer;
   /** The logs, metrics, alarms and dashboard; undefined with `observability` off. */
   public readonly observability?: SupabaseObservability;
   /** The public URL of the API gateway. */
@@ -321,8 +331,10 @@ export class SupabaseOnAws extends Construct {
       databaseSubnets: tiers.database,
       loadBalancerSubnets: tiers.loadBalancer,
       standby: props.standby,
+      removalPolicy: props.removalPolicy,
     });
     this.namespace = workloads.namespace;
+    this.loadBalancer = workloads.loadBalancer.loadBalancer;
     this.publicUrl = props.publicUrl;
 
     if (props.observability === false && props.observabilityOptions) {
@@ -330,10 +342,12 @@ export class SupabaseOnAws extends Construct {
     }
     if (props.observability ?? true) {
       this.observability = new SupabaseObservability(this, 'Observability', {
-        ...props.observabilityOptions,
+        removalPolicy: props.removalPolicy,
+        ...stripUndefined(props.observabilityOptions ?? {}),
         cluster: this.cluster,
         database: this.database,
         storage: this.storage,
+        loadBalancer: workloads.loadBalancer.loadBalancer,
       });
     }
 
@@ -341,6 +355,8 @@ export class SupabaseOnAws extends Construct {
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output('ApiUrl', props.publicUrl, 'The Supabase API (SUPABASE_URL of the client libraries)');
     output('StudioUrl', `${props.publicUrl}/`, 'Studio, behind basic authentication (credentials: DashboardSecretArn)');
+    output('LoadBalancerDnsName', workloads.loadBalancer.loadBalancer.loadBalancerDnsName,
+      'Point the public URL\'s DNS name here (a Route 53 alias record, or a CNAME)');
     output('ClusterName', this.cluster.clusterName, 'The EKS cluster');
     output('UpdateKubeconfigCommand', `aws eks update-kubeconfig --region ${region} --name ${this.cluster.clusterName}`,
       'Adds the cluster to your kubeconfig (your role must be one of the cluster\'s admin roles)');
@@ -390,4 +406,9 @@ function onlyOne(scope: Construct, part: string, given: unknown, settingsName: s
   if (given !== undefined && settings !== undefined) {
     throw new Error(`${scope.node.path}: both \`${part}\` and \`${settingsName}\` are set. \`${settingsName}\` configures the ${part} that SupabaseOnAws creates when \`${part}\` is not given; set the settings on your own ${part} instead, or drop \`${part}\`.`);
   }
+}
+
+/** `options` without the keys whose value is undefined, so that spreading it keeps the defaults before it. */
+function stripUndefined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as T;
 }

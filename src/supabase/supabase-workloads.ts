@@ -1,6 +1,7 @@
 import {
   Annotations,
   Duration,
+  RemovalPolicy,
   Stack,
   Token,
   aws_certificatemanager as acm,
@@ -13,8 +14,8 @@ import { Construct } from 'constructs';
 import { AuthChart } from './charts/auth-chart';
 import { FunctionsChart } from './charts/functions-chart';
 import { ImgproxyChart } from './charts/imgproxy-chart';
-import { IngressChart } from './charts/ingress-chart';
 import { KongChart } from './charts/kong-chart';
+import { LoadBalancerChart } from './charts/load-balancer-chart';
 import { MetaChart } from './charts/meta-chart';
 import { NamespaceChart } from './charts/namespace-chart';
 import { RealtimeChart } from './charts/realtime-chart';
@@ -24,6 +25,7 @@ import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { ChartNetwork } from './private/chart-props';
+import { PublicLoadBalancer } from './private/public-load-balancer';
 import { ResolvedScaling } from './private/service';
 import {
   SupabaseAuthSettings,
@@ -86,6 +88,8 @@ export interface SupabaseWorkloadsProps {
   readonly loadBalancerSubnets?: ec2.SubnetSelection;
   /** Whether every service runs zero pods without an autoscaler (a pilot-light standby). @default false */
   readonly standby?: boolean;
+  /** What happens to the load balancer's access-log bucket when it leaves the stack. @default RemovalPolicy.RETAIN */
+  readonly removalPolicy?: RemovalPolicy;
 }
 
 /**
@@ -109,6 +113,8 @@ export class SupabaseWorkloads extends Construct {
    * workloads; the ServiceAccount object is part of the Storage API's chart.
    */
   public readonly storageRole: iam.IRole;
+  /** The public load balancer in front of Kong. */
+  public readonly loadBalancer: PublicLoadBalancer;
 
   constructor(scope: Construct, id: string, props: SupabaseWorkloadsProps) {
     super(scope, id);
@@ -236,11 +242,17 @@ export class SupabaseWorkloads extends Construct {
         ...common, image: images.functions, scaling: scaling('functions'), publicUrl: props.publicUrl,
       }), ...ready);
     }
-    apply('Ingress', new IngressChart(app, 'ingress', {
-      namespace: this.namespace,
-      kongService: kongChart.service,
-      certificateArn: props.certificate?.certificateArn,
+    this.loadBalancer = new PublicLoadBalancer(this, 'PublicLoadBalancer', {
+      cluster,
+      subnets: props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC },
+      certificate: props.certificate,
       webAclArn: props.webAclArn,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+    });
+    apply('LoadBalancer', new LoadBalancerChart(app, 'load-balancer', {
+      namespace: this.namespace,
+      kongServiceName: kongChart.service.name,
+      targetGroupArn: this.loadBalancer.targetGroup.targetGroupArn,
     }), kong, cluster.albControllerChart);
   }
 }

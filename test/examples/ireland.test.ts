@@ -126,10 +126,11 @@ describe('ireland-prod: highly available and retained', () => {
     }
   });
 
-  test('observability: container logs kept a month, eleven alarms to an encrypted topic, a dashboard', () => {
+  test('observability: container logs kept a month, thirteen alarms to an encrypted topic, a dashboard', () => {
     const apps = Template.fromStack(prod.applications);
     apps.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'amazon-cloudwatch-observability' });
-    apps.resourceCountIs('AWS::CloudWatch::Alarm', 11);
+    apps.resourceCountIs('AWS::CloudWatch::Alarm', 13);
+    apps.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('requests answered with a 5xx'), Threshold: 5 });
     apps.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     apps.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     apps.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('/aws/containerinsights/.+/application'), RetentionInDays: 30 });

@@ -704,24 +704,16 @@ describe('network policies', () => {
   });
 });
 
-describe('ingress', () => {
-  test('an internet-facing ALB with IP targets, HTTPS only, health-checked on Kong\'s status port', () => {
-    const ingress = find('Ingress', 'supabase');
-    expect(ingress.spec).toEqual({
-      ingressClassName: 'alb',
-      defaultBackend: { service: { name: 'kong', port: { number: 8000 } } },
+describe('load balancer', () => {
+  test('a TargetGroupBinding keeps the CloudFormation target group\'s IP targets equal to Kong\'s ready pods', () => {
+    const binding = find('TargetGroupBinding', 'kong');
+    expect(binding.apiVersion).toBe('elbv2.k8s.aws/v1beta1');
+    expect(binding.spec).toEqual({
+      serviceRef: { name: 'kong', port: 8000 },
+      targetGroupARN: expect.any(String),
+      targetType: 'ip',
     });
-    expect(ingress.metadata.annotations).toMatchObject({
-      'alb.ingress.kubernetes.io/scheme': 'internet-facing',
-      'alb.ingress.kubernetes.io/target-type': 'ip',
-      'alb.ingress.kubernetes.io/listen-ports': '[{"HTTP": 80}, {"HTTPS": 443}]',
-      'alb.ingress.kubernetes.io/ssl-redirect': '443',
-      'alb.ingress.kubernetes.io/ssl-policy': 'ELBSecurityPolicy-TLS13-1-2-2021-06',
-      'alb.ingress.kubernetes.io/healthcheck-port': '8100',
-      'alb.ingress.kubernetes.io/healthcheck-path': '/status/ready',
-    });
-    expect(ingress.metadata.annotations!['alb.ingress.kubernetes.io/certificate-arn']).toMatch(/certificate/);
-    expect(ingress.metadata.annotations!['alb.ingress.kubernetes.io/wafv2-acl-arn']).toMatch(/webacl/);
+    expect(objects.filter((o) => o.kind === 'Ingress')).toEqual([]);
   });
 });
 

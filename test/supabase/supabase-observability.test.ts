@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Size, Stack, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, aws_elasticloadbalancingv2 as elbv2, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildParts } from './fixture';
@@ -160,6 +160,31 @@ describe('SupabaseObservability options', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'WriteLatency', Threshold: 0.1 });
     template.hasResourceProperties('AWS::CloudWatch::Dashboard', { DashboardName: 'supabase-prod' });
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ Description: Match.stringLikeRegexp('container logs') }) });
+  });
+
+  test('with the load balancer: the API\'s 5xx share and p95 response time are alarmed and graphed', () => {
+    const parts = buildParts();
+    const alb = new elbv2.ApplicationLoadBalancer(parts.stack, 'Alb', { vpc: parts.network.vpc, internetFacing: true });
+    new SupabaseObservability(parts.stack, 'Observability', {
+      cluster: parts.cluster, database: parts.database, loadBalancer: alb, thresholds: { api5xxPercent: 2, apiResponseTime: Duration.millis(800) },
+    });
+    const template = Template.fromStack(parts.stack);
+    const albName = { 'Fn::GetAtt': [parts.stack.getLogicalId(alb.node.defaultChild as any), 'LoadBalancerFullName'] };
+    const [, api5xx] = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).find(([k]) => k.startsWith('ObservabilityApi5xx'))! as [string, any];
+    expect(api5xx.Properties).toMatchObject({ Threshold: 2, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3 });
+    expect(api5xx.Properties.Metrics).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Expression: 'IF(requests > 0, 100 * (FILL(elb, 0) + FILL(target, 0)) / requests, 0)', ReturnData: true }),
+      expect.objectContaining({ Id: 'requests', MetricStat: expect.objectContaining({ Stat: 'Sum', Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: albName }] } }) }),
+      expect.objectContaining({ Id: 'elb', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'HTTPCode_ELB_5XX_Count' }) }) }),
+      expect.objectContaining({ Id: 'target', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'HTTPCode_Target_5XX_Count' }) }) }),
+    ]));
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/ApplicationELB', MetricName: 'TargetResponseTime', ExtendedStatistic: 'p95', Threshold: 0.8, Dimensions: [{ Name: 'LoadBalancer', Value: albName }],
+    });
+    const body = JSON.stringify(parts.stack.resolve((Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as any).Properties.DashboardBody));
+    for (const title of ['API requests', 'API errors', 'API response time (s)']) {
+      expect(body).toContain(title);
+    }
   });
 
   test('a read replica gets a replica-lag alarm that also fires when the lag stops being reported', () => {

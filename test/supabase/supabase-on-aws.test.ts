@@ -77,13 +77,16 @@ describe('SupabaseOnAws with its parts in other stacks', () => {
     const deps = (name: string) => assembly.getStackByName(name).dependencies.map((d) => d.id).filter((id) => !id.endsWith('.assets'));
     expect(deps('Networking')).toEqual([]);
     expect(deps('Core')).toEqual(['Networking']);
-    expect(deps('Applications')).toEqual(['Core']);
+    // The load balancer sits in the network's public subnets.
+    expect(deps('Applications').sort()).toEqual(['Core', 'Networking']);
   });
 
-  test('the applications stack holds the Kubernetes manifests, the observability and the outputs, no data', () => {
+  test('the applications stack holds the manifests, the load balancer, the observability and the outputs, no data', () => {
     const types = new Set(Object.values(assembly.getStackByName('Applications').template.Resources as Record<string, any>).map((r) => r.Type));
     expect([...types].sort()).toEqual([MANIFEST, 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::EKS::Addon', 'AWS::KMS::Key',
-      'AWS::Logs::LogGroup', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy'].sort());
+      'AWS::Logs::LogGroup', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress',
+      'AWS::EC2::SecurityGroupEgress', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::Listener',
+      'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy'].sort());
     expect(Object.keys(Template.fromStack(core).findResources('AWS::IAM::Role')).some((id) => id.includes('StorageApiRole'))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import { buildWorkloads } from './fixture';
@@ -13,7 +13,7 @@ describe('SupabaseWorkloads', () => {
 
   test('applies one manifest per chart through the cluster\'s kubectl handler', () => {
     expect(workloads.manifests.map((m) => m.node.id)).toEqual(
-      ['Namespace', 'Secrets', 'Kong', 'Auth', 'Rest', 'Realtime', 'Storage', 'Imgproxy', 'Meta', 'Studio', 'Ingress']);
+      ['Namespace', 'Secrets', 'Kong', 'Auth', 'Rest', 'Realtime', 'Storage', 'Imgproxy', 'Meta', 'Studio', 'LoadBalancer']);
     for (const manifest of workloads.manifests) {
       expect(resources[logicalId(manifest)].Type).toBe(MANIFEST);
     }
@@ -26,7 +26,7 @@ describe('SupabaseWorkloads', () => {
     for (const id of ['Kong', 'Auth', 'Rest', 'Realtime', 'Storage', 'Meta', 'Studio']) {
       expect(dependsOn(id)).toEqual(expect.arrayContaining([...byPrefix('DatabaseBootstrap').filter((k) => resources[k].Type === 'Custom::SupabaseBootstrap'), logicalId(workloads.manifests[1])]));
     }
-    expect(dependsOn('Ingress')).toEqual(expect.arrayContaining([...byPrefix('ClusterAlbControllerChart'), logicalId(workloads.manifests[2])]));
+    expect(dependsOn('LoadBalancer')).toEqual(expect.arrayContaining([...byPrefix('ClusterAlbControllerChart'), logicalId(workloads.manifests[2])]));
   });
 
   test('the Storage API\'s service account has an IRSA role, in the cluster\'s scope, that may read and write the bucket', () => {
@@ -144,10 +144,64 @@ describe('SupabaseWorkloads settings', () => {
     expect(env(objects, 'storage').IMGPROXY_URL).toBeUndefined();
   });
 
-  test('without a certificate the load balancer listens on HTTP only', () => {
-    const ingress = objectsOf({}).find((o) => o.kind === 'Ingress');
-    expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/listen-ports']).toBe('[{"HTTP": 80}]');
-    expect(ingress.metadata.annotations['alb.ingress.kubernetes.io/certificate-arn']).toBeUndefined();
+  test('without a certificate the load balancer listens on HTTP only, forwarding to Kong', () => {
+    const template = Template.fromStack(buildWorkloads().stack);
+    template.resourceCountIs('AWS::ElasticLoadBalancingV2::Listener', 1);
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80, Protocol: 'HTTP', DefaultActions: [Match.objectLike({ Type: 'forward' })],
+    });
+  });
+});
+
+describe('SupabaseWorkloads public load balancer', () => {
+  const { stack, cluster } = buildWorkloads({
+    certificate: acm.Certificate.fromCertificateArn(new Stack(), 'Cert', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
+    webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/supabase/abc',
+  });
+  const template = Template.fromStack(stack);
+
+  test('internet-facing in the public subnets, invalid headers dropped, WebSocket-friendly idle timeout, access logs', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { Scheme: 'internet-facing', Type: 'application' });
+    for (const attribute of [
+      { Key: 'routing.http.drop_invalid_header_fields.enabled', Value: 'true' },
+      { Key: 'idle_timeout.timeout_seconds', Value: '120' },
+      { Key: 'access_logs.s3.enabled', Value: 'true' },
+    ]) {
+      template.hasResourceProperties('AWS::ElasticLoadBalancingV2::LoadBalancer', { LoadBalancerAttributes: Match.arrayWith([attribute]) });
+    }
+    template.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] } }),
+    });
+  });
+
+  test('HTTPS with the certificate and a TLS 1.2+ policy, HTTP redirected, WAF associated', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 443,
+      Protocol: 'HTTPS',
+      SslPolicy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
+      Certificates: [{ CertificateArn: 'arn:aws:acm:eu-west-1:123456789012:certificate/abc' }],
+    });
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
+      Port: 80, DefaultActions: [Match.objectLike({ Type: 'redirect', RedirectConfig: Match.objectLike({ Protocol: 'HTTPS', Port: '443', StatusCode: 'HTTP_301' }) })],
+    });
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/supabase/abc' });
+  });
+
+  test('a target group of Kong\'s pods, health-checked on its status port, and the security groups between them', () => {
+    template.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      TargetType: 'ip', Port: 8000, Protocol: 'HTTP', HealthCheckPath: '/status/ready', HealthCheckPort: '8100', Matcher: { HttpCode: '200' },
+    });
+    const albGroup = Object.entries(template.findResources('AWS::EC2::SecurityGroup', {
+      Properties: { GroupDescription: Match.stringLikeRegexp('public load balancer') },
+    }))[0] as [string, any];
+    expect(albGroup[1].Properties.SecurityGroupIngress.map((r: any) => [r.CidrIp, r.FromPort])).toEqual([['0.0.0.0/0', 443], ['0.0.0.0/0', 80]]);
+    for (const port of [8000, 8100]) {
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        FromPort: port, ToPort: port, SourceSecurityGroupId: { 'Fn::GetAtt': [albGroup[0], 'GroupId'] },
+      });
+    }
+    expect(cluster.connections.securityGroups.length).toBeGreaterThan(0);
   });
 });
 
