@@ -87,6 +87,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       // (The Lambda bundles are built by esbuild, which handles ESM itself.)
       transformIgnorePatterns: ['/node_modules/(?!jose/)'],
       testTimeout: 60_000,
+      // Removes the cdk.out folders the tests' apps synthesize into (several GB a run otherwise).
+      globalSetup: '<rootDir>/test/global-setup.js',
+      globalTeardown: '<rootDir>/test/global-teardown.js',
     },
   },
 

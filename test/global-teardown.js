@@ -1,0 +1,2 @@
+// See global-setup.js.
+module.exports = require('./global-setup').teardown;
