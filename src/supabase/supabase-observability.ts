@@ -53,6 +53,16 @@ export interface SupabaseAlarmThresholds {
   readonly api5xxPercent?: number;
   /** The API's 95th-percentile response time, measured at the load balancer. @default Duration.seconds(2) */
   readonly apiResponseTime?: Duration;
+  /** Failing nodes tolerated before the alarm. @default 0 */
+  readonly failedNodes?: number;
+  /** How full the node groups may get, as a share of their total maximum size. @default 100 (percent) */
+  readonly nodeCapacityPercent?: number;
+  /** Pending pods tolerated for 15 minutes. @default 0 */
+  readonly podsPending?: number;
+  /** Running pods that may stay not ready for 15 minutes. @default 0 */
+  readonly podsNotReady?: number;
+  /** Crash-looping containers tolerated for 15 minutes. @default 0 */
+  readonly crashLoopingContainers?: number;
   /** How far a read replica may fall behind its primary (only for a replica). @default Duration.minutes(5) */
   readonly databaseReplicaLag?: Duration;
 }
@@ -238,23 +248,24 @@ export class SupabaseObservability extends Construct {
       namespace: 'ContainerInsights', metricName, dimensionsMap: { ClusterName: clusterName }, statistic, period: FIVE_MINUTES,
     });
     if (this.addon) {
-      alarm('FailedNodes', `Supabase cluster ${clusterName}: a node is failing`,
-        insights('cluster_failed_node_count', 'Maximum'), 0, above, 1);
+      alarm('FailedNodes', `Supabase cluster ${clusterName}: more than ${thresholds.failedNodes} nodes failing`,
+        insights('cluster_failed_node_count', 'Maximum'), thresholds.failedNodes, above, 1);
       const maxNodes = props.cluster.nodeGroups
         .map((group) => (group.node.defaultChild as eks.CfnNodegroup).scalingConfig as eks.CfnNodegroup.ScalingConfigProperty)
         .reduce((sum, config) => sum + (config.maxSize ?? 0), 0);
-      alarm('NodeGroupsAtCapacity', `Supabase cluster ${clusterName}: the node groups are at their maximum size (${maxNodes} nodes)`,
-        insights('cluster_node_count', 'Maximum'), maxNodes, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
-      alarm('PodsPending', `Supabase cluster ${clusterName}: pods cannot be scheduled`,
-        insights('pod_status_pending', 'Average'), 0, above);
-      alarm('PodsNotReady', `Supabase cluster ${clusterName}: running pods are not ready`, new cloudwatch.MathExpression({
+      const capacity = Math.ceil(maxNodes * thresholds.nodeCapacityPercent / 100);
+      alarm('NodeGroupsAtCapacity', `Supabase cluster ${clusterName}: ${capacity} nodes or more, ${thresholds.nodeCapacityPercent} % of the node groups' maximum (${maxNodes})`,
+        insights('cluster_node_count', 'Maximum'), capacity, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+      alarm('PodsPending', `Supabase cluster ${clusterName}: more than ${thresholds.podsPending} pods cannot be scheduled`,
+        insights('pod_status_pending', 'Average'), thresholds.podsPending, above);
+      alarm('PodsNotReady', `Supabase cluster ${clusterName}: more than ${thresholds.podsNotReady} running pods are not ready`, new cloudwatch.MathExpression({
         expression: 'running - ready',
         usingMetrics: { running: insights('pod_status_running', 'Average'), ready: insights('pod_status_ready', 'Average') },
         label: 'running pods not ready',
         period: FIVE_MINUTES,
-      }), 0, above);
-      alarm('CrashLoops', `Supabase cluster ${clusterName}: containers are crash-looping`,
-        insights('pod_container_status_waiting_reason_crash_loop_back_off', 'Maximum'), 0, above);
+      }), thresholds.podsNotReady, above);
+      alarm('CrashLoops', `Supabase cluster ${clusterName}: more than ${thresholds.crashLoopingContainers} containers crash-looping`,
+        insights('pod_container_status_waiting_reason_crash_loop_back_off', 'Maximum'), thresholds.crashLoopingContainers, above);
     }
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
@@ -364,6 +375,11 @@ interface ResolvedThresholds {
   readonly databaseReplicaLag: Duration;
   readonly api5xxPercent: number;
   readonly apiResponseTime: Duration;
+  readonly failedNodes: number;
+  readonly nodeCapacityPercent: number;
+  readonly podsPending: number;
+  readonly podsNotReady: number;
+  readonly crashLoopingContainers: number;
 }
 
 function validateThresholds(scope: Construct, t: SupabaseAlarmThresholds): ResolvedThresholds {
@@ -374,6 +390,21 @@ function validateThresholds(scope: Construct, t: SupabaseAlarmThresholds): Resol
   const api5xx = t.api5xxPercent ?? 5;
   if (!Token.isUnresolved(api5xx) && !(api5xx > 0 && api5xx < 100)) {
     throw new Error(`${scope.node.path}: \`thresholds.api5xxPercent\` must be between 0 and 100 (exclusive), got ${api5xx}. Use e.g. 5.`);
+  }
+  const counts = {
+    failedNodes: t.failedNodes ?? 0,
+    podsPending: t.podsPending ?? 0,
+    podsNotReady: t.podsNotReady ?? 0,
+    crashLoopingContainers: t.crashLoopingContainers ?? 0,
+  };
+  for (const [name, value] of Object.entries(counts)) {
+    if (!Token.isUnresolved(value) && !(Number.isInteger(value) && value >= 0)) {
+      throw new Error(`${scope.node.path}: \`thresholds.${name}\` must be a whole number of at least 0, got ${value}.`);
+    }
+  }
+  const nodeCapacity = t.nodeCapacityPercent ?? 100;
+  if (!Token.isUnresolved(nodeCapacity) && !(nodeCapacity > 0 && nodeCapacity <= 100)) {
+    throw new Error(`${scope.node.path}: \`thresholds.nodeCapacityPercent\` must be above 0 and at most 100, got ${nodeCapacity}. Use e.g. 90.`);
   }
   const connections = t.databaseConnections ?? 320;
   if (!Token.isUnresolved(connections) && !(Number.isInteger(connections) && connections > 0)) {
@@ -400,5 +431,7 @@ function validateThresholds(scope: Construct, t: SupabaseAlarmThresholds): Resol
     databaseReplicaLag: t.databaseReplicaLag ?? Duration.minutes(5),
     api5xxPercent: api5xx,
     apiResponseTime: t.apiResponseTime ?? Duration.seconds(2),
+    nodeCapacityPercent: nodeCapacity,
+    ...counts,
   };
 }

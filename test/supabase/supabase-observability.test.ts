@@ -203,7 +203,20 @@ describe('SupabaseObservability options', () => {
     });
   });
 
+  test('the cluster alarms\' thresholds can be changed too', () => {
+    const { template } = observe({
+      thresholds: { failedNodes: 1, nodeCapacityPercent: 90, podsPending: 2, podsNotReady: 3, crashLoopingContainers: 4 },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'cluster_failed_node_count', Threshold: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'cluster_node_count', Threshold: 27 }); // 90 % of 30
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'pod_status_pending', Threshold: 2 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('running pods are not ready'), Threshold: 3 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'pod_container_status_waiting_reason_crash_loop_back_off', Threshold: 4 });
+  });
+
   test.each<[string, Partial<SupabaseObservabilityProps>, RegExp]>([
+    ['a node capacity of 120 %', { thresholds: { nodeCapacityPercent: 120 } }, /`thresholds.nodeCapacityPercent` must be above 0 and at most 100, got 120/],
+    ['a negative pending-pod count', { thresholds: { podsPending: -1 } }, /`thresholds.podsPending` must be a whole number of at least 0, got -1/],
     ['a CPU threshold of 100', { thresholds: { databaseCpuPercent: 100 } }, /`thresholds.databaseCpuPercent` must be between 0 and 100 \(exclusive\), got 100/],
     ['a fractional connection count', { thresholds: { databaseConnections: 10.5 } }, /`thresholds.databaseConnections` must be a positive whole number, got 10.5/],
     ['a zero latency', { thresholds: { databaseReadLatency: Duration.millis(0) } }, /`thresholds.databaseReadLatency` must be longer than zero/],
