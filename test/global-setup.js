@@ -9,6 +9,8 @@ const path = require('node:path');
 
 async function setup() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk-supabase-on-aws-jest-'));
+  // Like /tmp itself: the PostgreSQL test servers run as an unprivileged user and must reach their folders inside.
+  fs.chmodSync(dir, 0o1777);
   process.env.CDK_SUPABASE_JEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
 }
