@@ -4,14 +4,14 @@
  * snapshot (asset hashes masked) catches unintended changes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { EXAMPLES, buildExample } from './example-app';
 
-const EXAMPLES = join(__dirname, '..', '..', 'examples');
 const MAX_RESOURCES = 500;
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
 /** What the kubectl handler's payload may weigh (the Lambda invocation limit): half of it is the gate. */
@@ -19,13 +19,9 @@ const MAX_MANIFEST_BYTES = 256 * 1024;
 
 const apps = readdirSync(EXAMPLES).filter((name) => existsSync(join(EXAMPLES, name, 'cdk.json'))).sort();
 
-/** Builds the example the way `cdk synth` would: a fresh App with the context of its cdk.json. */
-function buildExample(name: string): Stack[] {
-  const cdkJson = JSON.parse(readFileSync(join(EXAMPLES, name, 'cdk.json'), 'utf8'));
-  const app = new App({ context: cdkJson.context });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  require(join(EXAMPLES, name, 'app')).build(app);
-  return app.node.children.filter((c): c is Stack => c instanceof Stack);
+/** Every stack of the example, built the way `cdk synth` would. */
+function exampleStacks(name: string): Stack[] {
+  return buildExample(name).app.node.children.filter((c): c is Stack => c instanceof Stack);
 }
 
 /** The template with asset hashes (64 hex digits) masked, so that a rebuilt Lambda bundle is not a change. */
@@ -39,7 +35,7 @@ test('there is at least one example app', () => {
 });
 
 describe.each(apps)('example %s', (name) => {
-  const stacks = buildExample(name);
+  const stacks = exampleStacks(name);
 
   test('has stacks', () => {
     expect(stacks.length).toBeGreaterThan(0);

@@ -3,32 +3,12 @@
  * encryption, the Storage replication rule and its role, the secret replicas, the standby sizes, and the names the
  * two apps must agree on.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EXAMPLES, buildExample } from './example-app';
+import { kubernetesObjects } from '../kubernetes-objects';
 
-const EXAMPLES = join(__dirname, '..', '..', 'examples');
-
-interface Stacks {
-  readonly networking: Stack;
-  readonly core: Stack;
-  readonly applications: Stack;
-}
-
-function buildExample(name: string, context: Record<string, unknown> = {}): Stacks {
-  const cdkJson = JSON.parse(readFileSync(join(EXAMPLES, name, 'cdk.json'), 'utf8'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(join(EXAMPLES, name, 'app')).build(new App({ context: { ...cdkJson.context, ...context } }));
-}
-
-/** Every Kubernetes object the stack applies; tokens inside strings become `TOKEN`. */
-function kubernetesObjects(stack: Stack): any[] {
-  const flatten = (value: any): string => (typeof value === 'string' ? value
-    : value['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
-  return Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
-    .flatMap((resource: any) => JSON.parse(flatten(resource.Properties.Manifest)));
-}
+const build = (name: string, context: Record<string, unknown> = {}) => buildExample(name, context).stacks;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { DR } = require(join(EXAMPLES, 'ireland-prod', 'app'));
@@ -36,8 +16,8 @@ const { DR } = require(join(EXAMPLES, 'ireland-prod', 'app'));
 const { PRIMARY } = require(join(EXAMPLES, 'frankfurt-dr', 'app'));
 const ACCOUNT = '123456789012';
 
-const ireland = buildExample('ireland-prod');
-const frankfurt = buildExample('frankfurt-dr');
+const ireland = build('ireland-prod');
+const frankfurt = build('frankfurt-dr');
 const irelandCore = Template.fromStack(ireland.core);
 const frankfurtCore = Template.fromStack(frankfurt.core);
 
@@ -167,7 +147,7 @@ describe('the standby', () => {
   });
 
   test('after a failover (-c failover=true) the services run with production scaling', () => {
-    const promoted = buildExample('frankfurt-dr', { failover: 'true' });
+    const promoted = build('frankfurt-dr', { failover: 'true' });
     const objects = kubernetesObjects(promoted.applications);
     const hpas = objects.filter((o) => o.kind === 'HorizontalPodAutoscaler');
     expect(hpas.map((h) => h.metadata.name).sort()).toEqual(['auth', 'imgproxy', 'kong', 'realtime', 'rest', 'storage']);
@@ -175,7 +155,7 @@ describe('the standby', () => {
   });
 
   test('Ireland\'s first deployment (-c disasterRecovery=false) replicates nothing, so it needs no DR site yet', () => {
-    const first = Template.fromStack(buildExample('ireland-prod', { disasterRecovery: 'false' }).core);
+    const first = Template.fromStack(build('ireland-prod', { disasterRecovery: 'false' }).core);
     expect(first.findResources('AWS::SecretsManager::Secret', { Properties: { ReplicaRegions: Match.anyValue() } })).toEqual({});
     expect(first.findResources('AWS::S3::Bucket', { Properties: { ReplicationConfiguration: Match.anyValue() } })).toEqual({});
   });

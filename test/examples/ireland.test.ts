@@ -2,32 +2,12 @@
  * What tells the Ireland development and production apps apart, asserted on their templates: development is small
  * and disposable, production is highly available and keeps its data.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { ExampleStacks, buildExample } from './example-app';
+import { kubernetesObjects } from '../kubernetes-objects';
 
-const EXAMPLES = join(__dirname, '..', '..', 'examples');
-
-interface IrelandStacks {
-  readonly networking: Stack;
-  readonly core: Stack;
-  readonly applications: Stack;
-}
-
-function buildExample(name: string): IrelandStacks {
-  const cdkJson = JSON.parse(readFileSync(join(EXAMPLES, name, 'cdk.json'), 'utf8'));
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  return require(join(EXAMPLES, name, 'app')).build(new App({ context: cdkJson.context }));
-}
-
-/** Every Kubernetes object the applications stack applies; tokens inside strings become `TOKEN`. */
-function kubernetesObjects(stack: Stack): any[] {
-  const flatten = (value: any): string => (typeof value === 'string' ? value
-    : value['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : 'TOKEN')).join(''));
-  return Object.values(Template.fromStack(stack).findResources('Custom::AWSCDK-EKS-KubernetesResource'))
-    .flatMap((resource: any) => JSON.parse(flatten(resource.Properties.Manifest)));
-}
+const buildIreland = (name: string) => buildExample(name).stacks;
 
 /** The replicas each Deployment runs at least: its autoscaler's minimum, or its fixed count. */
 function minimumReplicas(stack: Stack): Record<string, number> {
@@ -40,7 +20,7 @@ function minimumReplicas(stack: Stack): Record<string, number> {
   return result;
 }
 
-function deletionPolicies(stacks: IrelandStacks, type: string): string[] {
+function deletionPolicies(stacks: ExampleStacks, type: string): string[] {
   return Object.values(stacks).flatMap((stack) => Object.values(Template.fromStack(stack).findResources(type)))
     .map((resource: any) => resource.DeletionPolicy ?? 'Delete');
 }
@@ -48,7 +28,7 @@ function deletionPolicies(stacks: IrelandStacks, type: string): string[] {
 const SERVICES = ['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'meta', 'studio'];
 
 describe('ireland-dev: small and disposable', () => {
-  const dev = buildExample('ireland-dev');
+  const dev = buildIreland('ireland-dev');
 
   test('one NAT gateway and no interface endpoints', () => {
     const network = Template.fromStack(dev.networking);
@@ -84,7 +64,7 @@ describe('ireland-dev: small and disposable', () => {
 });
 
 describe('ireland-prod: highly available and retained', () => {
-  const prod = buildExample('ireland-prod');
+  const prod = buildIreland('ireland-prod');
 
   test('a NAT gateway in each of three zones, and interface endpoints for the AWS APIs', () => {
     const network = Template.fromStack(prod.networking);

@@ -2,6 +2,7 @@ import { App, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseOnAws, SupabaseSecrets, SupabaseStorage } from '../../src';
+import { kubernetesObjects } from '../kubernetes-objects';
 
 const env = { account: '123456789012', region: 'eu-west-1' };
 const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
@@ -170,10 +171,7 @@ describe('SupabaseOnAws as a standby in the disaster-recovery region', () => {
   const stack = new Stack(new App(), 'Dr', { env: drEnv });
   const supabase = new SupabaseOnAws(stack, 'Supabase', standbyProps(true));
   const template = Template.fromStack(stack);
-  const objects = Object.values(template.findResources(MANIFEST)).flatMap((r: any) => {
-    const m = r.Properties.Manifest;
-    return JSON.parse(typeof m === 'string' ? m : m['Fn::Join'][1].map((p: any) => (typeof p === 'string' ? p : 'TOKEN')).join(''));
-  });
+  const objects = kubernetesObjects(stack);
 
   test('every service keeps its Deployment at zero pods, without an autoscaler', () => {
     const deployments = objects.filter((o: any) => o.kind === 'Deployment');
