@@ -158,6 +158,12 @@ project.postCompileTask.exec('git diff --exit-code -- API.md || (echo "API.md is
 });
 
 // The two commands of the README.
+project.addTask('bench', {
+  description: 'Measures synthesis time, memory, template sizes and CloudFormation headroom of every example app against an empty baseline',
+  exec: 'tsx scripts/bench.ts',
+  receiveArgs: true,
+});
+
 project.addTask('smoke-test', {
   description: 'Checks a deployed SupabaseOnAws through its public URL (supabase-on-aws-smoke-test): --stack <name> [--region <region>]',
   exec: 'tsx src/supabase/smoke-test/cli.ts',
