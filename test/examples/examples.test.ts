@@ -4,7 +4,7 @@
  * snapshot (asset hashes masked) catches unintended changes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
@@ -39,6 +39,16 @@ describe.each(apps)('example %s', (name) => {
 
   test('has stacks', () => {
     expect(stacks.length).toBeGreaterThan(0);
+  });
+
+  test('aws-cdk-lib\'s built-in CloudFormation validation finds nothing', () => {
+    // Synth writes the validation report only when a plugin found something.
+    const assembly = buildExample(name).app.synth();
+    const report = join(assembly.directory, 'validation-report.json');
+    const violations = existsSync(report)
+      ? JSON.parse(readFileSync(report, 'utf8')).pluginReports.flatMap((r: any) => r.violations.map((v: any) => `${r.pluginName} ${v.ruleName}: ${v.description}`))
+      : [];
+    expect(violations).toEqual([]);
   });
 
   test.each(stacks.map((s) => [s.stackName, s] as const))('%s: cdk-nag AwsSolutions finds nothing unacknowledged', (_id, stack) => {
