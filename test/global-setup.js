@@ -1,4 +1,4 @@
-// Jest global setup and teardown: every `new App()` in the tests synthesizes into its own `cdk.out*` folder under the
+// Jest global setup and teardown. Every `new App()` in the tests synthesizes into its own `cdk.out*` folder under the
 // system's temporary directory (with a copy of the kubectl layer, about 10 MB), and nothing removes them; each run
 // left some 700 folders, several GB, until the disk filled. Setup points this run's temporary directory (TMPDIR,
 // which the workers inherit) at a folder of its own; teardown removes that folder. Concurrent runs never touch each
@@ -13,6 +13,10 @@ async function setup() {
   fs.chmodSync(dir, 0o1777);
   process.env.CDK_SUPABASE_JEST_TMPDIR = dir;
   process.env.TMPDIR = dir;
+  // aws-cdk-lib's built-in CloudFormation validation takes about half of every synth (a WebAssembly engine) and only
+  // prints warnings; the unit tests assert on templates, not on it. The example gate turns it back on for its own
+  // check (test/examples/examples.test.ts), where a finding fails the test.
+  process.env.CDK_VALIDATION = 'false';
 }
 
 async function teardown() {

@@ -42,8 +42,16 @@ describe.each(apps)('example %s', (name) => {
   });
 
   test('aws-cdk-lib\'s built-in CloudFormation validation finds nothing', () => {
-    // Synth writes the validation report only when a plugin found something.
-    const assembly = buildExample(name).app.synth();
+    // The test run turns the validation off for speed (test/global-setup.js); this check needs it on. Synth writes the
+    // validation report only when a plugin found something.
+    const saved = process.env.CDK_VALIDATION;
+    process.env.CDK_VALIDATION = 'true';
+    let assembly;
+    try {
+      assembly = buildExample(name).app.synth();
+    } finally {
+      process.env.CDK_VALIDATION = saved;
+    }
     const report = join(assembly.directory, 'validation-report.json');
     const violations = existsSync(report)
       ? JSON.parse(readFileSync(report, 'utf8')).pluginReports.flatMap((r: any) => r.violations.map((v: any) => `${r.pluginName} ${v.ruleName}: ${v.description}`))
