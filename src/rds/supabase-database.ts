@@ -22,6 +22,7 @@ import { BootstrapFunction } from './bootstrap-function';
 import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
+import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
 const POSTGRES_PORT = 5432;
 const MIN_POSTGRES_MAJOR = 15;
@@ -55,7 +56,6 @@ const BOOTSTRAP_ASSET_DIR = path.join(__dirname, '../../assets/rds/bootstrap.lam
  */
 const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
-const SECRET_NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]+$/;
 const SQL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
 const BACKUP_WINDOW_PATTERN = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 const MAINTENANCE_WINDOW_PATTERN = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;

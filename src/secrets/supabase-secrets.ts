@@ -13,13 +13,13 @@ import {
 import { Construct } from 'constructs';
 import { ApiKeysFunction } from './api-keys-function';
 import { grantSecretsRead } from '../private/grant-secrets';
+import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
 const DEFAULT_JWT_SECRET_LENGTH = 64;
 const MIN_JWT_SECRET_LENGTH = 32;
 const DEFAULT_API_KEY_LIFETIME = Duration.days(5 * 365);
 const JWT_ISSUER = 'supabase';
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-const SECRET_NAME_PATTERN = /^[a-zA-Z0-9/_+=.@-]+$/;
 
 /**
  * SMTP settings for Supabase Auth's emails (sign-up confirmation, magic links, password recovery).

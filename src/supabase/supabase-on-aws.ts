@@ -12,6 +12,7 @@ import { SupabaseObservability, SupabaseObservabilityOptions } from './supabase-
 import { SupabaseWorkloads } from './supabase-workloads';
 import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
+import { stripUndefined } from '../private/strip-undefined';
 import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
 import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secrets';
 import { SupabaseStorage, SupabaseStorageProps } from '../storage/supabase-storage';
@@ -406,9 +407,4 @@ function onlyOne(scope: Construct, part: string, given: unknown, settingsName: s
   if (given !== undefined && settings !== undefined) {
     throw new Error(`${scope.node.path}: both \`${part}\` and \`${settingsName}\` are set. \`${settingsName}\` configures the ${part} that SupabaseOnAws creates when \`${part}\` is not given; set the settings on your own ${part} instead, or drop \`${part}\`.`);
   }
-}
-
-/** `options` without the keys whose value is undefined, so that spreading it keeps the defaults before it. */
-function stripUndefined<T extends object>(options: T): T {
-  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as T;
 }

@@ -37,6 +37,7 @@ import {
 } from './settings';
 import { SupabaseCluster } from '../eks/supabase-cluster';
 import { serviceAccountRole } from '../private/irsa-role';
+import { stripUndefined } from '../private/strip-undefined';
 import { SupabaseDatabase } from '../rds/supabase-database';
 import { SupabaseSecrets } from '../secrets/supabase-secrets';
 import { SupabaseStorage } from '../storage/supabase-storage';
@@ -320,8 +321,4 @@ function resolveScaling(scope: Construct, service: string, scaling: SupabaseServ
 
 function cidrsOf(vpc: ec2.IVpc, selection: ec2.SubnetSelection): string[] {
   return vpc.selectSubnets(selection).subnets.map((s) => s.ipv4CidrBlock);
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
