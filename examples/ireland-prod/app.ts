@@ -124,6 +124,9 @@ export class CoreStack extends Stack {
       instanceIdentifier: DR.databaseIdentifier,
       secretNamePrefix: DR.secretNamePrefix,
       secretReplicaRegions: dr ? [{ region: DR.region, encryptionKey: drKey(this, 'DrDatabaseKey', DR.databaseKeyAlias) }] : undefined,
+      // An RDS Proxy for Auth, REST, Storage and postgres-meta: pods scaled out by the HPA share a bounded pool of
+      // connections instead of exhausting max_connections (Realtime connects directly).
+      proxy: {},
     });
     this.storage = new SupabaseStorage(this, 'Storage', {
       replication: dr ? {

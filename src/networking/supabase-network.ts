@@ -229,7 +229,7 @@ export class SupabaseNetwork extends Construct {
 
     ({ flowLog: this.flowLog, logGroup: this.flowLogGroup, key: this.flowLogKey } =
       this.createFlowLog(vpc, props, removalPolicy));
-    this.databaseNetworkAcl = this.createDatabaseAcl(vpc, tiers[EKS_GROUP]);
+    this.databaseNetworkAcl = this.createDatabaseAcl(vpc, tiers[EKS_GROUP], tiers[DATABASE_GROUP]);
     if (props.vpcEndpoints ?? true) {
       this.endpointSecurityGroup = this.createEndpoints(vpc, vpcCidr);
     }
@@ -262,10 +262,12 @@ export class SupabaseNetwork extends Construct {
    * Network ACL of the database tier. NACLs are stateless, so each allowed flow needs a rule each way:
    * - inbound, rules 100, 110, ...: TCP 5432 from each EKS-tier subnet (pods, nodes, the bootstrap and rotation
    *   Lambda functions all live there);
-   * - outbound, rules 100, 110, ...: TCP 1024-65535 to each EKS-tier subnet, the replies to those connections.
+   * - outbound, rules 100, 110, ...: TCP 1024-65535 to each EKS-tier subnet, the replies to those connections;
+   * - both ways, rules 200, 210, ...: TCP 1024-65535 with each database-tier subnet, for an RDS Proxy in the tier
+   *   that reaches the instance in another zone (PostgreSQL on 5432 and the replies on ephemeral ports).
    * Everything else, the internet and the public tier included, meets the ACL's implicit deny.
    */
-  private createDatabaseAcl(vpc: ec2.Vpc, eksCidrs: string[]): ec2.NetworkAcl {
+  private createDatabaseAcl(vpc: ec2.Vpc, eksCidrs: string[], databaseCidrs: string[]): ec2.NetworkAcl {
     const acl = new ec2.NetworkAcl(this, 'DatabaseNetworkAcl', {
       vpc,
       subnetSelection: { subnetGroupName: DATABASE_GROUP },
@@ -289,6 +291,17 @@ export class SupabaseNetwork extends Construct {
         direction: ec2.TrafficDirection.EGRESS,
         ruleAction: ec2.Action.ALLOW,
       });
+    });
+    databaseCidrs.forEach((cidr, i) => {
+      for (const direction of [ec2.TrafficDirection.INGRESS, ec2.TrafficDirection.EGRESS]) {
+        acl.addEntry(`${direction === ec2.TrafficDirection.INGRESS ? 'From' : 'To'}DatabaseTier${i + 1}`, {
+          ruleNumber: 200 + 10 * i,
+          cidr: ec2.AclCidr.ipv4(cidr),
+          traffic: ec2.AclTraffic.tcpPortRange(1024, 65535),
+          direction,
+          ruleAction: ec2.Action.ALLOW,
+        });
+      }
     });
     return acl;
   }

@@ -20,6 +20,7 @@ import {
 import { Construct } from 'constructs';
 import { BootstrapFunction } from './bootstrap-function';
 import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
+import { createDatabaseProxy } from '../private/database-proxy';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
 import { SECRET_NAME_PATTERN } from '../private/secret-names';
@@ -32,6 +33,7 @@ const DEFAULT_ALLOCATED_STORAGE = Size.gibibytes(100);
 const DEFAULT_MAX_ALLOCATED_STORAGE = Size.gibibytes(500);
 const DEFAULT_BACKUP_RETENTION = Duration.days(7);
 const DEFAULT_MASTER_ROTATION = Duration.days(30);
+const DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT = 75;
 const BOOTSTRAP_TIMEOUT = Duration.minutes(5);
 const BOOTSTRAP_SERVICE_TIMEOUT = Duration.minutes(10);
 /** The window in which RDS takes the daily automated backup (UTC). */
@@ -86,6 +88,20 @@ export interface SupabaseDatabaseSource {
    * (`secretReplicaRegions`); the replica hands those replicas to the services.
    */
   readonly secretNamePrefix: string;
+}
+
+/**
+ * The RDS Proxy of a {@link SupabaseDatabase} (`proxy`).
+ */
+export interface SupabaseDatabaseProxyOptions {
+  /**
+   * The share of the instance's `max_connections` the proxy may open, in percent (1-100). The rest stays for what
+   * connects to the instance directly: Realtime (logical replication cannot pass a proxy), the Storage API's
+   * migrations and listener, Edge Functions, the bootstrap, the master secret's rotation and administrators.
+   *
+   * @default 75
+   */
+  readonly maxConnectionsPercent?: number;
 }
 
 /**
@@ -289,6 +305,20 @@ export interface SupabaseDatabaseOptions {
    * @default - a primary instance, bootstrapped here
    */
   readonly replicaOf?: SupabaseDatabaseSource;
+
+  /**
+   * Puts an RDS Proxy in front of the instance, so that scaled-out services share a bounded pool of database
+   * connections (it multiplexes client sessions at transaction boundaries) and ride out a Multi-AZ failover
+   * without reconnecting. It sits in the instance's subnets (`vpcSubnets`), requires TLS, authenticates clients with
+   * SCRAM passwords against one auth entry per login secret of the services that use it (Auth, REST, Storage and
+   * postgres-meta; not Realtime, whose logical replication cannot pass a proxy), reads exactly those secrets through
+   * a role of its own, and has a security group that admits only the callers allowed through `proxyConnections`.
+   * `SupabaseOnAws` points those services at it and sets each to pool well (see the README's "Connection pooling").
+   * Not with `replicaOf`: RDS Proxy fronts only a writer instance.
+   *
+   * @default - no proxy: every service connects to the instance
+   */
+  readonly proxy?: SupabaseDatabaseProxyOptions;
 }
 
 /**
@@ -405,6 +435,13 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   public readonly bootstrap?: CustomResource;
   /** The function behind the bootstrap custom resource. Undefined for a replica. */
   public readonly bootstrapFunction?: lambda.IFunction;
+  /** The RDS Proxy, with `proxy`: its `endpoint` is the host the pooled services connect to. */
+  public readonly proxy?: rds.DatabaseProxy;
+  /**
+   * The proxy's security group and port 5432, with `proxy`: `database.proxyConnections?.allowDefaultPortFrom(x)`.
+   * Callers of the proxy need the instance's `connections` too if anything of theirs connects directly.
+   */
+  public readonly proxyConnections?: ec2.Connections;
 
   private readonly masterUsername: string;
   private readonly loginUsernames: string[];
@@ -635,6 +672,22 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     // The handler connects at once: the instance must be available, the secret attached and both security groups'
     // rules in place (the rules are separate resources nothing else waits for).
     this.bootstrap.node.addDependency(cfnInstance, securityGroup, bootstrapSecurityGroup);
+
+    if (props.proxy) {
+      const pooledLogins = ['Auth', 'Rest', 'Storage', 'Meta'];
+      const { proxy, connections } = createDatabaseProxy(this, {
+        instance: primary!,
+        instanceIdentifier: identifier,
+        vpc: props.vpc,
+        vpcSubnets: common.vpcSubnets,
+        secrets: pooledLogins.map(secretOf),
+        maxConnectionsPercent: this.validateMaxConnectionsPercent(props.proxy.maxConnectionsPercent ?? DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT),
+      });
+      // The proxy logs in with the services' secrets: their roles and passwords exist once the bootstrap ran.
+      proxy.node.addDependency(this.bootstrap);
+      this.proxy = proxy;
+      this.proxyConnections = connections;
+    }
   }
 
   /**
@@ -791,6 +844,13 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   }
 
   /** The primary of a replica, checked: an RDS instance ARN of another region, and no primary-only settings. */
+  private validateMaxConnectionsPercent(percent: number): number {
+    if (!Token.isUnresolved(percent) && !(Number.isInteger(percent) && percent >= 1 && percent <= 100)) {
+      throw new Error(`SupabaseDatabase ${this.node.path}: \`proxy.maxConnectionsPercent\` must be a whole number from 1 to 100, got ${percent}. Leave room for Realtime's direct connections: the default is ${DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT}.`);
+    }
+    return percent;
+  }
+
   private validateReplicaOf(props: SupabaseDatabaseProps): ReplicaSource | undefined {
     const source = props.replicaOf;
     if (!source) {
@@ -820,6 +880,9 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       if (value !== undefined) {
         throw new Error(`${where}: \`${name}\` is set together with \`replicaOf\`. A read replica takes it from its primary: set it on the SupabaseDatabase in ${match[1]}, and leave it out here.`);
       }
+    }
+    if (props.proxy) {
+      throw new Error(`${where}: \`proxy\` is set together with \`replicaOf\`; RDS Proxy fronts only a writer instance, not a read replica. Leave it out here: the standby site's services connect to the replica directly.`);
     }
     if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
       throw new Error(`${where}: \`removalPolicy\` is SNAPSHOT with \`replicaOf\`; RDS takes no final snapshot of a read replica. Use RETAIN (the default for a replica: after a failover it holds the data) or DESTROY.`);

@@ -152,6 +152,8 @@ export class SupabaseWorkloads extends Construct {
     props.secrets.grantRead(cluster.externalSecretsRole);
     props.database.grantServiceSecretsRead(cluster.externalSecretsRole);
     props.database.connections.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
+    props.database.proxyConnections?.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
+    const pooled = props.database.proxy !== undefined;
 
     const app = new cdk8s.App();
     const common = { namespace: this.namespace, network };
@@ -189,6 +191,7 @@ export class SupabaseWorkloads extends Construct {
         dbMeta: props.database.metaSecret.secretArn,
         // A replica's login secrets are copies of the primary's, which name the primary's host.
         databaseHost: props.database.replicaSourceArn ? props.database.endpoint.hostname : undefined,
+        pooledHost: props.database.proxy?.endpoint,
         smtpPassword: smtp ? { secret: smtp.password.secretArn, field: smtp.passwordField } : undefined,
         functions,
       },
@@ -214,7 +217,7 @@ export class SupabaseWorkloads extends Construct {
       } : undefined,
     }), ...ready);
     apply('Rest', new RestChart(app, 'rest', {
-      ...common, image: images.rest, scaling: scaling('rest'), settings: props.rest ?? {}, jwtExpirySeconds,
+      ...common, image: images.rest, scaling: scaling('rest'), settings: props.rest ?? {}, jwtExpirySeconds, pooled,
     }), ...ready);
     apply('Realtime', new RealtimeChart(app, 'realtime', {
       ...common, image: images.realtime, scaling: scaling('realtime'),
@@ -224,6 +227,7 @@ export class SupabaseWorkloads extends Construct {
       image: images.storage,
       scaling: scaling('storage'),
       publicUrl: props.publicUrl,
+      pooled,
       bucketName: props.storage.bucket.bucketName,
       region: Stack.of(props.storage).region,
       roleArn: this.storageRole.roleArn,

@@ -30,6 +30,10 @@ const SERVICES = ['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'me
 describe('ireland-dev: small and disposable', () => {
   const dev = buildIreland('ireland-dev');
 
+  test('no RDS Proxy: every service connects to the instance', () => {
+    Template.fromStack(dev.core).resourceCountIs('AWS::RDS::DBProxy', 0);
+  });
+
   test('one NAT gateway and no interface endpoints', () => {
     const network = Template.fromStack(dev.networking);
     network.resourceCountIs('AWS::EC2::NatGateway', 1);
@@ -79,6 +83,14 @@ describe('ireland-prod: highly available and retained', () => {
       DeletionPolicy: 'Snapshot',
       UpdateReplacePolicy: 'Snapshot',
     });
+  });
+
+  test('an RDS Proxy pools Auth, REST, Storage and postgres-meta; Realtime connects to the instance', () => {
+    Template.fromStack(prod.core).resourceCountIs('AWS::RDS::DBProxy', 1);
+    const env = (name: string) => kubernetesObjects(prod.applications).find((o) => o.kind === 'Deployment' && o.metadata.name === name)
+      .spec.template.spec.containers[0].env.map((e: any) => e.name);
+    expect(env('rest')).toContain('PGRST_DB_PREPARED_STATEMENTS');
+    expect(env('storage')).toContain('DATABASE_POOL_URL');
   });
 
   test.each(['AWS::S3::Bucket', 'AWS::KMS::Key', 'AWS::SecretsManager::Secret', 'AWS::Logs::LogGroup'])('every %s is retained', (type) => {

@@ -142,9 +142,17 @@ describe('SupabaseNetwork defaults', () => {
     expect(network.flowLogKey).toBeInstanceOf(kms.Key);
   });
 
-  test('the database tier\'s ACL admits PostgreSQL from each EKS subnet and lets only the replies out', () => {
+  test('the database tier\'s ACL admits PostgreSQL from each EKS subnet, lets only the replies out, and TCP flow within the tier', () => {
     template.resourceCountIs('AWS::EC2::NetworkAcl', 1);
-    template.resourceCountIs('AWS::EC2::NetworkAclEntry', 6);
+    template.resourceCountIs('AWS::EC2::NetworkAclEntry', 12);
+    // Within the tier (an RDS Proxy reaching the instance in another zone): 5432 and the replies, both ways.
+    TIERS.database.forEach((cidr, i) => {
+      for (const egress of [false, true]) {
+        template.hasResourceProperties('AWS::EC2::NetworkAclEntry', {
+          CidrBlock: cidr, Egress: egress, Protocol: 6, RuleAction: 'allow', RuleNumber: 200 + 10 * i, PortRange: { From: 1024, To: 65535 },
+        });
+      }
+    });
     TIERS.eks.forEach((cidr, i) => {
       template.hasResourceProperties('AWS::EC2::NetworkAclEntry', {
         CidrBlock: cidr,

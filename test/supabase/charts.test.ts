@@ -419,6 +419,50 @@ describe('external secrets', () => {
     }
   });
 
+  test('with an RDS Proxy, Auth, REST, Storage\'s pool and postgres-meta name the proxy; the rest the instance', () => {
+    const proxyHost = 'supabase-prod-proxy.proxy-abc.eu-west-1.rds.amazonaws.com';
+    const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
+    const chart = new SecretsChart(Testing.app(), 'secrets', {
+      namespace: 'supabase',
+      refreshInterval: '1h',
+      sources: {
+        region: 'eu-west-1',
+        jwt: arn('jwt'),
+        apiKeys: arn('api-keys'),
+        dashboard: arn('dashboard'),
+        realtimeSecretKeyBase: arn('rskb'),
+        realtimeDbEncKey: arn('rdek'),
+        metaCryptoKey: arn('mck'),
+        dbAuth: arn('db-auth'),
+        dbRest: arn('db-rest'),
+        dbStorage: arn('db-storage'),
+        dbRealtime: arn('db-realtime'),
+        dbMeta: arn('db-meta'),
+        pooledHost: proxyHost,
+        functions: true,
+      },
+    });
+    const pooledObjects = Testing.synth(chart) as K8sObject[];
+    const data = (name: string) => pooledObjects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === name)!.spec.target.template.data;
+    const hostOf = (name: string, key: string) => parseConnectionString(render(data(name)[key], login)).host;
+    expect(hostOf('supabase-db-auth', 'url')).toBe(proxyHost);
+    expect(hostOf('supabase-db-rest', 'uri')).toBe(proxyHost);
+    expect(hostOf('supabase-db-storage', 'pool-url')).toBe(proxyHost);
+    expect(render(data('supabase-db-meta').host, login)).toBe(proxyHost);
+    // Logical replication, Storage's migrations (a session advisory lock) and listener, user functions: the instance.
+    const realtime = pooledObjects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'supabase-db-realtime')!;
+    expect(realtime.spec.data.find((d: any) => d.secretKey === 'host').remoteRef).toEqual({ key: arn('db-realtime'), property: 'host' });
+    expect(hostOf('supabase-db-storage', 'url')).toBe(login.host);
+    expect(hostOf('supabase-db-functions', 'url')).toBe(login.host);
+    // pgx (Auth) with the simple protocol: no named statement cached per connection.
+    const authUrl = new URL(render(data('supabase-db-auth').url, login));
+    expect(Object.fromEntries(authUrl.searchParams)).toEqual({ sslmode: 'require', prefer_simple_protocol: 'true' });
+    expect(new URL(render(data('supabase-db-storage')['pool-url'], login)).searchParams.get('sslmode')).toBe('no-verify');
+    // Without a proxy there is no pool URL and Auth keeps pgx's defaults.
+    expect(find('ExternalSecret', 'supabase-db-storage').spec.target.template.data['pool-url']).toBeUndefined();
+    expect(new URL(render(find('ExternalSecret', 'supabase-db-auth').spec.target.template.data.url, login)).searchParams.get('prefer_simple_protocol')).toBeNull();
+  });
+
   test('the Storage API\'s node-postgres encrypts without verifying the certificate, as libpq\'s `require` does', () => {
     const es = find('ExternalSecret', 'supabase-db-storage');
     expect(parseConnectionString(render(es.spec.target.template.data.url, login)).ssl).toEqual({ rejectUnauthorized: false });

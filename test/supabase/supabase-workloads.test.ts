@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
-import { buildWorkloads } from './fixture';
+import { buildParts, buildWorkloads } from './fixture';
 
 const MANIFEST = 'Custom::AWSCDK-EKS-KubernetesResource';
 
@@ -150,6 +150,43 @@ describe('SupabaseWorkloads settings', () => {
     template.hasResourceProperties('AWS::ElasticLoadBalancingV2::Listener', {
       Port: 80, Protocol: 'HTTP', DefaultActions: [Match.objectLike({ Type: 'forward' })],
     });
+  });
+});
+
+describe('SupabaseWorkloads with the database\'s RDS Proxy', () => {
+  const { stack, workloads, ...parts } = buildWorkloads({}, buildParts(undefined, { proxy: {} }));
+  const template = Template.fromStack(stack);
+  const objects = workloads.charts.flatMap((c) => Testing.synth(c) as any[]);
+  const containerEnv = (name: string) => objects.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.template.spec.containers[0].env as any[];
+  const envValue = (name: string, key: string) => containerEnv(name).find((e) => e.name === key);
+
+  test('PostgREST turns prepared statements off; Storage gets the pool URL; the others keep their settings', () => {
+    expect(envValue('rest', 'PGRST_DB_PREPARED_STATEMENTS')).toEqual({ name: 'PGRST_DB_PREPARED_STATEMENTS', value: 'false' });
+    expect(envValue('storage', 'DATABASE_POOL_URL').valueFrom.secretKeyRef).toEqual({ name: 'supabase-db-storage', key: 'pool-url' });
+    expect(envValue('storage', 'DATABASE_URL').valueFrom.secretKeyRef).toEqual({ name: 'supabase-db-storage', key: 'url' });
+    const unpooled = buildWorkloads().workloads.charts.flatMap((c) => Testing.synth(c) as any[]);
+    const unpooledEnv = (name: string) => unpooled.find((o) => o.kind === 'Deployment' && o.metadata.name === name).spec.template.spec.containers[0].env as any[];
+    expect(unpooledEnv('rest').map((e) => e.name)).not.toContain('PGRST_DB_PREPARED_STATEMENTS');
+    expect(unpooledEnv('storage').map((e) => e.name)).not.toContain('DATABASE_POOL_URL');
+  });
+
+  test('the ExternalSecrets name the proxy\'s endpoint for the pooled services, from the template', () => {
+    const proxyEndpoint = stack.resolve(parts.database.proxy!.endpoint);
+    const secretsManifest = Object.values(template.findResources(MANIFEST))
+      .find((r: any) => JSON.stringify(r.Properties.Manifest).includes('supabase-db-rest')) as any;
+    const manifest = JSON.stringify(secretsManifest.Properties.Manifest);
+    expect(manifest).toContain(JSON.stringify(proxyEndpoint['Fn::GetAtt']).slice(1, -1));
+  });
+
+  test('the cluster may reach the proxy on 5432, as it may the instance', () => {
+    const proxyGroup = stack.getLogicalId(parts.database.node.findChild('ProxySecurityGroup').node.defaultChild as any);
+    const ingress = Object.values(template.findResources('AWS::EC2::SecurityGroupIngress'))
+      .filter((r: any) => JSON.stringify(r.Properties.GroupId).includes(proxyGroup)) as any[];
+    expect(ingress.length).toBeGreaterThan(0);
+    for (const rule of ingress) {
+      expect(rule.Properties).toMatchObject({ IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432 });
+      expect(JSON.stringify(rule.Properties.SourceSecurityGroupId)).toMatch(/Cluster/);
+    }
   });
 });
 

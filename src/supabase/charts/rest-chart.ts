@@ -10,6 +10,8 @@ export interface RestChartProps extends ServiceChartProps {
   readonly settings: SupabaseRestSettings;
   /** How long a user's access token is valid, in seconds (`PGRST_APP_SETTINGS_JWT_EXP`). */
   readonly jwtExpirySeconds: number;
+  /** Whether PostgREST connects through a transaction pooler (the RDS Proxy). */
+  readonly pooled: boolean;
 }
 
 /** The schemas PostgREST exposes unless told otherwise. */
@@ -19,7 +21,8 @@ export const DEFAULT_REST_SCHEMAS = ['public', 'storage', 'graphql_public'];
  * Supabase REST (PostgREST) on port 3000, connecting as `authenticator`, which switches to anon, authenticated or
  * service_role per request. Its admin server on 3001 answers `/live` and `/ready` (ready once the schema cache is
  * loaded) and is not exposed by the Service. The schema cache reloads on `NOTIFY pgrst, 'reload schema'`: on RDS
- * there is no event trigger that sends it after DDL.
+ * there is no event trigger that sends it after DDL. Through the RDS Proxy, prepared statements are off; the
+ * listener's LISTEN pins its one connection to a database connection, so reloads still arrive.
  */
 export class RestChart extends Chart {
   constructor(scope: Construct, id: string, props: RestChartProps) {
@@ -41,6 +44,9 @@ export class RestChart extends Chart {
           PGRST_APP_SETTINGS_JWT_EXP: String(props.jwtExpirySeconds),
           PGRST_SERVER_PORT: String(port),
           PGRST_ADMIN_SERVER_PORT: String(admin),
+          // Through a transaction pooler each transaction may get another server connection: named prepared
+          // statements, prepared once per connection, would be missing there (or pin every session on RDS Proxy).
+          ...(props.pooled ? { PGRST_DB_PREPARED_STATEMENTS: 'false' } : {}),
         }),
         PGRST_DB_URI: secrets.value(K8S_SECRETS.dbRest, 'uri'),
         PGRST_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),

@@ -20,7 +20,7 @@ export const K8S_SECRETS = {
   dbAuth: 'supabase-db-auth',
   /** `uri` (PostgREST's connection URI) */
   dbRest: 'supabase-db-rest',
-  /** `url` (the Storage API's connection URL) */
+  /** `url` (the Storage API's connection URL, to the instance), `pool-url` (through the RDS Proxy, if any) */
   dbStorage: 'supabase-db-storage',
   /** `username`, `password`, `host`, `port`, `dbname` of Realtime's login */
   dbRealtime: 'supabase-db-realtime',
@@ -46,6 +46,12 @@ export interface SecretSources {
   readonly dbMeta: string;
   /** The database host the services connect to, instead of the `host` field of the login secrets. */
   readonly databaseHost?: string;
+  /**
+   * The RDS Proxy's endpoint, if any. Auth, REST, Storage's request pool and postgres-meta (with Studio) connect
+   * through it; Realtime (logical replication), Storage's migrations and listener, and Edge Functions connect to the
+   * instance.
+   */
+  readonly pooledHost?: string;
   /** The SMTP password's secret, and its JSON field (none: the whole secret string). */
   readonly smtpPassword?: { readonly secret: string; readonly field?: string };
   /** Whether Edge Functions are deployed (they get a connection URL). */
@@ -118,27 +124,34 @@ export class SecretsChart extends Chart {
     }
 
     const loginFields = ['username', 'password', 'host', 'port', 'dbname'];
-    const host = s.databaseHost ?? '{{ .host }}';
-    const url = (login: string, key: string, name: string, sslmode: string) => this.externalSecret(name, props.refreshInterval, {
+    const direct = s.databaseHost ?? '{{ .host }}';
+    const pooled = s.pooledHost ?? direct;
+    const urls = (login: string, name: string, templates: Record<string, string>) => this.externalSecret(name, props.refreshInterval, {
       dataFrom: [{ extract: { key: login } }],
-      template: { [key]: connectionUrl(sslmode, host) },
+      template: templates,
     });
-    url(s.dbAuth, 'url', K8S_SECRETS.dbAuth, 'require');
-    url(s.dbRest, 'uri', K8S_SECRETS.dbRest, 'require');
+    // pgx (Auth) caches named prepared statements per connection unless told to use the simple protocol: under a
+    // transaction pooler they would meet other clients' connections.
+    urls(s.dbAuth, K8S_SECRETS.dbAuth, { url: connectionUrl('require', pooled, s.pooledHost ? '&prefer_simple_protocol=true' : '') });
+    urls(s.dbRest, K8S_SECRETS.dbRest, { uri: connectionUrl('require', pooled) });
     // node-postgres (pg-connection-string 2.x) reads `require` as verify-full against Node's own CA list, which
-    // lacks the RDS CAs; `no-verify` is what libpq calls `require`.
-    url(s.dbStorage, 'url', K8S_SECRETS.dbStorage, 'no-verify');
+    // lacks the RDS CAs; `no-verify` is what libpq calls `require`. Storage runs its migrations (a session advisory
+    // lock) and its LISTEN on `url`, its request pool on `pool-url`.
+    urls(s.dbStorage, K8S_SECRETS.dbStorage, {
+      url: connectionUrl('no-verify', direct),
+      ...(s.pooledHost ? { 'pool-url': connectionUrl('no-verify', s.pooledHost) } : {}),
+    });
     if (s.functions) {
-      url(s.dbMeta, 'url', K8S_SECRETS.dbFunctions, 'require');
+      urls(s.dbMeta, K8S_SECRETS.dbFunctions, { url: connectionUrl('require', direct) });
     }
-    const login = (name: string, source: string) => (s.databaseHost
+    const login = (name: string, source: string, host: string | undefined) => (host
       ? this.externalSecret(name, props.refreshInterval, {
         dataFrom: [{ extract: { key: source } }],
-        template: Object.fromEntries(loginFields.map((f) => [f, f === 'host' ? s.databaseHost! : `{{ .${f} }}`])),
+        template: Object.fromEntries(loginFields.map((f) => [f, f === 'host' ? host : `{{ .${f} }}`])),
       })
       : fields(name, source, Object.fromEntries(loginFields.map((f) => [f, f]))));
-    login(K8S_SECRETS.dbRealtime, s.dbRealtime);
-    login(K8S_SECRETS.dbMeta, s.dbMeta);
+    login(K8S_SECRETS.dbRealtime, s.dbRealtime, s.databaseHost);
+    login(K8S_SECRETS.dbMeta, s.dbMeta, s.pooledHost ?? s.databaseHost);
   }
 
   private externalSecret(name: string, refreshInterval: string, source: ExternalSecretSource) {
@@ -166,7 +179,7 @@ export class SecretsChart extends Chart {
  * server's certificate not verified. The user name and password are percent-encoded in case a rotated password
  * holds reserved characters (`urlquery` writes a space as `+`, which is a plus sign in the user-info part).
  */
-function connectionUrl(sslmode: string, host: string): string {
+function connectionUrl(sslmode: string, host: string, extraQuery = ''): string {
   const encoded = (field: string) => `{{ .${field} | urlquery | replace "+" "%20" }}`;
-  return `postgres://${encoded('username')}:${encoded('password')}@${host}:{{ .port }}/{{ .dbname }}?sslmode=${sslmode}`;
+  return `postgres://${encoded('username')}:${encoded('password')}@${host}:{{ .port }}/{{ .dbname }}?sslmode=${sslmode}${extraQuery}`;
 }

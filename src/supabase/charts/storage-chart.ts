@@ -19,6 +19,8 @@ export interface StorageChartProps extends ServiceChartProps {
   /** The IAM role of the Storage API's service account (IRSA). */
   readonly roleArn: string;
   readonly settings: SupabaseStorageApiSettings;
+  /** Whether the request pool goes through a transaction pooler (the RDS Proxy): `pool-url` of the Secret. */
+  readonly pooled: boolean;
 }
 
 /**
@@ -68,6 +70,9 @@ export class StorageChart extends cdk8s.Chart {
         SERVICE_KEY: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
         AUTH_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
         DATABASE_URL: secrets.value(K8S_SECRETS.dbStorage, 'url'),
+        // With a pool URL, the Storage API sets search_path per transaction (set_config(..., true)) instead of per
+        // connection; migrations and its LISTEN stay on DATABASE_URL, the instance.
+        ...(props.pooled ? { DATABASE_POOL_URL: secrets.value(K8S_SECRETS.dbStorage, 'pool-url') } : {}),
       },
       readiness: httpProbe('/status', port),
       liveness: httpProbe('/status', port, { failureThreshold: 6 }),
