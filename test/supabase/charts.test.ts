@@ -6,6 +6,7 @@ import * as nodePath from 'path';
 import { aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import { parse as parseConnectionString } from 'pg-connection-string';
+import { renderEsoTemplate } from './eso-template';
 import { buildParts, buildWorkloads } from './fixture';
 import { SupabaseSecrets } from '../../src';
 import { realtimeStartScript } from '../../src/supabase/charts/realtime-chart';
@@ -348,29 +349,7 @@ describe('external secrets', () => {
     }
   });
 
-  /** Go's url.QueryEscape, as the template's `urlquery` applies it. */
-  const goQueryEscape = (value: string) => Array.from(Buffer.from(value, 'utf8')).map((b) => {
-    const c = String.fromCharCode(b);
-    if (/[A-Za-z0-9\-_.~]/.test(c)) {
-      return c;
-    }
-    return b === 0x20 ? '+' : `%${b.toString(16).toUpperCase().padStart(2, '0')}`;
-  }).join('');
-  /** Renders the ExternalSecret template the way the operator does, for the functions it uses. */
-  const render = (template: string, fields: Record<string, string>) =>
-    template.replace(/\{\{ \.(\w+)((?: \| [^}]+)?) \}\}/g, (_, field: string, pipes: string) => {
-      let value = fields[field];
-      for (const fn of pipes.split(' | ').filter(Boolean)) {
-        if (fn === 'urlquery') {
-          value = goQueryEscape(value);
-        } else if (fn === 'replace "+" "%20"') {
-          value = value.split('+').join('%20');
-        } else {
-          throw new Error(`unexpected template function ${fn}`);
-        }
-      }
-      return value;
-    });
+  const render = renderEsoTemplate;
   const login = { username: 'supabase_storage_admin', password: 'a b+c/d@e:f%g?h#i&j=k', host: 'db.abc.eu-west-1.rds.amazonaws.com', port: '5432', dbname: 'postgres' };
 
   test.each([['supabase-db-auth', 'url', 'require'], ['supabase-db-rest', 'uri', 'require'], ['supabase-db-storage', 'url', 'no-verify'], ['supabase-db-functions', 'url', 'require']])(
