@@ -111,7 +111,7 @@ if (jestTransform) {
 project.addDevDeps('constructs@10.8.1');
 
 // The tests run the Realtime and Kong start scripts with the tools their images carry.
-project.testTask.prependExec('scripts/ensure-system-packages.sh shell-tools');
+project.testTask.prependExec('scripts/ensure-system-packages.sh shell-tools pgbouncer');
 
 // Keep everything but the library out of the npm tarball.
 for (const pattern of ['/examples/', '/scripts/', '/docs/', 'cdk.out/', '/build/', '/.ci/', '/.bench/', 'cdk.context.json']) {

@@ -3,6 +3,7 @@
 # when everything is there. Usage: scripts/ensure-system-packages.sh <need> ...
 #   python-wheel  Debian's python3 with setuptools and wheel (builds the Python wheel offline)
 #   shell-tools   jq and curl (the tests run the containers' start scripts, which use them)
+#   pgbouncer     PgBouncer and openssl (the pooling integration test runs a transaction pooler with TLS)
 set -euo pipefail
 
 missing=()
@@ -13,6 +14,9 @@ for need in "$@"; do
       ;;
     shell-tools)
       command -v jq >/dev/null && command -v curl >/dev/null || missing+=(jq curl)
+      ;;
+    pgbouncer)
+      [ -x /usr/sbin/pgbouncer ] && command -v openssl >/dev/null || missing+=(pgbouncer openssl)
       ;;
     *)
       echo "ensure-system-packages: unknown need '$need'" >&2
