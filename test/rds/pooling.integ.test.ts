@@ -24,9 +24,10 @@ import { Client, ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { DATABASE, MASTER_USER, PgHarness } from './pg-harness';
 import { LOGIN_ROLES, bootstrapDatabase } from '../../src/rds/bootstrap';
-import { K8S_SECRETS, SecretsChart } from '../../src/supabase/charts/secrets-chart';
+import { K8S_SECRETS } from '../../src/supabase/charts/secrets-chart';
 import { renderEsoTemplate } from '../supabase/eso-template';
 import { buildParts, buildWorkloads } from '../supabase/fixture';
+import { externalSecretTemplate, secretsChartObjects } from '../supabase/secrets-chart-fixture';
 
 jest.setTimeout(300_000);
 
@@ -52,27 +53,8 @@ function librarySettings() {
 
 /** The connection URLs the ExternalSecrets render for a pooler at 127.0.0.1:`port`. */
 function pooledUrls(port: number): { rest: string; storagePool: string } {
-  const chart = new SecretsChart(Testing.app(), 'secrets', {
-    namespace: 'supabase',
-    refreshInterval: '1h',
-    sources: {
-      region: 'eu-west-1',
-      jwt: 'jwt',
-      apiKeys: 'keys',
-      dashboard: 'dash',
-      realtimeSecretKeyBase: 'rskb',
-      realtimeDbEncKey: 'rdek',
-      metaCryptoKey: 'mck',
-      dbAuth: 'auth',
-      dbRest: 'rest',
-      dbStorage: 'storage',
-      dbRealtime: 'realtime',
-      dbMeta: 'meta',
-      pooledHost: '127.0.0.1',
-      functions: false,
-    },
-  });
-  const templates = (name: string) => (Testing.synth(chart) as any[]).find((o) => o.kind === 'ExternalSecret' && o.metadata.name === name).spec.target.template.data;
+  const objects = secretsChartObjects('eu-west-1', { pooledHost: '127.0.0.1', functions: false });
+  const templates = (name: string) => externalSecretTemplate(objects, name);
   const fields = (username: string) => ({ username, password: PASSWORDS[username], host: 'db.invalid', port: String(port), dbname: DATABASE });
   return {
     rest: renderEsoTemplate(templates(K8S_SECRETS.dbRest).uri, fields('authenticator')),

@@ -8,9 +8,9 @@ import { Testing } from 'cdk8s';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { renderEsoTemplate } from './eso-template';
 import { buildParts, buildWorkloads } from './fixture';
+import { externalSecretTemplate, secretsChartObjects } from './secrets-chart-fixture';
 import { SupabaseSecrets } from '../../src';
 import { realtimeStartScript } from '../../src/supabase/charts/realtime-chart';
-import { SecretsChart } from '../../src/supabase/charts/secrets-chart';
 
 interface K8sObject {
   apiVersion: string;
@@ -365,28 +365,7 @@ describe('external secrets', () => {
 
   test('on a replica every connection names the replica\'s host, not the primary\'s in the replicated login secrets', () => {
     const replicaHost = 'supabase-frankfurt-dr.abc.eu-central-1.rds.amazonaws.com';
-    const arn = (name: string) => `arn:aws:secretsmanager:eu-central-1:123456789012:secret:${name}`;
-    const chart = new SecretsChart(Testing.app(), 'secrets', {
-      namespace: 'supabase',
-      refreshInterval: '1h',
-      sources: {
-        region: 'eu-central-1',
-        jwt: arn('jwt'),
-        apiKeys: arn('api-keys'),
-        dashboard: arn('dashboard'),
-        realtimeSecretKeyBase: arn('rskb'),
-        realtimeDbEncKey: arn('rdek'),
-        metaCryptoKey: arn('mck'),
-        dbAuth: arn('db-auth'),
-        dbRest: arn('db-rest'),
-        dbStorage: arn('db-storage'),
-        dbRealtime: arn('db-realtime'),
-        dbMeta: arn('db-meta'),
-        databaseHost: replicaHost,
-        functions: true,
-      },
-    });
-    const replicaObjects = Testing.synth(chart) as K8sObject[];
+    const replicaObjects = secretsChartObjects('eu-central-1', { databaseHost: replicaHost }) as K8sObject[];
     const es = (name: string) => replicaObjects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === name)!;
     for (const [name, key] of [['supabase-db-auth', 'url'], ['supabase-db-rest', 'uri'], ['supabase-db-storage', 'url'], ['supabase-db-functions', 'url']]) {
       expect(parseConnectionString(render(es(name).spec.target.template.data[key], login)).host).toBe(replicaHost);
@@ -401,28 +380,8 @@ describe('external secrets', () => {
   test('with an RDS Proxy, Auth, REST, Storage\'s pool and postgres-meta name the proxy; the rest the instance', () => {
     const proxyHost = 'supabase-prod-proxy.proxy-abc.eu-west-1.rds.amazonaws.com';
     const arn = (name: string) => `arn:aws:secretsmanager:eu-west-1:123456789012:secret:${name}`;
-    const chart = new SecretsChart(Testing.app(), 'secrets', {
-      namespace: 'supabase',
-      refreshInterval: '1h',
-      sources: {
-        region: 'eu-west-1',
-        jwt: arn('jwt'),
-        apiKeys: arn('api-keys'),
-        dashboard: arn('dashboard'),
-        realtimeSecretKeyBase: arn('rskb'),
-        realtimeDbEncKey: arn('rdek'),
-        metaCryptoKey: arn('mck'),
-        dbAuth: arn('db-auth'),
-        dbRest: arn('db-rest'),
-        dbStorage: arn('db-storage'),
-        dbRealtime: arn('db-realtime'),
-        dbMeta: arn('db-meta'),
-        pooledHost: proxyHost,
-        functions: true,
-      },
-    });
-    const pooledObjects = Testing.synth(chart) as K8sObject[];
-    const data = (name: string) => pooledObjects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === name)!.spec.target.template.data;
+    const pooledObjects = secretsChartObjects('eu-west-1', { pooledHost: proxyHost }) as K8sObject[];
+    const data = (name: string) => externalSecretTemplate(pooledObjects, name);
     const hostOf = (name: string, key: string) => parseConnectionString(render(data(name)[key], login)).host;
     expect(hostOf('supabase-db-auth', 'url')).toBe(proxyHost);
     expect(hostOf('supabase-db-rest', 'uri')).toBe(proxyHost);
