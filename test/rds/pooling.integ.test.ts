@@ -22,7 +22,7 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import { Client, ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { DATABASE, MASTER_USER, PgHarness } from './pg-harness';
+import { DATABASE, MASTER_USER, PgHarness, freePort } from './pg-harness';
 import { LOGIN_ROLES, bootstrapDatabase } from '../../src/rds/bootstrap';
 import { K8S_SECRETS } from '../../src/supabase/charts/secrets-chart';
 import { renderEsoTemplate } from '../supabase/eso-template';
@@ -60,17 +60,6 @@ function pooledUrls(port: number): { rest: string; storagePool: string } {
     rest: renderEsoTemplate(templates(K8S_SECRETS.dbRest).uri, fields('authenticator')),
     storagePool: renderEsoTemplate(templates(K8S_SECRETS.dbStorage)['pool-url'], fields('supabase_storage_admin')),
   };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function waitForPort(port: number, log: string): Promise<void> {
