@@ -294,6 +294,8 @@ export class SupabaseStorage extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The role S3 assumes to replicate objects; undefined without `replication`. */
   public readonly replicationRole?: iam.IRole;
+  /** Whether S3 Transfer Acceleration is enabled on the bucket. */
+  public readonly transferAcceleration: boolean;
 
   private readonly allowedArns: string[] = [];
   private readonly denyOtherPrincipals: iam.PolicyStatement;
@@ -309,6 +311,10 @@ export class SupabaseStorage extends Construct {
     this.validateReplication(props.replication, versioned);
     this.validateBucketName(props.bucketName);
     this.validateAllowedPrincipalArns(props.allowedPrincipalArns ?? []);
+    this.transferAcceleration = props.transferAcceleration ?? false;
+    if (this.transferAcceleration && props.bucketName && !Token.isUnresolved(props.bucketName) && props.bucketName.includes('.')) {
+      throw new Error(`SupabaseStorage ${this.node.path}: \`transferAcceleration\` is true but \`bucketName\` '${props.bucketName}' contains a dot, and S3 accelerates only buckets whose names are valid DNS labels without dots. Choose a name without dots, or leave acceleration off.`);
+    }
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
@@ -337,7 +343,7 @@ export class SupabaseStorage extends Construct {
       minimumTLSVersion: minimumTlsVersion,
       objectOwnership: props.objectOwnership ?? s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       removalPolicy,
-      transferAcceleration: props.transferAcceleration ?? false,
+      transferAcceleration: this.transferAcceleration,
       cors: corsAllowedOrigins.length > 0 ? [{
         id: 'BrowserAccess',
         allowedOrigins: corsAllowedOrigins,

@@ -1,8 +1,21 @@
-import { Annotations, CfnOutput, RemovalPolicy, Stack, aws_certificatemanager as acm, aws_ec2 as ec2, aws_elasticloadbalancingv2 as elbv2 } from 'aws-cdk-lib';
+import {
+  Annotations,
+  CfnOutput,
+  RemovalPolicy,
+  Stack,
+  Validations,
+  aws_certificatemanager as acm,
+  aws_cloudfront as cloudfront,
+  aws_ec2 as ec2,
+  aws_elasticloadbalancingv2 as elbv2,
+  aws_secretsmanager as secretsmanager,
+} from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseImages } from './images';
+import { CACHED_PATH, ContentDelivery, ORIGIN_HEADER, validateCdnSettings, validateRegionalWebAcl } from './private/content-delivery';
 import {
   SupabaseAuthSettings,
+  SupabaseCdnSettings,
   SupabaseRestSettings,
   SupabaseScalingSettings,
   SupabaseStorageApiSettings,
@@ -66,11 +79,23 @@ export interface SupabaseOnAwsProps {
   readonly certificate?: acm.ICertificate;
 
   /**
-   * The ARN of a regional AWS WAF web ACL for the load balancer.
+   * The ARN of a regional AWS WAF web ACL for the load balancer (`arn:aws:wafv2:<region>:<account>:regional/webacl/
+   * ...`). A CloudFront-scoped ACL goes in `cdn.webAclArn`.
    *
    * @default - no web ACL
    */
   readonly webAclArn?: string;
+
+  /**
+   * A CloudFront distribution in front of the load balancer, serving `publicUrl`: it caches Storage's public
+   * objects at the edge (`/storage/v1/object/public/*`) and passes every other request through uncached. The load
+   * balancer then forwards only requests that come through the distribution (they carry a header whose value is
+   * a Secrets Manager secret); point the public host's DNS name at the distribution. It needs `certificate` (the
+   * distribution reaches the load balancer over HTTPS).
+   *
+   * @default - no CDN: clients reach the load balancer directly
+   */
+  readonly cdn?: SupabaseCdnSettings;
 
   /** Auth's settings: the site URL, redirect allow-list, signup and JWT settings. */
   readonly auth: SupabaseAuthSettings;
@@ -236,6 +261,16 @@ export interface SupabaseOnAwsProps {
   readonly storage?: SupabaseStorage;
 
   /**
+   * Whether S3 Transfer Acceleration is enabled on the Storage bucket, for tools of your own that move objects
+   * directly to and from S3 from far away (bulk imports, backups, a migration). Supabase's Storage API does not use
+   * it: it runs beside the bucket, and clients reach objects through it (or through `cdn`). Accelerated transfers
+   * cost extra per gigabyte. With a given `storage`, set it on that SupabaseStorage instead.
+   *
+   * @default - the bucket's setting (`storageProps.transferAcceleration`, off unless set)
+   */
+  readonly transferAcceleration?: boolean;
+
+  /**
    * The settings of the bucket created here. Only without `storage`.
    *
    * @default - SupabaseStorage's defaults (retained, versioned, KMS-encrypted)
@@ -273,6 +308,13 @@ export class SupabaseOnAws extends Construct {
   public readonly observability?: SupabaseObservability;
   /** The public URL of the API gateway. */
   public readonly publicUrl: string;
+  /** The CloudFront distribution in front of the load balancer; undefined without `cdn`. */
+  public readonly distribution?: cloudfront.Distribution;
+  /**
+   * The secret value of the header that CloudFront sends and the load balancer requires; undefined without `cdn`.
+   * CloudFormation resolves it into both at deployment; it is not rotated, and it grants no access to data.
+   */
+  public readonly originSecret?: secretsmanager.ISecret;
 
   constructor(scope: Construct, id: string, props: SupabaseOnAwsProps) {
     super(scope, id);
@@ -283,6 +325,11 @@ export class SupabaseOnAws extends Construct {
     onlyOne(this, 'storage', props.storage, 'storageProps', props.storageProps);
 
     this.validateVpc(props);
+    this.validateTransferAcceleration(props);
+    validateRegionalWebAcl(this, props.webAclArn);
+    if (props.cdn) {
+      this.validateCdn(props);
+    }
 
     const ownVpc = props.vpc ?? (props.cluster && props.database ? props.cluster.cluster.vpc : undefined);
     this.network = props.network ?? (ownVpc ? undefined : new SupabaseNetwork(this, 'Network', props.networkProps));
@@ -311,8 +358,14 @@ export class SupabaseOnAws extends Construct {
       // in a VPC of your own, whose endpoints are unknown here) through any address on 443.
       awsApiPeer: this.network?.endpointSecurityGroup ?? ec2.Peer.anyIpv4(),
     });
-    this.storage = props.storage ?? new SupabaseStorage(this, 'Storage', props.storageProps);
+    this.storage = props.storage ?? new SupabaseStorage(this, 'Storage', {
+      ...props.storageProps,
+      transferAcceleration: props.transferAcceleration ?? props.storageProps?.transferAcceleration,
+    });
     this.validateStandby(props.standby ?? false);
+    if (props.cdn) {
+      this.originSecret = this.createOriginSecret();
+    }
 
     const workloads = new SupabaseWorkloads(this, 'Workloads', {
       cluster: this.cluster,
@@ -333,10 +386,22 @@ export class SupabaseOnAws extends Construct {
       loadBalancerSubnets: tiers.loadBalancer,
       standby: props.standby,
       removalPolicy: props.removalPolicy,
+      requiredHeader: this.originSecret ? { name: ORIGIN_HEADER, value: this.originSecret.secretValue.unsafeUnwrap() } : undefined,
     });
     this.namespace = workloads.namespace;
     this.loadBalancer = workloads.loadBalancer.loadBalancer;
     this.publicUrl = props.publicUrl;
+    if (props.cdn && this.originSecret) {
+      this.distribution = new ContentDelivery(this, 'Cdn', {
+        loadBalancer: this.loadBalancer,
+        publicUrl: props.publicUrl,
+        certificate: props.cdn.certificate,
+        webAclArn: props.cdn.webAclArn,
+        // A dynamic reference: CloudFormation puts the value in at deployment; the template holds only the ARN.
+        originHeaderValue: this.originSecret.secretValue.unsafeUnwrap(),
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      }).distribution;
+    }
 
     if (props.observability === false && props.observabilityOptions) {
       throw new Error(`${this.node.path}: \`observabilityOptions\` is set but \`observability\` is false. Drop the options, or turn observability on.`);
@@ -356,17 +421,65 @@ export class SupabaseOnAws extends Construct {
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output('ApiUrl', props.publicUrl, 'The Supabase API (SUPABASE_URL of the client libraries)');
     output('StudioUrl', `${props.publicUrl}/`, 'Studio, behind basic authentication (credentials: DashboardSecretArn)');
-    output('LoadBalancerDnsName', workloads.loadBalancer.loadBalancer.loadBalancerDnsName,
-      'Point the public URL\'s DNS name here (a Route 53 alias record, or a CNAME)');
+    if (this.distribution) {
+      output('DistributionDomainName', this.distribution.distributionDomainName,
+        `Point the public URL's DNS name here (a Route 53 alias record, or a CNAME); CloudFront caches ${CACHED_PATH}`);
+      output('LoadBalancerDnsName', workloads.loadBalancer.loadBalancer.loadBalancerDnsName,
+        'The CDN\'s origin: it answers 403 to requests that do not come through the distribution');
+    } else {
+      output('LoadBalancerDnsName', workloads.loadBalancer.loadBalancer.loadBalancerDnsName,
+        'Point the public URL\'s DNS name here (a Route 53 alias record, or a CNAME)');
+    }
     output('ClusterName', this.cluster.clusterName, 'The EKS cluster');
     output('UpdateKubeconfigCommand', `aws eks update-kubeconfig --region ${region} --name ${this.cluster.clusterName}`,
       'Adds the cluster to your kubeconfig (your role must be one of the cluster\'s admin roles)');
     output('ApiKeysSecretArn', this.secrets.apiKeys.secretArn, 'The anon and service_role keys (anonKey, serviceRoleKey)');
     output('JwtSecretArn', this.secrets.jwtSecret.secretArn, 'The JWT secret the keys are signed with');
     output('DashboardSecretArn', this.secrets.dashboard.secretArn, 'Studio\'s basic-auth user name and password');
+    if (this.storage.transferAcceleration) {
+      output('StorageAccelerateEndpoint', `${this.storage.bucket.bucketName}.s3-accelerate.amazonaws.com`,
+        'The bucket\'s S3 Transfer Acceleration endpoint, for tools that reach S3 directly (the Storage API does not use it)');
+    }
     if (this.database.masterSecret) {
       output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
     }
+  }
+
+  private validateTransferAcceleration(props: SupabaseOnAwsProps) {
+    const wanted = props.transferAcceleration;
+    if (wanted === undefined) {
+      return;
+    }
+    if (props.storage && props.storage.transferAcceleration !== wanted) {
+      throw new Error(`${this.node.path}: \`transferAcceleration\` is ${wanted}, but the given \`storage\` (${props.storage.node.path}) has it ${props.storage.transferAcceleration ? 'on' : 'off'}. The bucket belongs to that SupabaseStorage: set \`transferAcceleration\` in its props, and drop it here.`);
+    }
+    const inProps = props.storageProps?.transferAcceleration;
+    if (inProps !== undefined && inProps !== wanted) {
+      throw new Error(`${this.node.path}: \`transferAcceleration\` is ${wanted} but \`storageProps.transferAcceleration\` is ${inProps}. Set it in one place.`);
+    }
+  }
+
+  private validateCdn(props: SupabaseOnAwsProps) {
+    if (!props.certificate) {
+      throw new Error(`${this.node.path}: \`cdn\` is set without \`certificate\`. CloudFront reaches the load balancer over HTTPS only, so that the secret origin header never crosses the internet in clear text: pass the load balancer's ACM certificate (in ${Stack.of(this).region}, for the host of publicUrl) as \`certificate\`.`);
+    }
+    validateCdnSettings(this, props.cdn!.certificate, props.cdn!.webAclArn);
+  }
+
+  /** The value of the header that proves a request came through the distribution: generated in Secrets Manager. */
+  private createOriginSecret(): secretsmanager.Secret {
+    const secret = new secretsmanager.Secret(this, 'CdnOriginSecret', {
+      secretName: `${this.secrets.secretNamePrefix}/cdn-origin-header`,
+      description: `The value of the ${ORIGIN_HEADER} header that CloudFront adds and the Supabase load balancer requires`,
+      encryptionKey: this.secrets.encryptionKey,
+      // Letters and digits only: a load balancer's header condition reads * and ? as wildcards.
+      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
+    });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason: 'CloudFormation resolves this value into the distribution\'s origin header and the load balancer\'s listener rule at deployment; a rotation outside CloudFormation would make the listener reject all traffic until both were updated. It grants no access to data (requests still need the API keys or a user JWT); it only keeps clients from bypassing the distribution and its web ACL.',
+    });
+    return secret;
   }
 
   private validateStandby(standby: boolean) {

@@ -91,6 +91,8 @@ export interface SupabaseWorkloadsProps {
   readonly standby?: boolean;
   /** What happens to the load balancer's access-log bucket when it leaves the stack. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** A header the load balancer requires before it forwards to Kong (the CDN's). @default - none */
+  readonly requiredHeader?: { readonly name: string; readonly value: string };
 }
 
 /**
@@ -253,6 +255,7 @@ export class SupabaseWorkloads extends Construct {
       certificate: props.certificate,
       webAclArn: props.webAclArn,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      requiredHeader: props.requiredHeader,
     });
     apply('LoadBalancer', new LoadBalancerChart(app, 'load-balancer', {
       namespace: this.namespace,

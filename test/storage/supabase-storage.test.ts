@@ -600,6 +600,8 @@ describe('SupabaseStorage rejects bad input at synth time', () => {
       /^SupabaseStorage St\/Storage: `minimumTlsVersion` is 1\.1; the bucket admits TLS 1\.2 or newer only\. Use 1\.2 or 1\.3\.$/],
     ['an access log retention for a log bucket of one\'s own', (s) => ({ serverAccessLogsBucket: s3.Bucket.fromBucketName(s, 'Logs', 'my-logs'), accessLogsRetention: Duration.days(30) }),
       /^SupabaseStorage St\/Storage: `accessLogsRetention` is set together with `serverAccessLogsBucket`, but it applies only to the log bucket this construct creates\. Set the expiry on your log bucket, and remove `accessLogsRetention`\.$/],
+    ['Transfer Acceleration on a bucket name with a dot', () => ({ transferAcceleration: true, bucketName: 'supabase.example.com' }),
+      /^SupabaseStorage St\/Storage: `transferAcceleration` is true but `bucketName` 'supabase\.example\.com' contains a dot, and S3 accelerates only buckets whose names are valid DNS labels without dots\. Choose a name without dots, or leave acceleration off\.$/],
     ['an allowed principal that is not an IAM ARN', () => ({ allowedPrincipalArns: ['storage-api'] }),
       /^SupabaseStorage St\/Storage: `allowedPrincipalArns\[0\]` 'storage-api' is not the ARN of an IAM role or user \(or of an account's root user\); the bucket policy compares it with `aws:PrincipalArn` exactly, without wildcards, and that key holds a role's ARN, never a session's\. Use e\.g\. 'arn:aws:iam::111122223333:role\/backup'\.$/],
     ['an allowed principal with a wildcard', () => ({ allowedPrincipalArns: ['arn:aws:iam::111122223333:role/*'] }),

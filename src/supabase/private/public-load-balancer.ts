@@ -25,6 +25,11 @@ export interface PublicLoadBalancerProps {
   readonly webAclArn?: string;
   /** What happens to the access-log bucket when it leaves the stack. */
   readonly removalPolicy: RemovalPolicy;
+  /**
+   * A header that requests must carry to reach Kong (name and value; the value a dynamic reference to a secret).
+   * Without it the HTTPS listener forwards every request; with it, the others get 403.
+   */
+  readonly requiredHeader?: { readonly name: string; readonly value: string };
 }
 
 /**
@@ -110,14 +115,23 @@ export class PublicLoadBalancer extends Construct {
     });
 
     if (https) {
-      this.loadBalancer.addListener('Https', {
+      const listener = this.loadBalancer.addListener('Https', {
         port: 443,
         protocol: elbv2.ApplicationProtocol.HTTPS,
         certificates: [props.certificate!],
         sslPolicy: ALB_SSL_POLICY,
-        defaultTargetGroups: [this.targetGroup],
+        ...(props.requiredHeader
+          ? { defaultAction: elbv2.ListenerAction.fixedResponse(403, { contentType: 'text/plain', messageBody: 'Forbidden' }) }
+          : { defaultTargetGroups: [this.targetGroup] }),
         open: false,
       });
+      if (props.requiredHeader) {
+        listener.addAction('RequiredHeader', {
+          priority: 1,
+          conditions: [elbv2.ListenerCondition.httpHeader(props.requiredHeader.name, [props.requiredHeader.value])],
+          action: elbv2.ListenerAction.forward([this.targetGroup]),
+        });
+      }
       this.loadBalancer.addListener('Http', {
         port: 80,
         protocol: elbv2.ApplicationProtocol.HTTP,

@@ -1,0 +1,181 @@
+import {
+  Arn,
+  ArnFormat,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+  Validations,
+  aws_certificatemanager as acm,
+  aws_cloudfront as cloudfront,
+  aws_cloudfront_origins as origins,
+  aws_elasticloadbalancingv2 as elbv2,
+  aws_s3 as s3,
+} from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+
+/** The header CloudFront adds to every request to the load balancer, which forwards only requests that carry it. */
+export const ORIGIN_HEADER = 'X-Supabase-Origin-Verify';
+
+/** The only paths the distribution caches: Storage's public objects, which anyone may read without a key. */
+export const CACHED_PATH = '/storage/v1/object/public/*';
+
+export interface ContentDeliveryProps {
+  /** The load balancer in front of Kong; it must have an HTTPS listener with a certificate for the public host. */
+  readonly loadBalancer: elbv2.ILoadBalancerV2;
+  /** The public URL; its host is the distribution's alternate domain name. */
+  readonly publicUrl: string;
+  /** The viewer certificate, in us-east-1. */
+  readonly certificate: acm.ICertificate;
+  /** A CLOUDFRONT-scoped web ACL. */
+  readonly webAclArn?: string;
+  /** The origin header's value: a dynamic reference to a secret, resolved by CloudFormation at deployment. */
+  readonly originHeaderValue: string;
+  /** What happens to the access-log bucket when it leaves the stack. */
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/**
+ * A CloudFront distribution in front of the public load balancer: Storage's public objects cached at the edge,
+ * everything else passed through uncached, access logs to a private bucket.
+ */
+export class ContentDelivery extends Construct {
+  public readonly distribution: cloudfront.Distribution;
+  public readonly logBucket: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: ContentDeliveryProps) {
+    super(scope, id);
+    const host = hostOf(props.publicUrl);
+
+    // The origin is the load balancer's DNS name, but the viewer's Host header (the public host) is forwarded, so
+    // CloudFront checks the load balancer's certificate against the public host, which that certificate covers.
+    const origin = new origins.LoadBalancerV2Origin(props.loadBalancer, {
+      protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
+      originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
+      customHeaders: { [ORIGIN_HEADER]: props.originHeaderValue },
+      // The longest CloudFront allows without a quota increase: slow queries and uploads, Realtime's WebSockets.
+      readTimeout: Duration.seconds(60),
+      keepaliveTimeout: Duration.seconds(60),
+    });
+
+    const publicObjects = new cloudfront.CachePolicy(this, 'PublicObjects', {
+      comment: 'Supabase Storage public objects: keyed on path and query string, for as long as Cache-Control says',
+      // Storage answers with the object's Cache-Control (storage-js uploads with max-age=3600 unless told).
+      defaultTtl: Duration.hours(1),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+      headerBehavior: cloudfront.CacheHeaderBehavior.none(),
+      cookieBehavior: cloudfront.CacheCookieBehavior.none(),
+      queryStringBehavior: cloudfront.CacheQueryStringBehavior.all(),
+      enableAcceptEncodingGzip: true,
+      enableAcceptEncodingBrotli: true,
+    });
+    const publicObjectRequests = new cloudfront.OriginRequestPolicy(this, 'PublicObjectRequests', {
+      comment: 'Supabase Storage public objects: the public host (for the origin certificate) and CORS headers',
+      headerBehavior: cloudfront.OriginRequestHeaderBehavior.allowList(
+        'Host', 'Origin', 'Access-Control-Request-Method', 'Access-Control-Request-Headers'),
+      cookieBehavior: cloudfront.OriginRequestCookieBehavior.none(),
+      queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
+    });
+
+    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
+      // CloudFront's standard logs are written with an ACL: the bucket must keep ACLs enabled, owner preferred.
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+      removalPolicy: props.removalPolicy,
+    });
+    Validations.of(this.logBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket holds the CloudFront distribution\'s access logs; logging the log bucket\'s own accesses would only log log deliveries.',
+    });
+
+    this.distribution = new cloudfront.Distribution(this, 'Resource', {
+      comment: `Supabase API ${host}`,
+      domainNames: [host],
+      certificate: props.certificate,
+      minimumProtocolVersion: cloudfront.SecurityPolicyProtocol.TLS_V1_2_2021,
+      sslSupportMethod: cloudfront.SSLMethod.SNI,
+      httpVersion: cloudfront.HttpVersion.HTTP2_AND_3,
+      webAclId: props.webAclArn,
+      enableLogging: true,
+      logBucket: this.logBucket,
+      logFilePrefix: 'cloudfront/',
+      defaultBehavior: {
+        origin,
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
+        cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
+        // Every header (Authorization, apikey, Host, the WebSocket upgrade's), cookie and query string.
+        originRequestPolicy: cloudfront.OriginRequestPolicy.ALL_VIEWER,
+        compress: false,
+      },
+      additionalBehaviors: {
+        [CACHED_PATH]: {
+          origin,
+          viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
+          allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD_OPTIONS,
+          cachedMethods: cloudfront.CachedMethods.CACHE_GET_HEAD,
+          cachePolicy: publicObjects,
+          originRequestPolicy: publicObjectRequests,
+          compress: true,
+        },
+      },
+    });
+    Validations.of(this.distribution).acknowledge({
+      id: 'AwsSolutions-CFR1',
+      reason: 'The Supabase API serves its clients wherever they are; countries are restricted, if at all, by geo-match rules of the web ACL (cdn.webAclArn).',
+    });
+  }
+}
+
+/** The host of an http(s) URL; for a token, CloudFormation splits it at deployment. */
+function hostOf(url: string): string {
+  if (Token.isUnresolved(url)) {
+    return Fn.select(2, Fn.split('/', url));
+  }
+  return new URL(url).host;
+}
+
+/**
+ * Throws when a CDN setting cannot work: a certificate outside us-east-1, a web ACL that is not CloudFront-scoped.
+ * Tokens are skipped.
+ */
+export function validateCdnSettings(scope: Construct, certificate: acm.ICertificate, webAclArn: string | undefined) {
+  const certificateRegion = regionOf(certificate.certificateArn) ?? concreteRegion(certificate);
+  if (certificateRegion !== undefined && certificateRegion !== 'us-east-1') {
+    throw new Error(`${scope.node.path}: \`cdn.certificate\` is in ${certificateRegion} (${Token.isUnresolved(certificate.certificateArn) ? certificate.node.path : certificate.certificateArn}), but CloudFront takes certificates from us-east-1 only. Request a certificate for the public host in us-east-1 and pass it (e.g. acm.Certificate.fromCertificateArn with its ARN); the load balancer keeps \`certificate\` from ${Stack.of(scope).region}.`);
+  }
+  if (webAclArn !== undefined && !Token.isUnresolved(webAclArn) && !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[^/]+\/[^/]+$/.test(webAclArn)) {
+    throw new Error(`${scope.node.path}: \`cdn.webAclArn\` is '${webAclArn}', which is not a CloudFront-scoped web ACL. CloudFront takes AWS WAF web ACLs of the CLOUDFRONT scope, created in us-east-1: arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>. A regional ACL belongs in \`webAclArn\` (the load balancer's).`);
+  }
+}
+
+/** Throws when the load balancer's web ACL is CloudFront-scoped. Tokens are skipped. */
+export function validateRegionalWebAcl(scope: Construct, webAclArn: string | undefined) {
+  if (webAclArn !== undefined && !Token.isUnresolved(webAclArn) && webAclArn.includes(':global/webacl/')) {
+    throw new Error(`${scope.node.path}: \`webAclArn\` is '${webAclArn}', a CloudFront-scoped (global) web ACL, which a load balancer cannot use. Pass a REGIONAL web ACL of ${Stack.of(scope).region} (arn:aws:wafv2:${Stack.of(scope).region}:<account>:regional/webacl/...), or put this one on the distribution as \`cdn.webAclArn\`.`);
+  }
+}
+
+function regionOf(arn: string): string | undefined {
+  if (Token.isUnresolved(arn)) {
+    return undefined;
+  }
+  return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region;
+}
+
+/**
+ * The region of a certificate made in this app (its ARN is a token until deployment): its stack's, when known. An
+ * imported certificate (no resource of its own) is only known by its ARN.
+ */
+function concreteRegion(certificate: acm.ICertificate): string | undefined {
+  if (certificate.node.defaultChild === undefined) {
+    return undefined;
+  }
+  const region = Stack.of(certificate).region;
+  return Token.isUnresolved(region) ? undefined : region;
+}
