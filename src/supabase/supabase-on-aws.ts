@@ -7,14 +7,17 @@ import {
   aws_certificatemanager as acm,
   aws_cloudfront as cloudfront,
   aws_ec2 as ec2,
+  aws_elasticache as elasticache,
   aws_elasticloadbalancingv2 as elbv2,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseImages } from './images';
+import { Cache } from './private/cache';
 import { CACHED_PATH, ContentDelivery, ORIGIN_HEADER, validateCdnSettings, validateRegionalWebAcl } from './private/content-delivery';
 import {
   SupabaseAuthSettings,
+  SupabaseCacheSettings,
   SupabaseCdnSettings,
   SupabaseRestSettings,
   SupabaseScalingSettings,
@@ -261,6 +264,16 @@ export interface SupabaseOnAwsProps {
   readonly storage?: SupabaseStorage;
 
   /**
+   * An Amazon ElastiCache replication group (Valkey by default) in the cluster's subnets, for Edge Functions
+   * (`REDIS_URL`) and your own services: encrypted at rest and in transit (TLS required), authenticated with an AUTH
+   * token from Secrets Manager that External Secrets delivers as the Kubernetes Secret `supabase-cache` (`host`,
+   * `port`, `password`, `url`), reachable only from the cluster. Supabase's own services do not use a cache.
+   *
+   * @default - no cache
+   */
+  readonly cache?: SupabaseCacheSettings;
+
+  /**
    * Whether S3 Transfer Acceleration is enabled on the Storage bucket, for tools of your own that move objects
    * directly to and from S3 from far away (bulk imports, backups, a migration). Supabase's Storage API does not use
    * it: it runs beside the bucket, and clients reach objects through it (or through `cdn`). Accelerated transfers
@@ -310,6 +323,15 @@ export class SupabaseOnAws extends Construct {
   public readonly publicUrl: string;
   /** The CloudFront distribution in front of the load balancer; undefined without `cdn`. */
   public readonly distribution?: cloudfront.Distribution;
+  /** The cache's replication group; undefined without `cache`. */
+  public readonly cache?: elasticache.CfnReplicationGroup;
+  /** Who may reach the cache (the cluster already may); undefined without `cache`. */
+  public readonly cacheConnections?: ec2.Connections;
+  /**
+   * The cache's AUTH token (JSON field `password`), for your own services outside the cluster; in the cluster, the
+   * Kubernetes Secret `supabase-cache` holds it with the host and port. Undefined without `cache`.
+   */
+  public readonly cacheSecret?: secretsmanager.ISecret;
   /**
    * The secret value of the header that CloudFront sends and the load balancer requires; undefined without `cdn`.
    * CloudFormation resolves it into both at deployment; it is not rotated, and it grants no access to data.
@@ -366,6 +388,17 @@ export class SupabaseOnAws extends Construct {
     if (props.cdn) {
       this.originSecret = this.createOriginSecret();
     }
+    const cache = props.cache ? new Cache(this, 'Cache', {
+      ...props.cache,
+      vpc: this.vpc,
+      subnets: tiers.eks,
+      clients: this.cluster,
+      secretName: `${this.secrets.secretNamePrefix}/cache-auth-token`,
+      secretKey: this.secrets.encryptionKey,
+    }) : undefined;
+    this.cache = cache?.replicationGroup;
+    this.cacheConnections = cache?.connections;
+    this.cacheSecret = cache?.secret;
 
     const workloads = new SupabaseWorkloads(this, 'Workloads', {
       cluster: this.cluster,
@@ -386,6 +419,8 @@ export class SupabaseOnAws extends Construct {
       loadBalancerSubnets: tiers.loadBalancer,
       standby: props.standby,
       removalPolicy: props.removalPolicy,
+      cache,
+      cacheSubnets: tiers.eks,
       requiredHeader: this.originSecret ? { name: ORIGIN_HEADER, value: this.originSecret.secretValue.unsafeUnwrap() } : undefined,
     });
     this.namespace = workloads.namespace;
@@ -439,6 +474,10 @@ export class SupabaseOnAws extends Construct {
     if (this.storage.transferAcceleration) {
       output('StorageAccelerateEndpoint', `${this.storage.bucket.bucketName}.s3-accelerate.amazonaws.com`,
         'The bucket\'s S3 Transfer Acceleration endpoint, for tools that reach S3 directly (the Storage API does not use it)');
+    }
+    if (cache) {
+      output('CacheEndpoint', `${cache.host}:${cache.port}`, 'The cache\'s primary endpoint (TLS required; in the cluster, the Secret supabase-cache holds it)');
+      output('CacheSecretArn', cache.secret.secretArn, 'The cache\'s AUTH token (field password)');
     }
     if (this.database.masterSecret) {
       output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');

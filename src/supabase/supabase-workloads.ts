@@ -24,6 +24,7 @@ import { SecretsChart } from './charts/secrets-chart';
 import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
+import { Cache } from './private/cache';
 import { ChartNetwork } from './private/chart-props';
 import { PublicLoadBalancer } from './private/public-load-balancer';
 import { ResolvedScaling } from './private/service';
@@ -91,6 +92,10 @@ export interface SupabaseWorkloadsProps {
   readonly standby?: boolean;
   /** What happens to the load balancer's access-log bucket when it leaves the stack. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
+  /** The cache, in the EKS tier (`cacheSubnets`). @default - none */
+  readonly cache?: Cache;
+  /** The cache's subnets, for Edge Functions' network policy. @default - the VPC's private subnets with egress */
+  readonly cacheSubnets?: ec2.SubnetSelection;
   /** A header the load balancer requires before it forwards to Kong (the CDN's). @default - none */
   readonly requiredHeader?: { readonly name: string; readonly value: string };
 }
@@ -148,6 +153,10 @@ export class SupabaseWorkloads extends Construct {
       databaseCidrs: cidrsOf(vpc, props.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }),
       loadBalancerCidrs: cidrsOf(vpc, props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC }),
       databasePort: POSTGRES_PORT,
+      cache: props.cache ? {
+        cidrs: cidrsOf(vpc, props.cacheSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }),
+        port: props.cache.port,
+      } : undefined,
     };
 
     // AWS wiring: the operator reads the secrets, the pods reach the database, Storage gets its bucket.
@@ -155,6 +164,7 @@ export class SupabaseWorkloads extends Construct {
     props.database.grantServiceSecretsRead(cluster.externalSecretsRole);
     props.database.connections.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
     props.database.proxyConnections?.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
+    const cacheRead = props.cache?.grantRead(cluster.externalSecretsRole);
     const pooled = props.database.proxy !== undefined;
 
     const app = new cdk8s.App();
@@ -196,8 +206,9 @@ export class SupabaseWorkloads extends Construct {
         pooledHost: props.database.proxy?.endpoint,
         smtpPassword: smtp ? { secret: smtp.password.secretArn, field: smtp.passwordField } : undefined,
         functions,
+        cache: props.cache ? { secret: props.cache.secret.secretArn, host: props.cache.host, port: props.cache.port } : undefined,
       },
-    }), namespace, cluster.externalSecretsChart);
+    }), namespace, cluster.externalSecretsChart, ...(cacheRead ? [cacheRead] : []));
 
     // The services start once their Secrets are declared and the database has its roles and schemas.
     const ready = props.database.bootstrap ? [externalSecrets, props.database.bootstrap] : [externalSecrets];

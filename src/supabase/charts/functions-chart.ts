@@ -18,7 +18,7 @@ export const FUNCTIONS_MAIN_SERVICE = '/home/deno/functions/main';
  * Edge Functions (the edge runtime) on port 9000, opt-in. The image is yours: built from
  * `supabase/edge-runtime` with your functions and a main service under `/home/deno/functions`, as the Supabase
  * CLI lays them out. The functions get the gateway's internal URL, the keys, the JWT secret (to verify callers'
- * JWTs) and a connection URL of the `postgres` login, and may call HTTPS APIs.
+ * JWTs), a connection URL of the `postgres` login and, with a cache, its URL (`REDIS_URL`), and may call HTTPS APIs.
  */
 export class FunctionsChart extends Chart {
   constructor(scope: Construct, id: string, props: FunctionsChartProps) {
@@ -41,6 +41,7 @@ export class FunctionsChart extends Chart {
         SUPABASE_ANON_KEY: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
         SUPABASE_SERVICE_ROLE_KEY: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
         SUPABASE_DB_URL: secrets.value(K8S_SECRETS.dbFunctions, 'url'),
+        ...(props.network.cache ? { REDIS_URL: secrets.value(K8S_SECRETS.cache, 'url') } : {}),
       },
       readiness: kplus.Probe.fromTcpSocket({ port }),
       liveness: kplus.Probe.fromTcpSocket({ port, failureThreshold: 6 }),
@@ -56,6 +57,7 @@ export class FunctionsChart extends Chart {
         ...databaseEgress(props.network),
         { peer: { service: 'kong' }, ports: [PORTS.kong] },
         { peer: { cidr: ANY_IPV4 }, ports: [443] },
+        ...(props.network.cache?.cidrs ?? []).map((cidr) => ({ peer: { cidr }, ports: [props.network.cache!.port] })),
       ],
     });
   }

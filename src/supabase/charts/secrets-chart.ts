@@ -28,6 +28,8 @@ export const K8S_SECRETS = {
   dbMeta: 'supabase-db-meta',
   /** `url` (Edge Functions' SUPABASE_DB_URL, the meta login) */
   dbFunctions: 'supabase-db-functions',
+  /** `host`, `port`, `password` (the AUTH token), `url` (`rediss://:<password>@<host>:<port>`) of the cache, if any */
+  cache: 'supabase-cache',
 } as const;
 
 /** The Secrets Manager secrets (ARNs or names) the ExternalSecrets read. */
@@ -56,6 +58,8 @@ export interface SecretSources {
   readonly smtpPassword?: { readonly secret: string; readonly field?: string };
   /** Whether Edge Functions are deployed (they get a connection URL). */
   readonly functions: boolean;
+  /** The cache, if any: its AUTH token's secret (JSON field `password`), host and port. */
+  readonly cache?: { readonly secret: string; readonly host: string; readonly port: number };
 }
 
 export interface SecretsChartProps extends ChartProps {
@@ -152,6 +156,18 @@ export class SecretsChart extends Chart {
       : fields(name, source, Object.fromEntries(loginFields.map((f) => [f, f]))));
     login(K8S_SECRETS.dbRealtime, s.dbRealtime, s.databaseHost);
     login(K8S_SECRETS.dbMeta, s.dbMeta, s.pooledHost ?? s.databaseHost);
+    if (s.cache) {
+      // The token is letters and digits (the secret's generation excludes punctuation), so it needs no escaping.
+      this.externalSecret(K8S_SECRETS.cache, props.refreshInterval, {
+        dataFrom: [{ extract: { key: s.cache.secret } }],
+        template: {
+          host: s.cache.host,
+          port: String(s.cache.port),
+          password: '{{ .password }}',
+          url: `rediss://:{{ .password }}@${s.cache.host}:${s.cache.port}`,
+        },
+      });
+    }
   }
 
   private externalSecret(name: string, refreshInterval: string, source: ExternalSecretSource) {

@@ -10,6 +10,8 @@ export interface ChartNetwork {
   readonly loadBalancerCidrs: string[];
   /** The PostgreSQL port. */
   readonly databasePort: number;
+  /** The cache's subnets (the EKS tier) and port, if there is a cache. */
+  readonly cache?: { readonly cidrs: string[]; readonly port: number };
 }
 
 /** What every service chart receives. */
