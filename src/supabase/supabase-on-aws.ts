@@ -146,8 +146,9 @@ export interface SupabaseOnAwsProps {
   readonly functions?: boolean;
 
   /**
-   * What happens to the logs this construct keeps beside the parts when they leave the stack: the load balancer's
-   * access-log bucket, and the observability's log groups and key (unless `observabilityOptions.removalPolicy`).
+   * What happens to what this construct keeps beside the parts when it leaves the stack: the load balancer's and
+   * the CDN's access-log buckets, the CDN's origin secret and the cache's AUTH token, and the observability's log
+   * groups and key (unless `observabilityOptions.removalPolicy`). The cache itself follows `cache.removalPolicy`.
    *
    * @default RemovalPolicy.RETAIN
    */
@@ -386,7 +387,7 @@ export class SupabaseOnAws extends Construct {
     });
     this.validateStandby(props.standby ?? false);
     if (props.cdn) {
-      this.originSecret = this.createOriginSecret();
+      this.originSecret = this.createOriginSecret(props.removalPolicy ?? RemovalPolicy.RETAIN);
     }
     const cache = props.cache ? new Cache(this, 'Cache', {
       ...props.cache,
@@ -395,6 +396,7 @@ export class SupabaseOnAws extends Construct {
       clients: this.cluster,
       secretName: `${this.secrets.secretNamePrefix}/cache-auth-token`,
       secretKey: this.secrets.encryptionKey,
+      secretRemovalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     }) : undefined;
     this.cache = cache?.replicationGroup;
     this.cacheConnections = cache?.connections;
@@ -506,8 +508,9 @@ export class SupabaseOnAws extends Construct {
   }
 
   /** The value of the header that proves a request came through the distribution: generated in Secrets Manager. */
-  private createOriginSecret(): secretsmanager.Secret {
+  private createOriginSecret(removalPolicy: RemovalPolicy): secretsmanager.Secret {
     const secret = new secretsmanager.Secret(this, 'CdnOriginSecret', {
+      removalPolicy,
       secretName: `${this.secrets.secretNamePrefix}/cdn-origin-header`,
       description: `The value of the ${ORIGIN_HEADER} header that CloudFront adds and the Supabase load balancer requires`,
       encryptionKey: this.secrets.encryptionKey,

@@ -30,6 +30,8 @@ export interface CacheProps extends SupabaseCacheSettings {
   readonly secretName: string;
   /** The key of the AUTH token's secret (the deployment's secrets key). */
   readonly secretKey: kms.IKey;
+  /** What happens to the AUTH token's secret when it leaves the stack. */
+  readonly secretRemovalPolicy: RemovalPolicy;
 }
 
 /**
@@ -56,6 +58,7 @@ export class Cache extends Construct {
       secretName: props.secretName,
       description: `The AUTH token of the Supabase cache of ${scope.node.path} (${engine.engine} ${engine.version})`,
       encryptionKey: props.secretKey,
+      removalPolicy: props.secretRemovalPolicy,
       // 16 to 128 printable characters without '/', '"' or '@': letters and digits, which also fit in a URL.
       generateSecretString: { secretStringTemplate: '{}', generateStringKey: 'password', passwordLength: 64, excludePunctuation: true, includeSpace: false },
     });
