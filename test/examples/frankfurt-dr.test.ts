@@ -10,8 +10,14 @@ import { kubernetesObjects } from '../kubernetes-objects';
 
 const build = (name: string, context: Record<string, unknown> = {}) => buildExample(name, context).stacks;
 
+// The names Ireland production's settings give its DR site, and the names of its own secrets and instance.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { DR } = require(join(EXAMPLES, 'ireland-prod', 'app'));
+const { PRODUCTION } = require(join(EXAMPLES, 'ireland', 'environments'));
+const DR = {
+  ...PRODUCTION.disasterRecovery,
+  secretNamePrefix: PRODUCTION.secrets.secretNamePrefix,
+  databaseIdentifier: PRODUCTION.database.instanceIdentifier,
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { PRIMARY } = require(join(EXAMPLES, 'frankfurt-dr', 'app'));
 const ACCOUNT = '123456789012';

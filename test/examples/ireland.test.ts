@@ -1,6 +1,7 @@
 /**
- * What tells the Ireland development and production apps apart, asserted on their templates: development is small
- * and disposable, production is highly available and keeps its data.
+ * What tells the Ireland development, staging and production apps apart, asserted on their templates: development is
+ * small and disposable, staging is shaped like production but smaller and snapshots its database on delete,
+ * production is highly available and keeps its data. The settings themselves are in examples/ireland/environments.ts.
  */
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -20,7 +21,7 @@ function minimumReplicas(stack: Stack): Record<string, number> {
   return result;
 }
 
-function deletionPolicies(stacks: ExampleStacks, type: string): string[] {
+function deletionPolicies(stacks: ExampleStacks | Stack[], type: string): string[] {
   return Object.values(stacks).flatMap((stack) => Object.values(Template.fromStack(stack).findResources(type)))
     .map((resource: any) => resource.DeletionPolicy ?? 'Delete');
 }
@@ -85,6 +86,25 @@ describe('ireland-prod: highly available and retained', () => {
     });
   });
 
+  test('a CDN in front of the load balancer, with the web ACL from us-east-1, which forwards only CloudFront\'s requests', () => {
+    const apps = Template.fromStack(prod.applications);
+    apps.hasResourceProperties('AWS::CloudFront::Distribution', {
+      DistributionConfig: Match.objectLike({
+        Aliases: ['supabase.example.com'],
+        WebACLId: Match.stringLikeRegexp('^arn:aws:wafv2:us-east-1:123456789012:global/webacl/'),
+        ViewerCertificate: Match.objectLike({ AcmCertificateArn: Match.stringLikeRegexp('^arn:aws:acm:us-east-1:'), MinimumProtocolVersion: 'TLSv1.2_2021' }),
+      }),
+    });
+    apps.resourceCountIs('AWS::ElasticLoadBalancingV2::ListenerRule', 1);
+  });
+
+  test('a Valkey cache with a replica in another zone, encrypted, its token retained like every secret', () => {
+    Template.fromStack(prod.applications).hasResource('AWS::ElastiCache::ReplicationGroup', {
+      Properties: Match.objectLike({ Engine: 'valkey', MultiAZEnabled: true, AtRestEncryptionEnabled: true, TransitEncryptionEnabled: true }),
+      DeletionPolicy: 'Snapshot',
+    });
+  });
+
   test('an RDS Proxy pools Auth, REST, Storage and postgres-meta; Realtime connects to the instance', () => {
     Template.fromStack(prod.core).resourceCountIs('AWS::RDS::DBProxy', 1);
     const env = (name: string) => kubernetesObjects(prod.applications).find((o) => o.kind === 'Deployment' && o.metadata.name === name)
@@ -139,5 +159,64 @@ describe('ireland-prod: highly available and retained', () => {
     ]));
     const smtp = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'supabase-smtp');
     expect(JSON.stringify(smtp.spec)).toContain('secret:supabase/ireland-prod/ses-smtp-password');
+  });
+});
+
+describe('ireland-staging: shaped like production, smaller, its database snapshotted on delete', () => {
+  const staging = buildIreland('ireland-staging');
+
+  test('a NAT gateway in each of three zones, no interface endpoints', () => {
+    const network = Template.fromStack(staging.networking);
+    network.resourceCountIs('AWS::EC2::NatGateway', 3);
+    expect(network.findResources('AWS::EC2::VPCEndpoint', { Properties: { VpcEndpointType: 'Interface' } })).toEqual({});
+  });
+
+  test('a Multi-AZ burstable database behind an RDS Proxy, without deletion protection, snapshotted on delete', () => {
+    const core = Template.fromStack(staging.core);
+    core.hasResource('AWS::RDS::DBInstance', {
+      Properties: Match.objectLike({ DBInstanceClass: 'db.t4g.medium', MultiAZ: true, DeletionProtection: false, BackupRetentionPeriod: 7 }),
+      DeletionPolicy: 'Snapshot',
+      UpdateReplacePolicy: 'Snapshot',
+    });
+    core.resourceCountIs('AWS::RDS::DBProxy', 1);
+  });
+
+  test('what a restore from the snapshot needs is retained: the secrets, the buckets and their keys', () => {
+    const core = Template.fromStack(staging.core);
+    for (const type of ['AWS::SecretsManager::Secret', 'AWS::S3::Bucket']) {
+      const policies = deletionPolicies([staging.core], type);
+      expect(policies.length).toBeGreaterThan(0);
+      expect(new Set(policies)).toEqual(new Set(['Retain']));
+    }
+    const keys = core.findResources('AWS::KMS::Key');
+    for (const key of ['SecretsKey', 'DatabaseKey', 'StorageKey']) {
+      expect(Object.entries(keys).find(([id]) => id.startsWith(key))![1].DeletionPolicy).toBe('Retain');
+    }
+  });
+
+  test('the network\'s and the services\' logs are deleted with the stacks, and the stacks may be deleted', () => {
+    expect(new Set(deletionPolicies([staging.networking, staging.applications], 'AWS::Logs::LogGroup'))).toEqual(new Set(['Delete']));
+    for (const stack of Object.values(staging)) {
+      expect(stack.terminationProtection).toBe(false);
+    }
+  });
+
+  test('an on-demand and a spot node group, a third of production\'s maximum', () => {
+    const nodeGroups = Object.values(Template.fromStack(staging.core).findResources('AWS::EKS::Nodegroup')) as any[];
+    expect(nodeGroups.map((g) => [g.Properties.CapacityType, g.Properties.ScalingConfig.MaxSize]).sort())
+      .toEqual([['ON_DEMAND', 3], ['SPOT', 6]]);
+  });
+
+  test('two to four pods of each autoscaled service, one of postgres-meta and Studio', () => {
+    const replicas = minimumReplicas(staging.applications);
+    expect(replicas).toEqual({ kong: 2, auth: 2, rest: 2, realtime: 2, storage: 2, imgproxy: 2, meta: 1, studio: 1 });
+    const hpas = kubernetesObjects(staging.applications).filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    expect(new Set(hpas.map((h) => h.spec.maxReplicas))).toEqual(new Set([4]));
+  });
+
+  test('no CDN and no cache', () => {
+    const apps = Template.fromStack(staging.applications);
+    apps.resourceCountIs('AWS::CloudFront::Distribution', 0);
+    apps.resourceCountIs('AWS::ElastiCache::ReplicationGroup', 0);
   });
 });
