@@ -389,6 +389,8 @@ export class SupabaseOnAws extends Construct {
     if (props.cdn) {
       this.originSecret = this.createOriginSecret(props.removalPolicy ?? RemovalPolicy.RETAIN);
     }
+    // A dynamic reference: CloudFormation puts the value in at deployment; the template holds only the secret's ARN.
+    const originHeaderValue = this.originSecret?.secretValue.unsafeUnwrap();
     const cache = props.cache ? new Cache(this, 'Cache', {
       ...props.cache,
       vpc: this.vpc,
@@ -423,19 +425,18 @@ export class SupabaseOnAws extends Construct {
       removalPolicy: props.removalPolicy,
       cache,
       cacheSubnets: tiers.eks,
-      requiredHeader: this.originSecret ? { name: ORIGIN_HEADER, value: this.originSecret.secretValue.unsafeUnwrap() } : undefined,
+      requiredHeader: originHeaderValue ? { name: ORIGIN_HEADER, value: originHeaderValue } : undefined,
     });
     this.namespace = workloads.namespace;
     this.loadBalancer = workloads.loadBalancer.loadBalancer;
     this.publicUrl = props.publicUrl;
-    if (props.cdn && this.originSecret) {
+    if (props.cdn && originHeaderValue) {
       this.distribution = new ContentDelivery(this, 'Cdn', {
         loadBalancer: this.loadBalancer,
         publicUrl: props.publicUrl,
         certificate: props.cdn.certificate,
         webAclArn: props.cdn.webAclArn,
-        // A dynamic reference: CloudFormation puts the value in at deployment; the template holds only the ARN.
-        originHeaderValue: this.originSecret.secretValue.unsafeUnwrap(),
+        originHeaderValue,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       }).distribution;
     }
@@ -458,15 +459,13 @@ export class SupabaseOnAws extends Construct {
     const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
     output('ApiUrl', props.publicUrl, 'The Supabase API (SUPABASE_URL of the client libraries)');
     output('StudioUrl', `${props.publicUrl}/`, 'Studio, behind basic authentication (credentials: DashboardSecretArn)');
+    const pointDnsHere = 'Point the public URL\'s DNS name here (a Route 53 alias record, or a CNAME)';
     if (this.distribution) {
-      output('DistributionDomainName', this.distribution.distributionDomainName,
-        `Point the public URL's DNS name here (a Route 53 alias record, or a CNAME); CloudFront caches ${CACHED_PATH}`);
-      output('LoadBalancerDnsName', workloads.loadBalancer.loadBalancer.loadBalancerDnsName,
-        'The CDN\'s origin: it answers 403 to requests that do not come through the distribution');
-    } else {
-      output('LoadBalancerDnsName', workloads.loadBalancer.loadBalancer.loadBalancerDnsName,
-        'Point the public URL\'s DNS name here (a Route 53 alias record, or a CNAME)');
+      output('DistributionDomainName', this.distribution.distributionDomainName, `${pointDnsHere}; CloudFront caches ${CACHED_PATH}`);
     }
+    output('LoadBalancerDnsName', this.loadBalancer.loadBalancerDnsName, this.distribution
+      ? 'The CDN\'s origin: it answers 403 to requests that do not come through the distribution'
+      : pointDnsHere);
     output('ClusterName', this.cluster.clusterName, 'The EKS cluster');
     output('UpdateKubeconfigCommand', `aws eks update-kubeconfig --region ${region} --name ${this.cluster.clusterName}`,
       'Adds the cluster to your kubeconfig (your role must be one of the cluster\'s admin roles)');
