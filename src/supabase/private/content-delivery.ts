@@ -137,7 +137,7 @@ function hostOf(url: string): string {
   if (Token.isUnresolved(url)) {
     return Fn.select(2, Fn.split('/', url));
   }
-  return new URL(url).host;
+  return new URL(url).hostname;
 }
 
 /**
