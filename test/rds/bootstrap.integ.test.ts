@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { DATABASE, MASTER_USER, PgHarness } from './pg-harness';
+import { MASTER_USER, PgHarness } from './pg-harness';
 import {
   BootstrapOptions,
   BootstrapStepError,
@@ -51,15 +51,7 @@ describe.each(MAJORS)('bootstrap on PostgreSQL %i', (major) => {
   let rolesAfterRefusal: string[] = [];
   let firstChanges: string[] = [];
 
-  const options = (overrides: Partial<BootstrapOptions> = {}): BootstrapOptions => ({
-    masterUser: MASTER_USER,
-    databaseName: DATABASE,
-    postgis: false,
-    pgCron: false,
-    logins: LOGIN_ROLES.map((username) => ({ username, password: PASSWORDS[username] })),
-    connectAs: (user, password) => pg.connect(user, password),
-    ...overrides,
-  });
+  const options = (overrides: Partial<BootstrapOptions> = {}): BootstrapOptions => pg.bootstrapOptions(PASSWORDS, overrides);
 
   /** Runs `fn` with a connection as `user` (with its password), then closes it. */
   async function as<T>(user: string, fn: (c: Client) => Promise<T>): Promise<T> {

