@@ -14,6 +14,7 @@ import {
   aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { createLogBucket } from '../../private/log-bucket';
 
 /** The header CloudFront adds to every request to the load balancer, which forwards only requests that carry it. */
 export const ORIGIN_HEADER = 'X-Supabase-Origin-Verify';
@@ -79,18 +80,11 @@ export class ContentDelivery extends Construct {
       queryStringBehavior: cloudfront.OriginRequestQueryStringBehavior.all(),
     });
 
-    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
-      // CloudFront's standard logs are written with an ACL: the bucket must keep ACLs enabled, owner preferred.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    // CloudFront's standard logs are written with an ACL: the bucket must keep ACLs enabled, owner preferred.
+    this.logBucket = createLogBucket(this, 'AccessLogs', {
+      logsOf: 'the CloudFront distribution\'s',
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_PREFERRED,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.logBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket holds the CloudFront distribution\'s access logs; logging the log bucket\'s own accesses would only log log deliveries.',
     });
 
     this.distribution = new cloudfront.Distribution(this, 'Resource', {

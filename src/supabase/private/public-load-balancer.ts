@@ -11,6 +11,7 @@ import {
 import { Construct } from 'constructs';
 import { PORTS } from './ports';
 import { SupabaseCluster } from '../../eks/supabase-cluster';
+import { createLogBucket } from '../../private/log-bucket';
 
 /** The load balancer's TLS policy: TLS 1.3 and 1.2 only, forward secrecy. */
 export const ALB_SSL_POLICY = elbv2.SslPolicy.RECOMMENDED_TLS; // ELBSecurityPolicy-TLS13-1-2-2021-06
@@ -79,18 +80,11 @@ export class PublicLoadBalancer extends Construct {
       }
     });
 
-    this.logBucket = new s3.Bucket(this, 'AccessLogs', {
-      // Elastic Load Balancing delivers access logs only to SSE-S3 buckets.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    // Elastic Load Balancing delivers access logs only to SSE-S3 buckets.
+    this.logBucket = createLogBucket(this, 'AccessLogs', {
+      logsOf: 'the load balancer\'s',
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: props.removalPolicy,
-    });
-    Validations.of(this.logBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket holds the load balancer\'s access logs; logging the log bucket\'s own accesses would only log log deliveries.',
     });
 
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Resource', {
