@@ -56,6 +56,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The charts' manifests are validated against the Kubernetes and External Secrets schemas in the tests.
     'kubernetes-models@^5.1.0',
     '@kubernetes-models/external-secrets@^2.0.0',
+    // The integration test runs the real postgres-meta server, the version of the pinned image, over TLS.
+    '@supabase/postgres-meta@0.99.0',
+    // What Studio encrypts its connection string with (x-connection-encrypted), for the same test.
+    'crypto-js@^4.2.0',
+    '@types/crypto-js@^4.2.2',
+    // The functional check after deploying (smoke test --full) uses the client teams use; ws is its Realtime
+    // transport on Node.js 20, which has no global WebSocket. Both are bundled by esbuild, never a runtime dependency.
+    '@supabase/supabase-js@2.109.0',
+    'ws@^8.18.3',
+    '@types/ws@^8.18.1',
   ],
   // Lambda handlers are bundled by esbuild into assets/ and never loaded from lib/; jsii's CommonJS build could not
   // import the ESM-only jose anyway.
