@@ -281,8 +281,10 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
   public readonly externalDnsChart?: eks.HelmChart;
   /** The managed add-ons: vpc-cni, kube-proxy, coredns, aws-ebs-csi-driver, metrics-server. */
   public readonly addons: eks.Addon[];
-  /** The default StorageClass `gp3` (encrypted gp3 volumes of the EBS CSI driver). */
+  /** The default StorageClass `gp3` (encrypted gp3 volumes of the EBS CSI driver, retained when released). */
   public readonly storageClass: eks.KubernetesManifest;
+  /** The name of the default StorageClass, for persistent volume claims. */
+  public readonly storageClassName: string = 'gp3';
 
   private readonly namespaces = new Map<string, eks.KubernetesManifest>();
 
@@ -430,7 +432,7 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
       apiVersion: 'storage.k8s.io/v1',
       kind: 'StorageClass',
       metadata: {
-        name: 'gp3',
+        name: this.storageClassName,
         annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' },
       },
       provisioner: 'ebs.csi.aws.com',

@@ -140,7 +140,7 @@ export interface SupabaseStudioSettings {
 /**
  * How many pods of one service run. Services with a HorizontalPodAutoscaler (Kong, Auth, REST, Realtime, Storage,
  * imgproxy, Edge Functions) scale between `minReplicas` and `maxReplicas` on CPU; postgres-meta and Studio run
- * `minReplicas` pods.
+ * `minReplicas` pods. Studio runs one: its saved SQL snippets are on a volume that one pod mounts at a time.
  */
 export interface SupabaseServiceScaling {
   /**
@@ -183,7 +183,11 @@ export interface SupabaseScalingSettings {
   readonly imgproxy?: SupabaseServiceScaling;
   /** @default - 2 pods */
   readonly meta?: SupabaseServiceScaling;
-  /** @default - 2 pods */
+  /**
+   * Studio runs one pod, with its saved SQL snippets on an EBS volume that outlives it (`minReplicas` may only be 1).
+   *
+   * @default - 1 pod
+   */
   readonly studio?: SupabaseServiceScaling;
   /** @default - 2 to 10 pods at 70 % CPU */
   readonly functions?: SupabaseServiceScaling;

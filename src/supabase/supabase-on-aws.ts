@@ -134,7 +134,7 @@ export interface SupabaseOnAwsProps {
   /**
    * Replicas and autoscaling, per service.
    *
-   * @default - two to ten pods of each autoscaled service at 70 % CPU, two of postgres-meta and Studio
+   * @default - two to ten pods of each autoscaled service at 70 % CPU, two of postgres-meta, one of Studio
    */
   readonly scaling?: SupabaseScalingSettings;
 

@@ -25,7 +25,7 @@ import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { Cache } from './private/cache';
-import { ChartNetwork } from './private/chart-props';
+import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
 import { PublicLoadBalancer } from './private/public-load-balancer';
 import { ResolvedScaling } from './private/service';
 import {
@@ -49,6 +49,8 @@ const NO_CERTIFICATE_WARNING = 'cdk-supabase-on-aws:workloads-http-only';
 
 /** Services whose Deployment a HorizontalPodAutoscaler scales. */
 const AUTOSCALED = new Set(['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'functions']);
+/** Services that run one pod: Studio keeps its saved snippets on a ReadWriteOnce volume. */
+const SINGLE = new Set(['studio']);
 
 /**
  * Properties of {@link SupabaseWorkloads}.
@@ -133,7 +135,7 @@ export class SupabaseWorkloads extends Construct {
     const images = { ...DEFAULT_IMAGES, ...stripUndefined(props.images ?? {}) };
     Object.entries(images).forEach(([service, image]) => validateImage(this, service, image));
     const scaling = (service: keyof SupabaseScalingSettings) => {
-      const resolved = resolveScaling(this, service, props.scaling?.[service], AUTOSCALED.has(service));
+      const resolved = resolveScaling(this, service, props.scaling?.[service], AUTOSCALED.has(service), SINGLE.has(service));
       // A standby keeps every Deployment, Service and policy in place with no pod: scaling up is a deployment away.
       return props.standby ? { ...resolved, minReplicas: 0, autoscale: false } : resolved;
     };
@@ -213,7 +215,13 @@ export class SupabaseWorkloads extends Construct {
     // The services start once their Secrets are declared and the database has its roles and schemas.
     const ready = props.database.bootstrap ? [externalSecrets, props.database.bootstrap] : [externalSecrets];
     const jwtExpirySeconds = props.auth.jwtExpiry?.toSeconds() ?? Duration.hours(1).toSeconds();
-    const kongChart = new KongChart(app, 'kong', { ...common, image: images.kong, scaling: scaling('kong'), functions });
+    const kongChart = new KongChart(app, 'kong', {
+      ...common,
+      image: images.kong,
+      scaling: scaling('kong'),
+      functions,
+      fileSizeLimit: props.storageApi?.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT,
+    });
     const kong = apply('Kong', kongChart, ...ready);
     apply('Auth', new AuthChart(app, 'auth', {
       ...common,
@@ -253,8 +261,14 @@ export class SupabaseWorkloads extends Construct {
     }
     apply('Meta', new MetaChart(app, 'meta', { ...common, image: images.meta, scaling: scaling('meta') }), ...ready);
     apply('Studio', new StudioChart(app, 'studio', {
-      ...common, image: images.studio, scaling: scaling('studio'), publicUrl: props.publicUrl, settings: props.studio ?? {},
-    }), ...ready);
+      ...common,
+      image: images.studio,
+      scaling: scaling('studio'),
+      publicUrl: props.publicUrl,
+      settings: props.studio ?? {},
+      rest: props.rest ?? {},
+      storageClassName: cluster.storageClassName,
+    }), ...ready, cluster.storageClass);
     if (functions) {
       apply('Functions', new FunctionsChart(app, 'functions', {
         ...common, image: images.functions, scaling: scaling('functions'), publicUrl: props.publicUrl,
@@ -314,8 +328,10 @@ function validateImage(scope: Construct, service: string, image: string) {
   }
 }
 
-function resolveScaling(scope: Construct, service: string, scaling: SupabaseServiceScaling | undefined, autoscale: boolean): ResolvedScaling {
-  const minReplicas = scaling?.minReplicas ?? 2;
+function resolveScaling(
+  scope: Construct, service: string, scaling: SupabaseServiceScaling | undefined, autoscale: boolean, single: boolean,
+): ResolvedScaling {
+  const minReplicas = scaling?.minReplicas ?? (single ? 1 : 2);
   const maxReplicas = scaling?.maxReplicas ?? Math.max(10, minReplicas);
   const targetCpuUtilization = scaling?.targetCpuUtilization ?? 70;
   const prop = `scaling.${service}`;
@@ -330,6 +346,9 @@ function resolveScaling(scope: Construct, service: string, scaling: SupabaseServ
   }
   if (!Token.isUnresolved(targetCpuUtilization) && (targetCpuUtilization < 1 || targetCpuUtilization > 100)) {
     throw new Error(`${scope.node.path}: \`${prop}.targetCpuUtilization\` must be a percentage from 1 to 100, got ${targetCpuUtilization}. 70 is the default.`);
+  }
+  if (single && !Token.isUnresolved(minReplicas) && minReplicas !== 1) {
+    throw new Error(`${scope.node.path}: \`${prop}.minReplicas\` must be 1, got ${minReplicas}: ${service} keeps its saved SQL snippets on an EBS volume (ReadWriteOnce), which one pod mounts at a time. Remove minReplicas or set 1.`);
   }
   if (!autoscale && scaling?.maxReplicas !== undefined) {
     throw new Error(`${scope.node.path}: \`${prop}.maxReplicas\` is set, but ${service} does not autoscale: it runs minReplicas pods. Remove maxReplicas.`);

@@ -10,7 +10,7 @@ import { renderEsoTemplate } from './eso-template';
 import { buildParts, buildWorkloads } from './fixture';
 import { externalSecretTemplate, secretsChartObjects } from './secrets-chart-fixture';
 import { SupabaseSecrets } from '../../src';
-import { realtimeStartScript } from '../../src/supabase/charts/realtime-chart';
+import { realtimeStartScript, realtimeTenantHealthCommand } from '../../src/supabase/charts/realtime-chart';
 
 interface K8sObject {
   apiVersion: string;
@@ -59,8 +59,10 @@ const SERVICES: {
   port: number;
   serviceName?: string;
   readiness: [string, number] | number;
-  /** A startup probe that runs this command instead of the readiness check. */
-  startupCommand?: string[];
+  /** The readiness and startup probes run this command; the liveness probe checks `readiness`. */
+  healthCommand?: string[];
+  /** The pods of a service without an autoscaler. */
+  replicas?: number;
   plain: string[];
   secret: Record<string, [string, string]>;
   autoscaled: boolean;
@@ -73,7 +75,7 @@ const SERVICES: {
     port: 8000,
     readiness: ['/status/ready', 8100],
     autoscaled: true,
-    writable: ['/usr/local/kong', '/tmp'],
+    writable: ['/kong_prefix', '/tmp'],
     plain: ['KONG_DATABASE', 'KONG_DECLARATIVE_CONFIG', 'KONG_DNS_ORDER', 'KONG_PLUGINS', 'KONG_NGINX_PROXY_PROXY_BUFFER_SIZE', 'KONG_NGINX_PROXY_PROXY_BUFFERS', 'KONG_NGINX_WORKER_PROCESSES'],
     secret: {
       SUPABASE_ANON_KEY: ['supabase-api-keys', 'anon-key'],
@@ -88,7 +90,7 @@ const SERVICES: {
     port: 9999,
     readiness: ['/health', 9999],
     autoscaled: true,
-    writable: [],
+    writable: ['/tmp'],
     plain: ['GOTRUE_API_HOST', 'GOTRUE_API_PORT', 'API_EXTERNAL_URL', 'GOTRUE_DB_DRIVER', 'GOTRUE_SITE_URL', 'GOTRUE_URI_ALLOW_LIST',
       'GOTRUE_DISABLE_SIGNUP', 'GOTRUE_JWT_ADMIN_ROLES', 'GOTRUE_JWT_AUD', 'GOTRUE_JWT_DEFAULT_GROUP_NAME', 'GOTRUE_JWT_EXP',
       'GOTRUE_JWT_ISSUER', 'GOTRUE_EXTERNAL_EMAIL_ENABLED', 'GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED', 'GOTRUE_MAILER_AUTOCONFIRM',
@@ -107,7 +109,7 @@ const SERVICES: {
     port: 3000,
     readiness: ['/ready', 3001],
     autoscaled: true,
-    writable: [],
+    writable: ['/tmp'],
     plain: ['PGRST_DB_SCHEMAS', 'PGRST_DB_MAX_ROWS', 'PGRST_DB_EXTRA_SEARCH_PATH', 'PGRST_DB_ANON_ROLE', 'PGRST_DB_USE_LEGACY_GUCS',
       'PGRST_APP_SETTINGS_JWT_EXP', 'PGRST_ADMIN_SERVER_PORT'],
     secret: { PGRST_DB_URI: ['supabase-db-rest', 'uri'], PGRST_JWT_SECRET: ['supabase-jwt', 'jwt-secret'] },
@@ -118,7 +120,7 @@ const SERVICES: {
     image: 'supabase/realtime:v2.134.10',
     port: 4000,
     readiness: ['/healthcheck', 4000],
-    startupCommand: ['test', '-f', '/tmp/realtime-tenant-ready'],
+    healthCommand: ['/bin/sh', '-c', realtimeTenantHealthCommand(4000)],
     autoscaled: true,
     writable: ['/tmp'],
     // SEED_SELF_HOST and RLIMIT_NOFILE belong to the image's run.sh, which the chart replaces (see below).
@@ -133,7 +135,7 @@ const SERVICES: {
       API_JWT_SECRET: ['supabase-jwt', 'jwt-secret'],
       SECRET_KEY_BASE: ['supabase-realtime', 'secret-key-base'],
       METRICS_JWT_SECRET: ['supabase-jwt', 'jwt-secret'],
-      SERVICE_ROLE_KEY: ['supabase-api-keys', 'service-role-key'],
+      ANON_KEY: ['supabase-api-keys', 'anon-key'],
     },
   },
   {
@@ -168,6 +170,7 @@ const SERVICES: {
     port: 8080,
     readiness: ['/health', 8080],
     autoscaled: false,
+    replicas: 2,
     writable: ['/tmp'],
     plain: ['PG_META_PORT', 'PG_META_DB_SSL_MODE', 'PGSSLMODE'],
     secret: {
@@ -185,7 +188,8 @@ const SERVICES: {
     port: 3000,
     readiness: ['/api/platform/profile', 3000],
     autoscaled: false,
-    writable: ['/tmp', '/app/apps/studio/.next/cache', '/app/snippets', '/app/edge-functions'],
+    replicas: 1,
+    writable: ['/tmp', '/app/apps/studio/.next/cache', '/var/lib/edge-functions'],
     plain: ['STUDIO_PG_META_URL', 'POSTGRES_USER_READ_WRITE', 'DEFAULT_ORGANIZATION_NAME', 'DEFAULT_PROJECT_NAME', 'SUPABASE_URL',
       'SUPABASE_PUBLIC_URL', 'HOSTNAME'],
     secret: {
@@ -239,10 +243,11 @@ describe.each(SERVICES)('$name', (svc) => {
 
   test('is probed on its health endpoint', () => {
     const c = container(svc.name);
-    if (svc.startupCommand) {
-      expect(c.startupProbe.exec).toEqual({ command: svc.startupCommand });
+    if (svc.healthCommand) {
+      expect(c.startupProbe.exec).toEqual({ command: svc.healthCommand });
+      expect(c.readinessProbe.exec).toEqual({ command: svc.healthCommand });
     }
-    for (const probe of [c.readinessProbe, c.livenessProbe, ...(svc.startupCommand ? [] : [c.startupProbe])]) {
+    for (const probe of svc.healthCommand ? [c.livenessProbe] : [c.readinessProbe, c.livenessProbe, c.startupProbe]) {
       if (typeof svc.readiness === 'number') {
         expect(probe.tcpSocket).toEqual({ port: svc.readiness });
       } else {
@@ -250,7 +255,7 @@ describe.each(SERVICES)('$name', (svc) => {
       }
     }
     if (typeof svc.readiness !== 'number') {
-      expect(c.readinessProbe.httpGet.path).toBe(svc.readiness[0]);
+      expect((svc.healthCommand ? c.livenessProbe : c.readinessProbe).httpGet.path).toBe(svc.readiness[0]);
     }
     expect(c.startupProbe.failureThreshold * (c.startupProbe.periodSeconds ?? 10)).toBeGreaterThanOrEqual(60);
   });
@@ -312,8 +317,38 @@ describe.each(SERVICES)('$name', (svc) => {
         metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
       });
     } else {
-      expect(deployment.spec.replicas).toBe(2);
+      expect(deployment.spec.replicas).toBe(svc.replicas);
       expect(hpas).toHaveLength(0);
+    }
+  });
+});
+
+describe('studio', () => {
+  test('keeps saved snippets on an EBS volume of the cluster\'s StorageClass that outlives the pod; one pod, replaced on update', () => {
+    const deployment = find('Deployment', 'studio');
+    const pod = deployment.spec.template.spec;
+    expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.strategy).toEqual({ type: 'Recreate' });
+    const claim = find('PersistentVolumeClaim', 'studio-data');
+    expect(claim.spec).toEqual({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '1Gi' } },
+      storageClassName: 'gp3',
+      volumeMode: 'Filesystem',
+    });
+    const volume = pod.volumes.find((v: any) => v.persistentVolumeClaim?.claimName === 'studio-data');
+    expect(container('studio').volumeMounts).toContainEqual({ name: volume.name, mountPath: '/var/lib/studio' });
+    // Snippets in a folder of the volume (its root holds ext4's lost+found, which Studio would list as a folder).
+    expect(envOf('studio').SNIPPETS_MANAGEMENT_FOLDER).toBe('/var/lib/studio/snippets');
+  });
+
+  test('as upstream 0.8.1: no Logs Explorer without a log backend, and PostgREST\'s own settings shown', () => {
+    const env = envOf('studio');
+    expect(env.ENABLED_FEATURES_LOGS_ALL).toBe('false');
+    expect(env.NEXT_PUBLIC_ENABLE_LOGS).toBeUndefined();
+    expect(env.NEXT_ANALYTICS_BACKEND_PROVIDER).toBeUndefined();
+    for (const name of ['PGRST_DB_SCHEMAS', 'PGRST_DB_MAX_ROWS', 'PGRST_DB_EXTRA_SEARCH_PATH']) {
+      expect({ name, value: env[name] }).toEqual({ name, value: envOf('rest')[name] });
     }
   });
 });
@@ -416,6 +451,7 @@ describe('realtime', () => {
     expect(envOf('realtime').POD_IP).toEqual({ fieldRef: { fieldPath: 'status.podIP' } });
     expect(envOf('realtime').SEED_SELF_HOST).toBeUndefined();
     expect(envOf('realtime').RELEASE_TMP).toBe('/tmp');
+    expect(envOf('realtime').DISABLE_HEALTHCHECK_LOGGING).toBe('true');
     expect(find('Deployment', 'realtime').spec.template.spec.enableServiceLinks).toBe(false);
   });
 
@@ -427,27 +463,40 @@ describe('realtime', () => {
   });
 
   describe('the start script', () => {
-    // A stand-in for the Realtime server: /healthcheck fails once, the tenant API fails once, and every tenant
-    // request is logged.
+    // A stand-in for the Realtime server, as realtime 2.129.8 behaves (tenant_controller.ex, tenants.ex): /healthcheck
+    // fails once; the first PUT creates the tenant but its migrations fail (401), the retry updates it without
+    // migrating (200); the tenant's health is 404 before it exists, then `healthy: false` until a health request has
+    // retried the migrations (the second one), then true. Every tenant request is logged; a wrong token gets 403.
     const FAKE_SERVER = `
       const http = require('http'); const fs = require('fs');
-      const [port, log] = process.argv.slice(2);
-      let health = 0; let puts = 0;
+      const [port, log, token] = process.argv.slice(2);
+      let health = 0; let puts = 0; let healthChecks = 0; let tenant = false; let migrated = false;
       http.createServer((req, res) => {
         let body = '';
         req.on('data', (chunk) => { body += chunk; });
         req.on('end', () => {
           if (req.url === '/healthcheck') { health++; res.writeHead(health < 2 ? 503 : 200); res.end('ok'); return; }
-          if (req.method === 'PUT') {
+          if (req.headers.authorization !== 'Bearer ' + token) { res.writeHead(403); res.end(); return; }
+          if (req.method === 'PUT' && req.url === '/api/tenants/realtime-dev') {
             puts++;
             fs.appendFileSync(log, JSON.stringify({ url: req.url, headers: req.headers, body: JSON.parse(body) }) + '\\n');
-            res.writeHead(puts < 2 ? 500 : 200); res.end('{}'); return;
+            if (puts === 1) { tenant = true; res.writeHead(401); res.end('{"message":"Unauthorized"}'); return; }
+            res.writeHead(200); res.end(JSON.stringify({ data: { external_id: 'realtime-dev', jwt_secret: JSON.parse(body).tenant.jwt_secret } }));
+            return;
+          }
+          if (req.method === 'GET' && req.url === '/api/tenants/realtime-dev/health') {
+            if (!tenant) { res.writeHead(404); res.end('{"message":"not found"}'); return; }
+            healthChecks++;
+            const healthy = migrated;
+            if (healthChecks >= 2) migrated = true;
+            res.writeHead(200); res.end(JSON.stringify({ data: { healthy, db_connected: false, connected_cluster: 0 } }));
+            return;
           }
           res.writeHead(404); res.end();
         });
       }).listen(Number(port), '127.0.0.1');`;
     const env = {
-      SERVICE_ROLE_KEY: 'service.role.jwt',
+      ANON_KEY: 'anon.jwt.token',
       API_JWT_SECRET: 'jwt-secret-of-at-least-32-characters!!',
       DB_HOST: 'db.example.eu-west-1.rds.amazonaws.com',
       DB_PORT: '5432',
@@ -462,38 +511,52 @@ describe('realtime', () => {
         server.close(() => resolve(port));
       });
     });
+    /** The script (or the probe's command) with its paths in `dir`, the server replaced by the stand-in, short sleeps. */
+    const localised = (script: string, dir: string, port: number) => script
+      .split('/tmp/').join(`${dir}/`)
+      .replace('/app/bin/migrate', `echo migrated > ${dir}/migrated`)
+      .replace('exec /app/bin/server', `exec node ${dir}/server.js ${port} ${dir}/requests ${env.ANON_KEY}`)
+      .split('sleep 5').join('sleep 0.2')
+      .split('sleep 2').join('sleep 0.2');
+    const probe = (dir: string, port: number) =>
+      spawnSync('/bin/sh', ['-c', localised(realtimeTenantHealthCommand(port), dir, port)], { encoding: 'utf8' }).status;
 
-    test('migrates, starts the server and registers the tenant with TLS enforced, retrying until it succeeds', async () => {
+    test('registers the tenant with TLS enforced, logs each failure, and is healthy only once the tenant\'s migrations ran', async () => {
       const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'realtime-'));
       const port = await freePort();
       fs.writeFileSync(nodePath.join(dir, 'server.js'), FAKE_SERVER);
-      const script = realtimeStartScript(port)
-        .split('/tmp/').join(`${dir}/`)
-        .replace('/app/bin/migrate', `echo migrated > ${dir}/migrated`)
-        .replace('exec /app/bin/server', `exec node ${dir}/server.js ${port} ${dir}/requests`)
-        .split('sleep 5').join('sleep 0.2')
-        .split('sleep 2').join('sleep 0.2');
       // --norc: Node's stdio pipes are sockets, which makes bash read ~/.bashrc otherwise.
-      const child = spawn('/bin/bash', ['--norc', '-c', script], { env: { PATH: process.env.PATH, ...env }, detached: true });
+      const child = spawn('/bin/bash', ['--norc', '-c', localised(realtimeStartScript(port), dir, port)],
+        { env: { PATH: process.env.PATH, ...env }, detached: true });
       let output = '';
       child.stdout.on('data', (d) => { output += d; });
       child.stderr.on('data', (d) => { output += d; });
+      const probes: (number | null)[] = [];
       try {
-        for (let i = 0; i < 150 && !fs.existsSync(nodePath.join(dir, 'realtime-tenant-ready')); i++) {
+        for (let i = 0; i < 200 && !output.includes('is healthy\n'); i++) {
           await new Promise((r) => setTimeout(r, 100));
+          if (i === 0) probes.push(probe(dir, port));
         }
-        expect({ ready: fs.existsSync(nodePath.join(dir, 'realtime-tenant-ready')), output }).toEqual({ ready: true, output: expect.any(String) });
+        expect(output).toContain('Realtime tenant realtime-dev is healthy\n');
+        probes.push(probe(dir, port));
       } finally {
         if (child.exitCode === null) {
           process.kill(-child.pid!, 'SIGTERM');
         }
       }
+      // The probe failed before the tenant was healthy (unknown tenant, or migrations not run), passes after.
+      expect(probes[0]).not.toBe(0);
+      expect(probes[probes.length - 1]).toBe(0);
+      // Each failure is in the log, with the API's status and answer.
+      expect(output).toContain('Realtime tenant realtime-dev: registration failed (HTTP 401): {"message":"Unauthorized"}');
+      expect(output).toContain('Realtime tenant realtime-dev registered (HTTP 200); waiting for its migrations');
+      expect(output).toContain('Realtime tenant realtime-dev is not healthy yet: {"data":{"healthy":false');
       expect(fs.readFileSync(nodePath.join(dir, 'migrated'), 'utf8')).toBe('migrated\n');
       const requests = fs.readFileSync(nodePath.join(dir, 'requests'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
       expect(requests).toHaveLength(2);
       for (const r of requests) {
         expect(r.url).toBe('/api/tenants/realtime-dev');
-        expect(r.headers.authorization).toBe('Bearer service.role.jwt');
+        expect(r.headers.authorization).toBe(`Bearer ${env.ANON_KEY}`);
         expect(r.headers['content-type']).toBe('application/json');
         expect(r.body).toEqual({
           tenant: {
@@ -517,9 +580,11 @@ describe('realtime', () => {
           },
         });
       }
-      // The header file with the key is gone, and no secret reached the log.
-      expect(fs.existsSync(nodePath.join(dir, 'tenant-api-header'))).toBe(false);
-      for (const secret of [env.SERVICE_ROLE_KEY, env.API_JWT_SECRET, env.DB_PASSWORD]) {
+      // The probes' header file is the pod user's only; the registration's answer (the tenant) is gone; no secret
+      // reached the log.
+      expect(fs.statSync(nodePath.join(dir, 'tenant-api-header')).mode.toString(8).slice(-3)).toBe('600');
+      expect(fs.existsSync(nodePath.join(dir, 'tenant-api-answer'))).toBe(false);
+      for (const secret of [env.ANON_KEY, env.API_JWT_SECRET, env.DB_PASSWORD]) {
         expect(output).not.toContain(secret);
       }
     }, 30000);
@@ -559,6 +624,21 @@ describe('gateway', () => {
     expect(plugins(s).acl.allow).toEqual(groups);
   });
 
+  test('OAuth server discovery for the issuer <publicUrl>/auth/v1 is open and reaches Auth (RFC 8414)', () => {
+    const s = route('/.well-known/oauth-authorization-server/auth/v1');
+    expect(s.url).toBe('http://auth:9999/.well-known/oauth-authorization-server');
+    expect(s.routes[0].strip_path).toBe(true);
+    expect(Object.keys(plugins(s))).toEqual(['cors']);
+    expect(envOf('auth').GOTRUE_JWT_ISSUER).toBe('https://api.example.com/auth/v1');
+  });
+
+  test('as upstream 0.8.1: Kong re-resolves Services quickly, and waits for Edge Functions a little longer than a worker may take', () => {
+    expect(envOf('kong')).toMatchObject({ KONG_DNS_NOT_FOUND_TTL: '1', KONG_DNS_VALID_TTL: '5', KONG_PROXY_ACCESS_LOG: '/dev/stdout combined' });
+    expect(route('/functions/v1/').read_timeout).toBe(160000);
+    const args = container('functions').args;
+    expect(args[args.indexOf('--user-worker-request-idle-timeout') + 1]).toBe('150000');
+  });
+
   test('the WebSocket route speaks ws and GraphQL gets its content profile', () => {
     expect(route('/realtime/v1/').protocol).toBe('ws');
     expect(plugins(route('/graphql/v1'))['request-transformer']).toEqual({ add: { headers: ['Content-Profile:graphql_public'] } });
@@ -580,17 +660,22 @@ describe('gateway', () => {
   });
 
   describe('the start command', () => {
-    // Runs the container's command with sh: the template paths point into a temporary directory and a fake
-    // entrypoint prints its arguments and the rendered configuration.
+    // Runs the container's command with sh: the template and the prefix are in a temporary directory, the prefix
+    // holds a previous run's pid file, and a fake entrypoint prints its arguments, the rendered configuration and
+    // whether the pid files are still there.
     const run = (env: Record<string, string>) => {
       const dir = fs.mkdtempSync(nodePath.join(os.tmpdir(), 'kong-'));
+      const prefix = nodePath.join(dir, 'prefix');
+      fs.mkdirSync(nodePath.join(prefix, 'pids'), { recursive: true });
+      fs.writeFileSync(nodePath.join(prefix, 'pids', 'nginx.pid'), '4242');
       fs.writeFileSync(nodePath.join(dir, 'template.yml'), find('ConfigMap', 'kong-template').data['kong.yml']);
-      fs.writeFileSync(nodePath.join(dir, 'entrypoint.sh'), `#!/bin/sh\necho "$@"\ncat ${dir}/kong.yml\n`, { mode: 0o755 });
+      fs.writeFileSync(nodePath.join(dir, 'entrypoint.sh'),
+        '#!/bin/sh\necho "$@"\n[ -e "$KONG_PREFIX/pids" ] && echo stale pids >&2\ncat "$KONG_PREFIX/kong.yml"\n', { mode: 0o755 });
       const script = container('kong').command[2]
-        .replace('/etc/kong-template/kong.yml', `${dir}/template.yml`)
-        .replace('/tmp/kong.yml', `${dir}/kong.yml`)
+        .replace('/home/kong/template/kong.yml', `${dir}/template.yml`)
+        .replace('/kong_prefix/kong.yml', `${prefix}/kong.yml`)
         .replace('/entrypoint.sh /docker-entrypoint.sh', `${dir}/entrypoint.sh`);
-      return spawnSync('/bin/sh', ['-c', script], { env: { PATH: process.env.PATH, ...env }, encoding: 'utf8' });
+      return spawnSync('/bin/sh', ['-c', script], { env: { PATH: process.env.PATH, ...env, KONG_PREFIX: prefix }, encoding: 'utf8' });
     };
     const values = {
       SUPABASE_ANON_KEY: 'anon.jwt.value',
@@ -600,9 +685,10 @@ describe('gateway', () => {
       DASHBOARD_PASSWORD: 'a"b\\c&d$e${SUPABASE_ANON_KEY}f',
     };
 
-    test('renders the keys and credentials into the configuration, then starts Kong through the entrypoint', () => {
+    test('renders the keys and credentials into the configuration in the prefix, then starts Kong through the entrypoint', () => {
       const result = run(values);
       expect(result.status).toBe(0);
+      expect(result.stderr).toBe('');
       const [first, ...rest] = result.stdout.split('\n');
       expect(first).toBe('kong docker-start');
       const rendered = JSON.parse(rest.join('\n'));
@@ -611,7 +697,7 @@ describe('gateway', () => {
         { username: 'anon', keyauth_credentials: [{ key: 'anon.jwt.value' }] },
         { username: 'service_role', keyauth_credentials: [{ key: 'service.jwt.value' }] },
       ]);
-      expect(envOf('kong').KONG_DECLARATIVE_CONFIG).toBe('/tmp/kong.yml');
+      expect(envOf('kong')).toMatchObject({ KONG_PREFIX: '/kong_prefix', KONG_DECLARATIVE_CONFIG: '/kong_prefix/kong.yml' });
     });
 
     test('refuses to start when a value is missing', () => {

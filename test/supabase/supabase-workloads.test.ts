@@ -254,6 +254,7 @@ describe('SupabaseWorkloads validation', () => {
     [{ scaling: { kong: { targetCpuUtilization: 0 } } }, /`scaling.kong.targetCpuUtilization` must be a percentage from 1 to 100, got 0/],
     [{ scaling: { kong: { targetCpuUtilization: 101 } } }, /got 101/],
     [{ scaling: { studio: { maxReplicas: 4 } } }, /`scaling.studio.maxReplicas` is set, but studio does not autoscale/],
+    [{ scaling: { studio: { minReplicas: 2 } } }, /`scaling.studio.minReplicas` must be 1, got 2: studio keeps its saved SQL snippets on an EBS volume \(ReadWriteOnce\), which one pod mounts at a time/],
     [{ functions: true }, /`functions` is true but `images.functions` is not set/],
   ])('rejects %j', (overrides, message) => {
     expect(() => buildWorkloads(overrides as any)).toThrow(message);

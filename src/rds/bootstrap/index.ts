@@ -15,7 +15,7 @@ export {
   PREEMPTED_REALTIME_MIGRATIONS,
   REALTIME_ADMIN_ROLE,
   REALTIME_FUNCTIONS,
-  REALTIME_PINNED_SOURCE,
+  REALTIME_SCHEMA_CHECK,
   REALTIME_ROLE,
 } from './realtime-schema';
 export { SCRAM_ITERATIONS, isScramVerifier, scramSha256Verifier } from './scram';

@@ -8,9 +8,11 @@
  * control-plane schema `_realtime` (priv/repo/migrations, plain tables) and then, for the tenant that
  * `SEED_SELF_HOST=true` seeds (priv/repo/seeds.exs: tenant `realtime-dev`, whose database settings are the same
  * `DB_*` variables), the tenant schema `realtime` (lib/realtime/tenants/migrations.ex):
- * - when `realtime.schema_migrations` is missing or empty it loads `priv/repo/tenant_db_dump_<major>.sql` in one
- *   statement, which starts with `GRANT SET ON PARAMETER log_min_messages` and creates `realtime.list_changes`
- *   with `SET log_min_messages TO 'fatal'`; if that fails it falls back to
+ * - when the tenant has run no migration and `realtime.schema_migrations` is missing or empty it loads
+ *   `priv/repo/tenant_db_dump_<major>.sql` (15 and 17 only; on 16 and 18 there is none) in one statement, which
+ *   grants `SET ON PARAMETER log_min_messages` (in a DO block, when it creates supabase_realtime_admin) and creates
+ *   `realtime.list_changes` with `SET log_min_messages TO 'fatal'`; if that fails, or there is no dump, it falls
+ *   back to
  * - Ecto's migrator (`Ecto.Migrator.run(..., all: true, prefix: "realtime")`), which runs every migration whose
  *   version is not in `realtime.schema_migrations`. Three of them create `realtime.list_changes` with
  *   `SET log_min_messages TO 'fatal'` (20230328144023_create_list_changes_function,
@@ -51,13 +53,16 @@
  *   small migrations) but ends in the same schema.
  *
  * ## Limits
- * - Pinned to what could be read offline: supabase/realtime at commit 833cf36c3a3603fff5ae5a8a0ce473a21d5fedd4
- *   (2026-08-21, version 2.129.8, last tenant migration 20260709120000). The tag v2.134.10 was not in the snapshot.
- *   If v2.134.10 (or a later image) carries a further migration that creates `list_changes` with
- *   `SET log_min_messages`, Realtime's first start fails with "permission denied to set parameter
- *   \"log_min_messages\"" (the error is loud, not silent); add that migration's version and the function's new
- *   form here. Open pull requests at that commit (20260714120000_add_broadcast_storage,
- *   20260815120000_isolate_subscription_rls_errors) do not touch `list_changes`.
+ * - Checked against what could be read: see {@link REALTIME_SCHEMA_CHECK}. Every tenant migration up to that
+ *   release (the last, 20260709120000) was read for statements an RDS master cannot run; only the four below
+ *   have any. The pinned image's own tag was not published in the sources available. If it carries a further
+ *   migration that creates `list_changes` with `SET log_min_messages`, the tenant's migrations fail on Realtime's
+ *   first start: the pods stay unready (their probes ask the tenant's health) and the log names the failure
+ *   ("permission denied to set parameter \"log_min_messages\""); add that migration's version and the function's
+ *   new form here. The pull requests open at that release (20260714120000_add_broadcast_storage,
+ *   20260815120000_isolate_subscription_rls_errors, 20260815130000_hash_subscription_filters_index,
+ *   20260815140000_validate_filter_operator_against_column_type) run as the schema's owner and do not touch
+ *   `list_changes`, `quote_wal2json` or `wal2json_escape_identifier`.
  * - These functions are our own SQL written from the upstream migrations named above, not copies; they keep the
  *   upstream signatures, result columns and wal2json options, which Realtime's CDC poller depends on.
  * - Realtime's `apply_rls`, `subscription`, `messages`, ... appear only when Realtime runs; no Realtime server can
@@ -71,8 +76,24 @@ export const REALTIME_ROLE = 'supabase_admin';
 /** The role Realtime's migrations move their objects to (20240401105812, 20260707120000). */
 export const REALTIME_ADMIN_ROLE = 'supabase_realtime_admin';
 
-/** The Realtime release the pre-empted migrations were read from (see the comment at the top of this file). */
-export const REALTIME_PINNED_SOURCE = 'supabase/realtime@833cf36c3a3603fff5ae5a8a0ce473a21d5fedd4 (2.129.8)';
+/**
+ * What this file was checked against. `imageTag` is the Realtime image the library pins (`SupabaseImages.realtime`):
+ * a test fails when the two differ, so that a new image is not pinned without its tenant migrations being read
+ * for statements an RDS master cannot run.
+ */
+export const REALTIME_SCHEMA_CHECK = {
+  /** The image tag this check stands for. */
+  imageTag: 'v2.134.10',
+  /** The newest release whose tenant migrations were read: every one of them, up to 20260709120000. */
+  checkedRelease: 'v2.129.8',
+  /** The source read (supabase/realtime at the tag v2.129.8; main at 833cf36c changes no migration). */
+  source: 'supabase/realtime@2aa997873a5e0addd6b799945ed65c3407fc0d1a (v2.129.8)',
+  /**
+   * Why the image tag and the release read differ: the tags after v2.129.8 were not published in the sources
+   * available to the check (2026-12-04).
+   */
+  gap: 'v2.130.0 to v2.134.10 not available to read; their open pull requests were read instead',
+} as const;
 
 /**
  * Tenant migrations (lib/realtime/tenants/repo/migrations) the bootstrap records as applied, because their

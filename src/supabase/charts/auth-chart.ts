@@ -2,7 +2,9 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { imageUser } from '../private/image-contract';
+import { AUTH_ISSUER_PATH } from '../private/kong-config';
+import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseAuthSettings } from '../settings';
 
@@ -51,7 +53,7 @@ export class AuthChart extends Chart {
           GOTRUE_JWT_AUD: 'authenticated',
           GOTRUE_JWT_DEFAULT_GROUP_NAME: 'authenticated',
           GOTRUE_JWT_EXP: String(s.jwtExpiry?.toSeconds() ?? 3600),
-          GOTRUE_JWT_ISSUER: `${props.publicUrl}/auth/v1`,
+          GOTRUE_JWT_ISSUER: `${props.publicUrl}${AUTH_ISSUER_PATH}`,
           GOTRUE_EXTERNAL_EMAIL_ENABLED: String(s.emailSignup ?? true),
           GOTRUE_EXTERNAL_ANONYMOUS_USERS_ENABLED: String(s.anonymousUsers ?? false),
           GOTRUE_MAILER_AUTOCONFIRM: String(s.mailerAutoconfirm ?? false),
@@ -78,7 +80,8 @@ export class AuthChart extends Chart {
       // The first start runs every migration of schema auth.
       startup: startupProbe('/health', port, 120),
       resources: resources(100, 1000, 128, 512),
-      ...IMAGE_USERS.auth,
+      ...imageUser('auth'),
+      writablePaths: [{ name: 'tmp', path: '/tmp' }],
       scaling: props.scaling,
     });
     addServicePolicy(this, 'auth', {

@@ -3,7 +3,8 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { imageUser } from '../private/image-contract';
+import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, resources } from '../private/service';
 
 export interface FunctionsChartProps extends ServiceChartProps {
@@ -13,6 +14,7 @@ export interface FunctionsChartProps extends ServiceChartProps {
 
 /** Where the edge runtime finds the main service that routes requests to the functions. */
 export const FUNCTIONS_MAIN_SERVICE = '/home/deno/functions/main';
+
 
 /**
  * Edge Functions (the edge runtime) on port 9000, opt-in. The image is yours: built from
@@ -29,7 +31,8 @@ export class FunctionsChart extends Chart {
       name: 'functions',
       image: props.image,
       ports: [{ name: 'http', port }],
-      args: ['start', '--main-service', FUNCTIONS_MAIN_SERVICE, '--port', String(port)],
+      args: ['start', '--main-service', FUNCTIONS_MAIN_SERVICE, '--port', String(port),
+        '--user-worker-request-idle-timeout', String(FUNCTIONS_REQUEST_TIMEOUT_MS)],
       env: {
         ...plainEnv({
           SUPABASE_URL: `http://kong:${PORTS.kong}`,
@@ -47,7 +50,7 @@ export class FunctionsChart extends Chart {
       liveness: kplus.Probe.fromTcpSocket({ port, failureThreshold: 6 }),
       startup: kplus.Probe.fromTcpSocket({ port, failureThreshold: 24 }),
       resources: resources(100, 1000, 256, 1024),
-      ...IMAGE_USERS.functions,
+      ...imageUser('functions'),
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
       scaling: props.scaling,
     });

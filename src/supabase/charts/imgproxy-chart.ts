@@ -1,7 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ANY_IPV4, ServiceChartProps, plainEnv } from '../private/chart-props';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { imageUser } from '../private/image-contract';
+import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 /**
@@ -26,7 +27,7 @@ export class ImgproxyChart extends Chart {
       liveness: httpProbe('/health', port, { failureThreshold: 6 }),
       startup: startupProbe('/health', port, 60),
       resources: resources(100, 2000, 256, 1024),
-      ...IMAGE_USERS.imgproxy,
+      ...imageUser('imgproxy'),
       // libvips' font configuration cache (text in SVGs).
       writablePaths: [{ name: 'tmp', path: '/tmp' }, { name: 'fontconfig', path: '/var/cache/fontconfig' }],
       scaling: props.scaling,

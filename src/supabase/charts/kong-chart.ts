@@ -1,22 +1,31 @@
+import { Size } from 'aws-cdk-lib';
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
-import { SecretEnv, ServiceChartProps, plainEnv } from '../private/chart-props';
+import { SecretEnv, ServiceChartProps, plainEnv, uploadSpoolSize } from '../private/chart-props';
+import { imageUser } from '../private/image-contract';
 import { kongDeclarativeConfig, kongStartScript } from '../private/kong-config';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 export interface KongChartProps extends ServiceChartProps {
   /** Whether Edge Functions are deployed (the `/functions/v1/` route). */
   readonly functions: boolean;
+  /** The Storage API's largest upload: nginx spools request bodies under Kong's prefix. */
+  readonly fileSizeLimit: Size;
 }
 
 /** The Service that Realtime is reached under: its first label is the tenant id of self-hosted Realtime. */
 export const REALTIME_SERVICE = 'realtime-dev';
 
-const TEMPLATE_DIR = '/etc/kong-template';
-const CONFIG_DIR = '/tmp';
+/** Where the configuration template is mounted (where upstream Supabase puts it too); not a program directory. */
+const TEMPLATE_DIR = '/home/kong/template';
+/**
+ * Kong's prefix: an emptyDir of its own, as Kong's Helm chart does. The image's default prefix, /usr/local/kong,
+ * also holds Kong's OpenSSL, which nginx loads from there: a volume over it would hide the libraries.
+ */
+export const KONG_PREFIX = '/kong_prefix';
 
 /** The plugins the routes use (and nothing else is loaded). */
 export const KONG_PLUGINS = 'request-transformer,cors,key-auth,acl,basic-auth,request-termination,ip-restriction,post-function';
@@ -24,7 +33,7 @@ export const KONG_PLUGINS = 'request-transformer,cors,key-auth,acl,basic-auth,re
 /**
  * The API gateway: Kong 3.9 without a database on port 8000. Its declarative configuration is a template in a
  * ConfigMap with placeholders for the anon and service_role keys and the dashboard's credentials; the container's
- * command fills them in from the environment (read from Secrets) into an emptyDir at start. Kong's status
+ * command fills them in from the environment (read from Secrets) into Kong's prefix, an emptyDir, at start. Kong's status
  * listener on 8100 answers the probes and the load balancer's health check (`/status/ready`: configuration
  * loaded). The load balancer's subnets are trusted for `X-Forwarded-For`, so Auth's rate limits see the client.
  */
@@ -45,12 +54,16 @@ export class KongChart extends Chart {
       name: 'kong',
       image: props.image,
       ports: [{ name: 'http', port }, { name: 'status', port: status, exposed: false }],
-      command: ['/bin/sh', '-c', kongStartScript(`${TEMPLATE_DIR}/kong.yml`, `${CONFIG_DIR}/kong.yml`)],
+      command: ['/bin/sh', '-c', kongStartScript(`${TEMPLATE_DIR}/kong.yml`, `${KONG_PREFIX}/kong.yml`)],
       env: {
         ...plainEnv({
+          KONG_PREFIX,
           KONG_DATABASE: 'off',
-          KONG_DECLARATIVE_CONFIG: `${CONFIG_DIR}/kong.yml`,
+          KONG_DECLARATIVE_CONFIG: `${KONG_PREFIX}/kong.yml`,
           KONG_DNS_ORDER: 'LAST,A,CNAME',
+          // Re-resolve the upstream Services soon after they change (Kong's defaults cache a miss for 30 s).
+          KONG_DNS_NOT_FOUND_TTL: '1',
+          KONG_DNS_VALID_TTL: '5',
           KONG_PLUGINS: KONG_PLUGINS,
           KONG_NGINX_PROXY_PROXY_BUFFER_SIZE: '160k',
           KONG_NGINX_PROXY_PROXY_BUFFERS: '64 160k',
@@ -60,7 +73,7 @@ export class KongChart extends Chart {
           KONG_STATUS_LISTEN: `0.0.0.0:${status}`,
           KONG_ADMIN_LISTEN: 'off',
           KONG_ADMIN_GUI_LISTEN: 'off',
-          KONG_PROXY_ACCESS_LOG: '/dev/stdout',
+          KONG_PROXY_ACCESS_LOG: '/dev/stdout combined',
           KONG_PROXY_ERROR_LOG: '/dev/stderr',
           KONG_TRUSTED_IPS: props.network.loadBalancerCidrs.join(','),
           KONG_REAL_IP_HEADER: 'X-Forwarded-For',
@@ -75,9 +88,13 @@ export class KongChart extends Chart {
       liveness: httpProbe('/status', status, { failureThreshold: 6 }),
       startup: startupProbe('/status/ready', status, 120),
       resources: resources(250, 1000, 256, 512),
-      ...IMAGE_USERS.kong,
-      // Kong's prefix (nginx configuration, sockets, temporary files) and the rendered configuration.
-      writablePaths: [{ name: 'prefix', path: '/usr/local/kong' }, { name: 'tmp', path: CONFIG_DIR }],
+      ...imageUser('kong'),
+      // The prefix (nginx configuration, pids, sockets, certificates, the LMDB file, request bodies in flight, the
+      // rendered configuration) and /tmp (the kong CLI is a resty script, which makes its own prefix there).
+      writablePaths: [
+        { name: 'prefix', path: KONG_PREFIX, sizeLimit: uploadSpoolSize(props.fileSizeLimit) },
+        { name: 'tmp', path: '/tmp' },
+      ],
       configMounts: [{ name: 'template', path: TEMPLATE_DIR, configMap: template }],
       scaling: props.scaling,
     });
@@ -96,8 +113,9 @@ export class KongChart extends Chart {
       ingress: [
         // The load balancer's nodes (IP targets): traffic and health checks.
         ...props.network.loadBalancerCidrs.map((cidr) => ({ peer: { cidr }, ports: [port, status] })),
-        // Studio calls the other services through the gateway.
+        // Studio and Edge Functions call the other services through the gateway (SUPABASE_URL).
         { peer: { service: 'studio' }, ports: [port] },
+        ...(props.functions ? [{ peer: { service: 'functions' }, ports: [port] }] : []),
       ],
       egress: upstreams.map((u) => ({ peer: { service: u.service }, ports: [u.port] })),
     });

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { imageUser } from '../private/image-contract';
+import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 /**
@@ -37,7 +38,7 @@ export class MetaChart extends Chart {
       liveness: httpProbe('/health', port, { failureThreshold: 6 }),
       startup: startupProbe('/health', port, 60),
       resources: resources(50, 500, 128, 512),
-      ...IMAGE_USERS.meta,
+      ...imageUser('meta'),
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
       scaling: props.scaling,
     });

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 import { REALTIME_SERVICE } from './kong-chart';
 import { K8S_SECRETS } from './secrets-chart';
 import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { imageUser } from '../private/image-contract';
+import { PORTS } from '../private/ports';
 import { PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, httpProbe, resources } from '../private/service';
 
 /** The headless Service whose DNS records list every Realtime pod, for the Erlang cluster. */
@@ -13,8 +14,8 @@ export const REALTIME_HEADLESS_SERVICE = 'realtime-cluster';
 /** The tenant of self-hosted Realtime: the first label of the host name the gateway reaches it under. */
 export const REALTIME_TENANT = REALTIME_SERVICE;
 
-/** The file the start command writes once the tenant is registered; the startup probe waits for it. */
-export const REALTIME_TENANT_READY_FILE = '/tmp/realtime-tenant-ready';
+/** The file holding the tenant API's Authorization header (mode 600, on the pod's own /tmp). */
+const TENANT_API_HEADER = '/tmp/tenant-api-header';
 
 /**
  * The tenant registration: Realtime's tenant API (`PUT /api/tenants/<id>` creates or updates) with the database
@@ -28,26 +29,52 @@ const TENANT_BODY = [
 ].join(' ');
 
 /**
+ * Whether the tenant is healthy: `GET /api/tenants/<id>/health` (any JWT signed with API_JWT_SECRET) answers 200
+ * `{"data": {"healthy": ...}}` while the tenant exists. With no database connection and no client, healthy means
+ * that every tenant migration ran (and an unhealthy answer retries them); with a connection, that it is up. The
+ * answer is compared as text: a failed request leaves it empty (jq's own exit status is 0 on empty input in 1.6).
+ */
+export function realtimeTenantHealthCommand(port: number): string {
+  return `[ "$(curl -fsS --max-time 4 -H @${TENANT_API_HEADER} http://127.0.0.1:${port}/api/tenants/${REALTIME_TENANT}/health | jq -r .data.healthy)" = true ]`;
+}
+
+/**
  * The container's command, in place of the image's run.sh (which switches users with sudo, and re-creates the
- * tenant with TLS off at every start): run the migrations of Realtime's own schema, register the tenant through
- * the API once the server answers (in the background, retrying until it succeeds), and run the server as the
- * container's main process under tini.
+ * tenant with TLS off at every start): run the migrations of Realtime's own schema, then, in the background once
+ * the server answers, register the tenant (retrying until the API accepts it) and wait until the tenant reports
+ * healthy, its migrations done; the server runs as the container's main process under tini. Every failed attempt
+ * is logged with the API's status and answer (neither holds a secret), so a tenant that does not come up shows in
+ * the pod's log, and in its status through the probes, which ask the tenant's health.
+ *
+ * The tenant's health is what counts: the API creates a tenant and then runs its migrations, so a first call whose
+ * migrations fail leaves the tenant in place, and the retry updates it without migrating, with success.
  */
 export function realtimeStartScript(port: number): string {
   const api = `http://127.0.0.1:${port}`;
+  const tenant = `${api}/api/tenants/${REALTIME_TENANT}`;
   return [
     'set -eu',
     '/app/bin/migrate',
     '(',
     '  set +e',
     '  umask 077',
-    '  printf \'Authorization: Bearer %s\\n\' "$SERVICE_ROLE_KEY" > /tmp/tenant-api-header',
+    `  printf 'Authorization: Bearer %s\\n' "$ANON_KEY" > ${TENANT_API_HEADER}`,
     `  until curl -fsS -o /dev/null ${api}/healthcheck; do sleep 2; done`,
-    `  until jq -n --arg id ${REALTIME_TENANT} '${TENANT_BODY}' | curl -fsS -o /dev/null -X PUT -H @/tmp/tenant-api-header \\`,
-    `    -H 'Content-Type: application/json' --data-binary @- ${api}/api/tenants/${REALTIME_TENANT}; do sleep 5; done`,
-    '  rm -f /tmp/tenant-api-header',
-    `  touch ${REALTIME_TENANT_READY_FILE}`,
-    `  echo "Realtime tenant ${REALTIME_TENANT} registered"`,
+    '  while :; do',
+    `    status=$(jq -n --arg id ${REALTIME_TENANT} '${TENANT_BODY}' | curl -sS -o /tmp/tenant-api-answer -w '%{http_code}' -X PUT \\`,
+    `      -H @${TENANT_API_HEADER} -H 'Content-Type: application/json' --data-binary @- ${tenant})`,
+    '    if [ "$status" = 200 ] || [ "$status" = 201 ]; then break; fi',
+    `    echo "Realtime tenant ${REALTIME_TENANT}: registration failed (HTTP $status): $(head -c 300 /tmp/tenant-api-answer)" >&2`,
+    '    sleep 5',
+    '  done',
+    // The answer to a successful registration is the tenant, which stays out of the log and off the disk.
+    '  rm -f /tmp/tenant-api-answer',
+    `  echo "Realtime tenant ${REALTIME_TENANT} registered (HTTP $status); waiting for its migrations"`,
+    `  until ${realtimeTenantHealthCommand(port)}; do`,
+    `    echo "Realtime tenant ${REALTIME_TENANT} is not healthy yet: $(curl -sS --max-time 4 -H @${TENANT_API_HEADER} ${tenant}/health | head -c 300)" >&2`,
+    '    sleep 5',
+    '  done',
+    `  echo "Realtime tenant ${REALTIME_TENANT} is healthy"`,
     ') &',
     'exec /app/bin/server',
   ].join('\n');
@@ -65,6 +92,10 @@ export class RealtimeChart extends Chart {
     super(scope, id, { namespace: props.namespace });
     const secrets = new SecretEnv(this);
     const port = PORTS.realtime;
+    const tenantHealthProbe = (failureThreshold: number) => kplus.Probe.fromCommand(
+      ['/bin/sh', '-c', realtimeTenantHealthCommand(port)],
+      { failureThreshold, periodSeconds: Duration.seconds(5), timeoutSeconds: Duration.seconds(5) },
+    );
     const { labels } = addSupabaseService(this, {
       name: 'realtime',
       serviceName: REALTIME_SERVICE,
@@ -83,6 +114,8 @@ export class RealtimeChart extends Chart {
           CLUSTER_STRATEGIES: 'DNS',
           DNS_NODES: `${REALTIME_HEADLESS_SERVICE}.${props.namespace}.svc.cluster.local`,
           RUN_JANITOR: 'true',
+          // The probes' requests stay out of the log.
+          DISABLE_HEALTHCHECK_LOGGING: 'true',
           // The release writes its runtime configuration here (the root filesystem is read-only).
           RELEASE_TMP: '/tmp',
           ERL_CRASH_DUMP: '/tmp/erl_crash.dump',
@@ -100,18 +133,18 @@ export class RealtimeChart extends Chart {
         SECRET_KEY_BASE: secrets.value(K8S_SECRETS.realtime, 'secret-key-base'),
         // The Erlang distribution cookie, shared by the pods of the cluster.
         RELEASE_COOKIE: secrets.value(K8S_SECRETS.realtime, 'secret-key-base'),
-        // A JWT signed with API_JWT_SECRET, for the tenant API.
-        SERVICE_ROLE_KEY: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
+        // A JWT signed with API_JWT_SECRET, for the tenant API and its health (any such JWT passes; the anon key is the
+        // least privileged one, and upstream's health check uses it too).
+        ANON_KEY: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
       },
-      readiness: httpProbe('/healthcheck', port),
+      // Ready while the tenant is healthy; alive while the server answers (a database outage makes the pods
+      // unready, not restart).
+      readiness: tenantHealthProbe(3),
       liveness: httpProbe('/healthcheck', port, { failureThreshold: 6 }),
-      // Migrations, then the tenant: up to five minutes.
-      startup: kplus.Probe.fromCommand(['test', '-f', REALTIME_TENANT_READY_FILE], {
-        failureThreshold: 60,
-        periodSeconds: Duration.seconds(5),
-      }),
+      // Migrations, then the tenant's registration and its migrations: up to five minutes.
+      startup: tenantHealthProbe(60),
       resources: resources(250, 2000, 512, 1024),
-      ...IMAGE_USERS.realtime,
+      ...imageUser('realtime'),
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
       scaling: props.scaling,
     });

@@ -2,7 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { imageUser } from '../private/image-contract';
+import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseRestSettings } from '../settings';
 
@@ -16,6 +17,15 @@ export interface RestChartProps extends ServiceChartProps {
 
 /** The schemas PostgREST exposes unless told otherwise. */
 export const DEFAULT_REST_SCHEMAS = ['public', 'storage', 'graphql_public'];
+
+/** PostgREST's schemas, row limit and search path: its own settings, which Studio shows too. */
+export function restDatabaseSettings(settings: SupabaseRestSettings): Record<string, string> {
+  return {
+    PGRST_DB_SCHEMAS: (settings.schemas ?? DEFAULT_REST_SCHEMAS).join(','),
+    PGRST_DB_MAX_ROWS: String(settings.maxRows ?? 1000),
+    PGRST_DB_EXTRA_SEARCH_PATH: (settings.extraSearchPath ?? ['public', 'extensions']).join(','),
+  };
+}
 
 /**
  * Supabase REST (PostgREST) on port 3000, connecting as `authenticator`, which switches to anon, authenticated or
@@ -36,9 +46,7 @@ export class RestChart extends Chart {
       ports: [{ name: 'http', port }, { name: 'admin', port: admin, exposed: false }],
       env: {
         ...plainEnv({
-          PGRST_DB_SCHEMAS: (props.settings.schemas ?? DEFAULT_REST_SCHEMAS).join(','),
-          PGRST_DB_MAX_ROWS: String(props.settings.maxRows ?? 1000),
-          PGRST_DB_EXTRA_SEARCH_PATH: (props.settings.extraSearchPath ?? ['public', 'extensions']).join(','),
+          ...restDatabaseSettings(props.settings),
           PGRST_DB_ANON_ROLE: 'anon',
           PGRST_DB_USE_LEGACY_GUCS: 'false',
           PGRST_APP_SETTINGS_JWT_EXP: String(props.jwtExpirySeconds),
@@ -49,14 +57,16 @@ export class RestChart extends Chart {
           ...(props.pooled ? { PGRST_DB_PREPARED_STATEMENTS: 'false' } : {}),
         }),
         PGRST_DB_URI: secrets.value(K8S_SECRETS.dbRest, 'uri'),
+        // Only here: as PGRST_APP_SETTINGS_JWT_SECRET it would be readable by any SQL as
+        // current_setting('app.settings.jwt_secret') (upstream dropped it in 0.8.1).
         PGRST_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
-        PGRST_APP_SETTINGS_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
       },
       readiness: httpProbe('/ready', admin),
       liveness: httpProbe('/live', admin, { failureThreshold: 6 }),
       startup: startupProbe('/live', admin, 60),
       resources: resources(100, 1000, 128, 512),
-      ...IMAGE_USERS.rest,
+      ...imageUser('rest'),
+      writablePaths: [{ name: 'tmp', path: '/tmp' }],
       scaling: props.scaling,
     });
     addServicePolicy(this, 'rest', {

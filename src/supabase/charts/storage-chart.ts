@@ -1,10 +1,10 @@
-import { Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
-import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { ANY_IPV4, DEFAULT_FILE_SIZE_LIMIT, SecretEnv, ServiceChartProps, databaseEgress, plainEnv, uploadSpoolSize } from '../private/chart-props';
+import { imageUser } from '../private/image-contract';
+import { PORTS } from '../private/ports';
 import { NAME_LABEL, PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseStorageApiSettings } from '../settings';
 
@@ -35,7 +35,7 @@ export class StorageChart extends cdk8s.Chart {
     const secrets = new SecretEnv(this);
     const port = PORTS.storage;
     const imageTransformation = props.settings.imageTransformation ?? true;
-    const fileSizeLimit = props.settings.fileSizeLimit ?? Size.mebibytes(50);
+    const fileSizeLimit = props.settings.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT;
     // The EKS pod identity webhook gives the pods of this account the role's web identity token.
     new kplus.ServiceAccount(this, 'service-account', {
       metadata: {
@@ -79,8 +79,8 @@ export class StorageChart extends cdk8s.Chart {
       // The first start runs every migration of schema storage.
       startup: startupProbe('/status', port, 120),
       resources: resources(100, 1000, 256, 1024),
-      ...IMAGE_USERS.storage,
-      writablePaths: [{ name: 'tmp', path: '/tmp', sizeLimit: cdk8s.Size.mebibytes(Math.max(512, 2 * Math.ceil(fileSizeLimit.toMebibytes({ rounding: SizeRoundingBehavior.NONE })))) }],
+      ...imageUser('storage'),
+      writablePaths: [{ name: 'tmp', path: '/tmp', sizeLimit: uploadSpoolSize(fileSizeLimit) }],
       scaling: props.scaling,
     });
     addServicePolicy(this, 'storage', {

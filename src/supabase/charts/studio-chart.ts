@@ -1,23 +1,37 @@
 import { Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
+import { restDatabaseSettings } from './rest-chart';
 import { K8S_SECRETS } from './secrets-chart';
 import { SecretEnv, ServiceChartProps, plainEnv } from '../private/chart-props';
-import { IMAGE_USERS, PORTS } from '../private/ports';
+import { imageUser } from '../private/image-contract';
+import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
-import { SupabaseStudioSettings } from '../settings';
+import { SupabaseRestSettings, SupabaseStudioSettings } from '../settings';
 
 export interface StudioChartProps extends ServiceChartProps {
   /** The public URL of the API gateway. */
   readonly publicUrl: string;
   readonly settings: SupabaseStudioSettings;
+  /** PostgREST's settings, which Studio shows in its API settings. */
+  readonly rest: SupabaseRestSettings;
+  /** The StorageClass of the volume that keeps the saved snippets. */
+  readonly storageClassName: string;
 }
 
-const SNIPPETS_FOLDER = '/app/snippets';
-const FUNCTIONS_FOLDER = '/app/edge-functions';
+/** Studio's volume: an EBS volume that outlives the pod (outside /app, which holds the program). */
+const DATA_DIR = '/var/lib/studio';
+const SNIPPETS_FOLDER = `${DATA_DIR}/snippets`;
+/**
+ * Where Studio lists Edge Functions from (it only reads it): empty, since the functions are in the edge runtime's
+ * image, which Studio cannot see.
+ */
+const FUNCTIONS_FOLDER = '/var/lib/edge-functions';
 
 /**
  * Studio, the dashboard, on port 3000, behind the gateway's basic authentication. It reads the database through
- * postgres-meta and calls the other services through the gateway inside the cluster.
+ * postgres-meta and calls the other services through the gateway inside the cluster. It saves SQL snippets as files:
+ * they are kept on a 1 GiB EBS volume (the cluster's StorageClass, which retains released volumes), so one pod runs,
+ * and an update replaces it (the volume is ReadWriteOnce and in one zone).
  */
 export class StudioChart extends Chart {
   constructor(scope: Construct, id: string, props: StudioChartProps) {
@@ -38,8 +52,9 @@ export class StudioChart extends Chart {
           DEFAULT_PROJECT_NAME: props.settings.projectName ?? 'Default Project',
           SUPABASE_URL: `http://kong:${PORTS.kong}`,
           SUPABASE_PUBLIC_URL: props.publicUrl,
-          NEXT_PUBLIC_ENABLE_LOGS: 'false',
-          NEXT_ANALYTICS_BACKEND_PROVIDER: 'postgres',
+          // No log backend (Logflare) behind the Logs Explorer: the containers' logs are in CloudWatch.
+          ENABLED_FEATURES_LOGS_ALL: 'false',
+          ...restDatabaseSettings(props.rest),
           NEXT_TELEMETRY_DISABLED: '1',
           SNIPPETS_MANAGEMENT_FOLDER: SNIPPETS_FOLDER,
           EDGE_FUNCTIONS_MANAGEMENT_FOLDER: FUNCTIONS_FOLDER,
@@ -58,15 +73,15 @@ export class StudioChart extends Chart {
       liveness: httpProbe('/api/platform/profile', port, { failureThreshold: 6, timeoutSeconds: 5 }),
       startup: startupProbe('/api/platform/profile', port, 120),
       resources: resources(100, 1000, 256, 1024),
-      ...IMAGE_USERS.studio,
-      // Next.js's cache, and the folders where Studio saves SQL snippets and edge function drafts (per pod, lost
-      // on restart: self-hosted Studio keeps them on local disk).
+      ...imageUser('studio'),
+      // Next.js's cache, and the (empty) folder Studio lists Edge Functions from.
       writablePaths: [
         { name: 'tmp', path: '/tmp' },
         { name: 'next-cache', path: '/app/apps/studio/.next/cache', sizeLimit: Size.mebibytes(256) },
-        { name: 'snippets', path: SNIPPETS_FOLDER },
         { name: 'functions', path: FUNCTIONS_FOLDER },
       ],
+      // The saved snippets (Studio makes the folder on first use).
+      persistentPaths: [{ name: 'data', path: DATA_DIR, size: Size.gibibytes(1), storageClassName: props.storageClassName }],
       scaling: props.scaling,
     });
     addServicePolicy(this, 'studio', {

@@ -1,3 +1,5 @@
+import { Size, SizeRoundingBehavior } from 'aws-cdk-lib';
+import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ResolvedScaling } from './service';
@@ -50,4 +52,15 @@ export function plainEnv(values: Record<string, string>): Record<string, kplus.E
 /** Egress to the database subnets on the PostgreSQL port. */
 export function databaseEgress(network: ChartNetwork): { peer: { cidr: string }; ports: number[] }[] {
   return network.databaseCidrs.map((cidr) => ({ peer: { cidr }, ports: [network.databasePort] }));
+}
+
+/** The Storage API's largest upload when none is set (`FILE_SIZE_LIMIT`). */
+export const DEFAULT_FILE_SIZE_LIMIT = Size.mebibytes(50);
+
+/**
+ * Disk for uploads in flight, where a program spools request bodies (Kong's nginx under its prefix, the Storage
+ * API's resumable-upload parts in /tmp): twice the largest upload, at least 512 MiB.
+ */
+export function uploadSpoolSize(fileSizeLimit: Size): cdk8s.Size {
+  return cdk8s.Size.mebibytes(Math.max(512, 2 * Math.ceil(fileSizeLimit.toMebibytes({ rounding: SizeRoundingBehavior.NONE }))));
 }

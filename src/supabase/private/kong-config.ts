@@ -1,4 +1,10 @@
-import { PORTS } from './ports';
+import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from './ports';
+
+/**
+ * Where Auth is served under the public URL, and so the path of its JWT issuer (`GOTRUE_JWT_ISSUER`): its OAuth
+ * server metadata is at `/.well-known/oauth-authorization-server` followed by this path (RFC 8414).
+ */
+export const AUTH_ISSUER_PATH = '/auth/v1';
 
 /**
  * The variables the gateway's entrypoint substitutes into the declarative configuration at start, from the
@@ -41,6 +47,13 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
     open('jwks', '/.well-known/jwks.json'),
     open('sso-acs', '/sso/saml/acs'),
     open('sso-metadata', '/sso/saml/metadata'),
+    {
+      // OAuth 2.1 server discovery (RFC 8414) for the issuer <publicUrl>/auth/v1, as upstream's gateway derives it.
+      name: 'well-known-oauth',
+      url: `${auth}/.well-known/oauth-authorization-server`,
+      routes: [{ name: 'well-known-oauth', strip_path: true, paths: [`/.well-known/oauth-authorization-server${AUTH_ISSUER_PATH}`] }],
+      plugins: [cors],
+    },
     {
       name: 'auth-v1',
       url: `${auth}/`,
@@ -102,7 +115,7 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
     ...(options.functions ? [{
       name: 'functions-v1',
       url: `http://functions:${PORTS.functions}/`,
-      read_timeout: 150000,
+      read_timeout: FUNCTIONS_REQUEST_TIMEOUT_MS + 10_000,
       routes: [{ name: 'functions-v1-all', strip_path: true, paths: ['/functions/v1/'] }],
       plugins: [cors],
     }] : []),
@@ -143,9 +156,11 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
 }
 
 /**
- * The gateway container's command: render the configuration template into the writable /tmp with the values of
- * the template variables from the environment (failing if one is unset), then start Kong in the foreground through
- * the image's entrypoint (`/entrypoint.sh` in kong/kong, `/docker-entrypoint.sh` in the Docker library's kong).
+ * The gateway container's command: render the configuration template into Kong's writable prefix with the values
+ * of the template variables from the environment (failing if one is unset), remove the pid files a previous run of
+ * the container left in the prefix (as the init container of Kong's Helm chart does: `kong health` would check a
+ * stale pid), then start Kong in the foreground through the image's entrypoint (`/entrypoint.sh` in kong/kong,
+ * `/docker-entrypoint.sh` in the Docker library's kong), which runs `kong prepare` in `$KONG_PREFIX` and nginx.
  * awk replaces literal placeholders, so no character of a value is interpreted; `"` and `\` are escaped, because
  * the template is JSON.
  */
@@ -158,8 +173,9 @@ export function kongStartScript(templatePath: string, configPath: string): strin
   ].join(' ');
   return [
     'set -eu',
-    ...KONG_TEMPLATE_VARIABLES.map((v) => `: "\${${v}:?is not set}"`),
+    ...['KONG_PREFIX', ...KONG_TEMPLATE_VARIABLES].map((v) => `: "\${${v}:?is not set}"`),
     render,
+    'rm -rf "$KONG_PREFIX/pids"',
     'for entrypoint in /entrypoint.sh /docker-entrypoint.sh; do',
     '  if [ -x "$entrypoint" ]; then exec "$entrypoint" kong docker-start; fi',
     'done',

@@ -23,6 +23,18 @@ export interface WritablePath {
   readonly sizeLimit?: Size;
 }
 
+/**
+ * A directory on a PersistentVolumeClaim of its own (ReadWriteOnce): it outlives the pod. A Deployment with one is
+ * updated by recreating its pod, since the new pod cannot mount the volume while the old one holds it.
+ */
+export interface PersistentPath {
+  readonly name: string;
+  readonly path: string;
+  readonly size: Size;
+  /** The StorageClass; its reclaim policy decides what happens to the volume when the claim goes. */
+  readonly storageClassName: string;
+}
+
 /** A ConfigMap mounted read-only into the container. */
 export interface ConfigMount {
   readonly name: string;
@@ -58,6 +70,7 @@ export interface ServiceSpec {
   readonly user: number;
   readonly group: number;
   readonly writablePaths?: WritablePath[];
+  readonly persistentPaths?: PersistentPath[];
   readonly configMounts?: ConfigMount[];
   readonly scaling: ResolvedScaling;
   /** The service account (for IRSA); without it the pod gets no API token. */
@@ -84,6 +97,15 @@ export function addSupabaseService(scope: Construct, spec: ServiceSpec): Supabas
       path: w.path,
       volume: kplus.Volume.fromEmptyDir(scope, `${spec.name}-${w.name}-volume`, w.name, { sizeLimit: w.sizeLimit ?? Size.mebibytes(64) }),
     })),
+    ...(spec.persistentPaths ?? []).map((p) => ({
+      path: p.path,
+      volume: kplus.Volume.fromPersistentVolumeClaim(scope, `${spec.name}-${p.name}-volume`, new kplus.PersistentVolumeClaim(scope, `${spec.name}-${p.name}-claim`, {
+        metadata: { name: `${spec.name}-${p.name}`, labels },
+        accessModes: [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
+        storage: p.size,
+        storageClassName: p.storageClassName,
+      }), { name: p.name }),
+    })),
     ...(spec.configMounts ?? []).map((c) => ({
       path: c.path,
       readOnly: true,
@@ -96,6 +118,7 @@ export function addSupabaseService(scope: Construct, spec: ServiceSpec): Supabas
     select: false,
     // An autoscaled Deployment leaves the count to its HorizontalPodAutoscaler.
     replicas: spec.scaling.autoscale ? undefined : spec.scaling.minReplicas,
+    strategy: spec.persistentPaths?.length ? kplus.DeploymentStrategy.recreate() : undefined,
     serviceAccount: spec.serviceAccountName
       ? kplus.ServiceAccount.fromServiceAccountName(scope, `${spec.name}-service-account`, spec.serviceAccountName)
       : undefined,

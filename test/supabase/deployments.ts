@@ -1,0 +1,60 @@
+/**
+ * The Kubernetes objects of every example app, and of a fixture deployment with every optional service (SMTP, Edge
+ * Functions, image transformation), for the tests that hold what the library renders against the images and
+ * against itself.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Stack, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Testing } from 'cdk8s';
+import { buildParts, buildWorkloads } from './fixture';
+import { SupabaseSecrets } from '../../src';
+import { EXAMPLES, buildExample } from '../examples/example-app';
+import { kubernetesObjects } from '../kubernetes-objects';
+
+/** A deployment's Kubernetes objects and where they come from. */
+export interface Deployment {
+  readonly name: string;
+  readonly objects: any[];
+}
+
+/** Every example app (a folder of examples/ with a cdk.json). */
+export const EXAMPLE_APPS = readdirSync(EXAMPLES).filter((n) => existsSync(join(EXAMPLES, n, 'cdk.json'))).sort();
+
+/** The objects of a deployment with every optional service. */
+export function fixtureObjects(): any[] {
+  const parts = buildParts();
+  const secrets = new SupabaseSecrets(parts.stack, 'SecretsWithSmtp', {
+    secretNamePrefix: 'supabase/smtp',
+    smtp: {
+      host: 'email-smtp.eu-west-1.amazonaws.com',
+      user: 'AKIAEXAMPLE',
+      password: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'SmtpPassword', 'ses-smtp'),
+      adminEmail: 'admin@example.com',
+    },
+  });
+  const { workloads } = buildWorkloads({
+    secrets,
+    functions: true,
+    certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
+    images: { functions: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/functions:1.0.0' },
+  }, parts);
+  return workloads.charts.flatMap((c) => Testing.synth(c));
+}
+
+/** The fixture, then every stack of every example app that applies Kubernetes objects. */
+export function allDeployments(): Deployment[] {
+  return [
+    { name: 'fixture with every service', objects: fixtureObjects() },
+    ...EXAMPLE_APPS.flatMap((app) => buildExample(app).app.node.children
+      .filter((c): c is Stack => c instanceof Stack)
+      .map((stack) => ({ name: `${app}/${stack.stackName}`, objects: kubernetesObjects(stack) }))
+      .filter((d) => d.objects.length > 0)),
+  ];
+}
+
+/** The Supabase Deployments among the objects (not the cluster's own controllers). */
+export function supabaseDeployments(objects: any[]): any[] {
+  return objects.filter((o) => o.kind === 'Deployment'
+    && o.spec.template.metadata?.labels?.['app.kubernetes.io/part-of'] === 'supabase');
+}
