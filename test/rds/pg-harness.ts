@@ -38,6 +38,18 @@
  *   BYPASSRLS as `rdsadmin` and gives the master the membership it would have had as its creator (ADMIN OPTION,
  *   no INHERIT, no SET on 16+), i.e. the state RDS leaves if it allows the master to create it. The tests first
  *   prove that the bootstrap refuses to go on without it (point 2), then use this.
+ *
+ * ## TLS, as with `rds.force_ssl = 1` (option `tls`)
+ * The library sets `rds.force_ssl = 1` in its parameter group (src/rds/supabase-database.ts): RDS then refuses every
+ * TCP connection that is not encrypted. Stock PostgreSQL does the same with `hostssl`-only pg_hba.conf lines, and
+ * refuses with `no pg_hba.conf entry for host ..., no encryption` (whether RDS words its refusal identically is not
+ * verified here). With `{ tls: true }` the harness makes a self-signed certificate with openssl (CN
+ * `localhost`, subject alternative names `IP:127.0.0.1` and `DNS:localhost`, so that only trust, never the host
+ * name, can fail a verification), turns `ssl = on`, and rewrites every `host` line of pg_hba.conf into `hostssl`:
+ * TCP connections must use TLS, the Unix socket (the harness's superuser) is unchanged. Its own clients
+ * ({@link PgHarness.config}, {@link PgHarness.connect}, hence the bootstrap) then verify the server against that
+ * certificate. RDS's certificates chain to the RDS CAs, which Node.js does not trust by default either: a client
+ * that verifies against Node's CA list fails on RDS as it fails here. Without the option nothing changes.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -68,6 +80,36 @@ function run(cmd: string, args: string[], opts: { user?: string; cwd?: string; e
     throw new Error(`${cmd} ${args.join(' ')} failed (${result.status ?? result.signal}): ${result.stderr || result.stdout || result.error}`);
   }
   return result.stdout;
+}
+
+/** Options of {@link PgHarness.start}. */
+export interface PgHarnessOptions {
+  /** TLS only over TCP, as RDS with `rds.force_ssl = 1` (see the file's comment). */
+  readonly tls?: boolean;
+}
+
+/**
+ * A self-signed certificate and its key in `dir`, made with openssl (as the pooling test does for PgBouncer).
+ * Returns the certificate (PEM), which is also the CA its verifying clients trust.
+ */
+function makeSelfSignedCertificate(dir: string, user: string | undefined): { certFile: string; keyFile: string; pem: string } {
+  const certFile = path.join(dir, 'server.crt');
+  const keyFile = path.join(dir, 'server.key');
+  const result = spawnSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
+    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', keyFile, '-out', certFile], { encoding: 'utf8' });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT') {
+    throw new Error('openssl is not installed and the TLS harness needs it: install it with '
+      + '`scripts/ensure-system-packages.sh pgbouncer` (or `apt-get install -y openssl`).');
+  }
+  if (result.status !== 0) {
+    throw new Error(`openssl req failed (${result.status ?? result.signal}): ${result.stderr || result.error}`);
+  }
+  // PostgreSQL refuses a private key that others can read; the server's OS user must own it.
+  fs.chmodSync(keyFile, 0o600);
+  if (user) {
+    execFileSync('chown', [`${user}:`, certFile, keyFile]);
+  }
+  return { certFile, keyFile, pem: fs.readFileSync(certFile, 'utf8') };
 }
 
 /** Where the server binaries of a major are, installing them when missing. */
@@ -131,8 +173,8 @@ function ensureOsUser(): string | undefined {
 
 /** A running throwaway server. */
 export class PgHarness {
-  /** Starts a server of `major` and creates the RDS-like roles. */
-  public static async start(major: number, masterPassword: string): Promise<PgHarness> {
+  /** Starts a server of `major` and creates the RDS-like roles; with `tls`, TCP connections must be encrypted. */
+  public static async start(major: number, masterPassword: string, options: PgHarnessOptions = {}): Promise<PgHarness> {
     const { bin, env } = binariesFor(major);
     const user = ensureOsUser();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), `supabase-bootstrap-pg${major}-`));
@@ -144,6 +186,12 @@ export class PgHarness {
     run(path.join(bin, 'initdb'), ['-D', data, '-U', SUPERUSER, '--auth-local=trust', '--auth-host=scram-sha-256',
       '--encoding=UTF8', '--locale=C', '--no-sync'], { user, env });
     const port = await freePort();
+    const tls = options.tls ? makeSelfSignedCertificate(dir, user) : undefined;
+    if (tls) {
+      // rds.force_ssl = 1: every TCP line (initdb's `host` lines) accepts TLS connections only.
+      const hba = path.join(data, 'pg_hba.conf');
+      fs.writeFileSync(hba, fs.readFileSync(hba, 'utf8').replace(/^host(\s)/gm, 'hostssl$1'));
+    }
     fs.appendFileSync(path.join(data, 'postgresql.conf'), [
       '',
       '# supabase bootstrap tests',
@@ -157,13 +205,14 @@ export class PgHarness {
       "log_statement = 'all'",
       'log_min_error_statement = error',
       'fsync = off',
+      ...(tls ? ['ssl = on', `ssl_cert_file = '${tls.certFile}'`, `ssl_key_file = '${tls.keyFile}'`] : []),
       '',
     ].join('\n'));
     if (user) {
       execFileSync('chown', ['-R', `${user}:`, dir]);
     }
     run(path.join(bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-w', '-t', '60', 'start'], { user, env });
-    const harness = new PgHarness(major, bin, env, user, dir, data, logFile, port);
+    const harness = new PgHarness(major, bin, env, user, dir, data, logFile, port, tls?.pem);
     try {
       await harness.setUpRds(masterPassword);
     } catch (e) {
@@ -182,11 +231,17 @@ export class PgHarness {
     private readonly data: string,
     public readonly logFile: string,
     public readonly port: number,
+    /** The server's self-signed certificate (PEM) when started with `tls`, otherwise undefined. */
+    public readonly tlsCertificate?: string,
   ) {}
 
-  /** Connection settings over TCP with a password (how the bootstrap and the services connect). */
+  /**
+   * Connection settings over TCP with a password (how the bootstrap and the services connect); with `tls`,
+   * encrypted and verified against the server's own certificate.
+   */
   public config(user: string, password: string): ClientConfig {
-    return { host: '127.0.0.1', port: this.port, database: DATABASE, user, password, connectionTimeoutMillis: 10_000 };
+    const tls = this.tlsCertificate ? { ssl: { ca: this.tlsCertificate } } : {};
+    return { host: '127.0.0.1', port: this.port, database: DATABASE, user, password, connectionTimeoutMillis: 10_000, ...tls };
   }
 
   /** Connects over TCP as `user`. */
