@@ -69,8 +69,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
   // Lambda handlers are bundled by esbuild into assets/ and never loaded from lib/; jsii's CommonJS build could not
   // import the ESM-only jose anyway.
-  // The same holds for the helpers only those handlers import (src/private/lambda).
-  excludeTypescript: ['src/**/*.lambda.ts', 'src/private/lambda/**'],
+  // The same holds for the helpers only those handlers import (src/private/lambda), and for the smoke test's --full
+  // check (src/supabase/smoke-test/full), bundled with supabase-js and ws (see the bundle below).
+  excludeTypescript: ['src/**/*.lambda.ts', 'src/private/lambda/**', 'src/supabase/smoke-test/full/**'],
   lambdaOptions: {
     // The newest Node.js runtime of Lambda; the AWS SDK v3 it ships stays out of the bundles.
     runtime: awscdk.LambdaRuntime.NODEJS_24_X,
@@ -154,10 +155,25 @@ project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolv
 
 // The Lambda handlers are outside jsii's tsconfig (see excludeTypescript); eslint types them with the default project.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService.allowDefaultProject', [
-  '.projenrc.ts', 'src/*/*.lambda.ts', 'src/private/lambda/*.ts',
+  '.projenrc.ts', 'src/*/*.lambda.ts', 'src/private/lambda/*.ts', 'src/supabase/smoke-test/full/*.ts',
 ]);
+// typescript-eslint types at most 8 such files by default; these are 10.
+project.tryFindObjectFile('.eslintrc.json')?.addOverride(
+  'parserOptions.projectService.maximumDefaultProjectFileMatchCount_THIS_WILL_SLOW_DOWN_LINTING', 16);
 // Like the handlers, their helpers are bundled with devDependencies (the AWS SDK, jose, pg) by esbuild.
 project.eslint?.allowDevDeps('src/private/lambda/**');
+
+// The smoke test's functional check (--full) uses supabase-js, and ws as Realtime's transport on Node.js 20: esbuild
+// bundles both into assets/supabase/smoke-test/full/bundle/index.js (shipped in the npm package), which the command
+// (lib/supabase/smoke-test/cli.js, or src/ with tsx) loads at run time for --full only. Neither is a runtime dependency.
+project.eslint?.allowDevDeps('src/supabase/smoke-test/full/**');
+project.bundler.addBundle('src/supabase/smoke-test/full/bundle.ts', {
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: false,
+  watchTask: false,
+});
 
 // The examples and scripts are type-checked too (tsx, which runs them, only strips types).
 project.testTask.prependExec('tsc --noEmit -p examples/tsconfig.json && tsc --noEmit -p scripts/tsconfig.json');
@@ -178,7 +194,7 @@ bench.spawn(bundle);
 bench.exec('tsx scripts/bench.ts', { receiveArgs: true });
 
 project.addTask('smoke-test', {
-  description: 'Checks a deployed SupabaseOnAws through its public URL (supabase-on-aws-smoke-test): --stack <name> [--region <region>]',
+  description: 'Checks a deployed SupabaseOnAws through its public URL (supabase-on-aws-smoke-test): --stack <name> [--region <region>] [--full]',
   exec: 'tsx src/supabase/smoke-test/cli.ts',
   receiveArgs: true,
 });

@@ -77,10 +77,22 @@ export const SMOKE_CHECKS: SmokeCheck[] = [
   },
 ];
 
-/** Removes the key from `text` and keeps it to one short line. */
-function redact(text: string, anonKey: string): string {
-  const oneLine = (anonKey ? text.split(anonKey).join('<anon key>') : text).replace(/\s+/g, ' ').trim();
-  return oneLine.length > 160 ? `${oneLine.slice(0, 160)}...` : oneLine;
+/** A JSON Web Token (header.payload.signature, each base64url; the header always starts with `{"`). */
+const JWT = /eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g;
+
+/**
+ * Removes every secret from `text`, each replaced by `<its label>`, then any other JSON Web Token (`<jwt>`), and keeps
+ * it to one line of at most `maxLength` characters (the secrets are removed before the cut, so no part of one stays).
+ */
+export function redact(text: string, secrets: Record<string, string | undefined>, maxLength = 160): string {
+  let clean = text;
+  // Longest first: a secret that contains another is replaced whole.
+  const entries = Object.entries(secrets).filter((e): e is [string, string] => !!e[1]).sort((a, b) => b[1].length - a[1].length);
+  for (const [label, secret] of entries) {
+    clean = clean.split(secret).join(`<${label}>`);
+  }
+  const oneLine = clean.replace(JWT, '<jwt>').replace(/\s+/g, ' ').trim();
+  return oneLine.length > maxLength ? `${oneLine.slice(0, maxLength)}...` : oneLine;
 }
 
 /** A GET of `url` that follows no redirect and gives up after `timeoutMs`. */
@@ -113,7 +125,7 @@ export async function runCheck(apiUrl: string, anonKey: string, check: SmokeChec
   const url = new URL(`${apiUrl.replace(/\/+$/, '')}${check.path}`);
   const headers = { apikey: anonKey, Authorization: `Bearer ${anonKey}`, Accept: 'application/json', ...check.headers };
   const started = Date.now();
-  const fail = (detail: string) => ({ service: check.service, path: check.path, passed: false, detail: redact(detail, anonKey) });
+  const fail = (detail: string) => ({ service: check.service, path: check.path, passed: false, detail: redact(detail, { 'anon key': anonKey }) });
   let response: SmokeResponse;
   try {
     response = await get(url, headers, timeoutMs);

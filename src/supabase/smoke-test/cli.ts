@@ -2,19 +2,29 @@
 /**
  * supabase-on-aws-smoke-test: checks a deployed SupabaseOnAws through its public URL. It reads the stack's outputs
  * and the anon key (from Secrets Manager) with the AWS CLI and your credentials, then checks Auth, PostgREST, Storage
- * and Realtime, printing PASS or FAIL for each. Exit status: 0 all passed, 1 a check failed, 2 it could not run.
+ * and Realtime, printing PASS or FAIL for each. With --full it then runs the functional check (full/, a bundle loaded
+ * at run time): a throw-away user, table, buckets and channel, removed afterwards. Exit status: 0 all passed (skips
+ * allowed), 1 a check failed, 2 it could not run.
  */
 import { execFile } from 'node:child_process';
-import { formatReport, runSmokeTest } from './checks';
+import { formatReport, redact, runSmokeTest } from './checks';
+import { FullCheckModule, fullBundlePath, loadFullCheck } from './full-check';
 
 const USAGE = `Usage: supabase-on-aws-smoke-test --stack <name> [--region <region>] [--timeout <seconds>]
+                                  [--full [--function <name> [--function-body <json>]]]
 
-  --stack    the stack that holds SupabaseOnAws (in the examples: SupabaseDevApplications, SupabaseProdApplications)
-  --region   its region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS CLI's configuration)
-  --timeout  seconds to wait for each answer (default: 10)
+  --stack          the stack that holds SupabaseOnAws (in the examples: SupabaseDevApplications, SupabaseProdApplications)
+  --region         its region (default: AWS_REGION, AWS_DEFAULT_REGION, or the AWS CLI's configuration)
+  --timeout        seconds to wait for each answer (default: 10)
+  --full           then the functional check with supabase-js: a throw-away user signs in, reads a table under
+                   row-level security, stores and reads an object, a public object through the CDN (if any), and
+                   broadcasts and tracks presence on Realtime; everything it makes is deleted afterwards
+  --function       with --full: also call this deployed Edge Function as the user (passes on HTTP 2xx)
+  --function-body  with --function: the JSON body to send it
 
 Needs the AWS CLI and credentials allowed cloudformation:DescribeStacks on the stack and secretsmanager:GetSecretValue
-(with kms:Decrypt) on the API keys' secret. The anon key is never printed.`;
+(with kms:Decrypt) on the API keys' secret. --full uses the service_role key of that secret as well. No key, password
+or token is ever printed.`;
 
 export interface StackOutput {
   readonly OutputKey: string;
@@ -24,6 +34,8 @@ export interface StackOutput {
 export interface SupabaseOutputs {
   readonly apiUrl: string;
   readonly apiKeysSecretArn: string;
+  /** The CloudFront distribution's domain name, when the stack has a CDN. */
+  readonly distributionDomainName?: string;
 }
 
 /** CDK names an output by its construct path and an 8-digit hash: `Supabase` + `ApiUrl` + `1A2B3C4D`. */
@@ -42,7 +54,12 @@ export function findSupabaseOutputs(stack: string, outputs: StackOutput[]): Supa
   if (!secret) {
     throw new Error(`Stack ${stack} has no ${prefix}ApiKeysSecretArn output beside ${urls[0].OutputKey}`);
   }
-  return { apiUrl: urls[0].OutputValue, apiKeysSecretArn: secret.OutputValue };
+  const distribution = outputs.find((o) => outputKey(prefix, 'DistributionDomainName').test(o.OutputKey));
+  return {
+    apiUrl: urls[0].OutputValue,
+    apiKeysSecretArn: secret.OutputValue,
+    ...(distribution ? { distributionDomainName: distribution.OutputValue } : {}),
+  };
 }
 
 /** Runs the AWS CLI with `args` and gives its standard output. */
@@ -60,10 +77,10 @@ function aws(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
   });
 }
 
-/** The secret's anonKey field; a parse error is not rethrown, since its message could quote the secret. */
-function anonKeyOf(secretString: string): string {
+/** A string field of the secret; a parse error is not rethrown, since its message could quote the secret. */
+function secretField(secretString: string, field: 'anonKey' | 'serviceRoleKey'): string {
   try {
-    const value = (JSON.parse(secretString) as { anonKey?: unknown }).anonKey;
+    const value = (JSON.parse(secretString) as Record<string, unknown>)[field];
     return typeof value === 'string' ? value : '';
   } catch {
     return '';
@@ -74,16 +91,28 @@ interface Options {
   readonly stack: string;
   readonly region?: string;
   readonly timeoutMs: number;
+  readonly full: boolean;
+  readonly functionName?: string;
+  readonly functionBody?: unknown;
 }
+
+/** Options that take a value, and flags. */
+const VALUED = ['--stack', '--region', '--timeout', '--function', '--function-body'];
+const FLAGS = ['--full'];
 
 function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | undefined {
   const values: Record<string, string> = {};
+  const flags = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const name = argv[i];
     if (name === '--help' || name === '-h') {
       return undefined;
     }
-    if (!['--stack', '--region', '--timeout'].includes(name) || argv[i + 1] === undefined) {
+    if (FLAGS.includes(name)) {
+      flags.add(name);
+      continue;
+    }
+    if (!VALUED.includes(name) || argv[i + 1] === undefined) {
       throw new Error(`Unexpected argument '${name}'${argv[i + 1] === undefined ? ' (or its value is missing)' : ''}\n${USAGE}`);
     }
     values[name.slice(2)] = argv[++i];
@@ -95,28 +124,72 @@ function parseArgs(argv: string[], env: NodeJS.ProcessEnv): Options | undefined 
   if (!(timeout > 0)) {
     throw new Error(`--timeout must be a positive number of seconds, got '${values.timeout}'`);
   }
-  return { stack: values.stack, region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION, timeoutMs: timeout * 1000 };
+  const full = flags.has('--full');
+  if (values.function !== undefined && !full) {
+    throw new Error('--function calls an Edge Function as the functional check\'s user: add --full');
+  }
+  if (values['function-body'] !== undefined && values.function === undefined) {
+    throw new Error('--function-body is the body for --function <name>: add it');
+  }
+  // The name becomes a path segment of /functions/v1/<name>: the characters of function names only.
+  if (values.function !== undefined && !/^[A-Za-z0-9_-]{1,128}$/.test(values.function)) {
+    throw new Error(`--function must be a function name ([A-Za-z0-9_-]), got '${values.function}'`);
+  }
+  let functionBody: unknown;
+  if (values['function-body'] !== undefined) {
+    try {
+      functionBody = JSON.parse(values['function-body']);
+    } catch (error) {
+      throw new Error(`--function-body must be JSON: ${(error as Error).message}`);
+    }
+  }
+  return {
+    stack: values.stack,
+    region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    timeoutMs: timeout * 1000,
+    full,
+    ...(values.function !== undefined ? { functionName: values.function } : {}),
+    ...(functionBody !== undefined ? { functionBody } : {}),
+  };
+}
+
+/** What the tests replace: where the functional check's bundle is. */
+export interface MainOverrides {
+  /** Default: assets/supabase/smoke-test/full/bundle/index.js, three folders above this file's. */
+  readonly fullBundlePath?: string;
 }
 
 /** The command; gives the exit status. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void): Promise<number> {
+export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line: string) => void, overrides: MainOverrides = {}): Promise<number> {
   let options: Options | undefined;
   let outputs: SupabaseOutputs;
   let anonKey: string;
+  let serviceRoleKey = '';
+  let fullCheck: FullCheckModule | undefined;
   try {
     options = parseArgs(argv, env);
     if (!options) {
       print(USAGE);
       return 0;
     }
+    if (options.full) {
+      // Before anything else: a missing bundle is found without touching AWS.
+      fullCheck = loadFullCheck(overrides.fullBundlePath ?? fullBundlePath());
+    }
     const region = options.region ? ['--region', options.region] : [];
     const described = JSON.parse(await aws(['cloudformation', 'describe-stacks', '--stack-name', options.stack, ...region, '--output', 'json'], env));
     outputs = findSupabaseOutputs(options.stack, described.Stacks?.[0]?.Outputs ?? []);
     const secretString = await aws(['secretsmanager', 'get-secret-value', '--secret-id', outputs.apiKeysSecretArn, ...region,
       '--query', 'SecretString', '--output', 'text'], env);
-    anonKey = anonKeyOf(secretString);
+    anonKey = secretField(secretString, 'anonKey');
     if (!anonKey) {
       throw new Error(`The secret ${outputs.apiKeysSecretArn} is not JSON with an anonKey field`);
+    }
+    if (options.full) {
+      serviceRoleKey = secretField(secretString, 'serviceRoleKey');
+      if (!serviceRoleKey) {
+        throw new Error(`The secret ${outputs.apiKeysSecretArn} has no serviceRoleKey field, which --full needs`);
+      }
     }
   } catch (error) {
     print(`supabase-on-aws-smoke-test: ${(error as Error).message}`);
@@ -124,11 +197,40 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
   }
   const results = await runSmokeTest(outputs.apiUrl, anonKey, options.timeoutMs);
   print(formatReport(outputs.apiUrl, results));
-  return results.every((r) => r.passed) ? 0 : 1;
+  const healthy = results.every((r) => r.passed);
+  if (!fullCheck) {
+    return healthy ? 0 : 1;
+  }
+  print('');
+  let functional: boolean;
+  try {
+    functional = await fullCheck.runFullCheck({
+      apiUrl: outputs.apiUrl,
+      anonKey,
+      serviceRoleKey,
+      distributionDomainName: outputs.distributionDomainName,
+      functionName: options.functionName,
+      functionBody: options.functionBody,
+      timeoutMs: options.timeoutMs,
+      print,
+    });
+  } catch (error) {
+    // Not a verdict on the deployment: the check itself broke (its steps catch everything the deployment does).
+    print(`supabase-on-aws-smoke-test: the functional check stopped: ${redact(String((error as Error)?.message ?? error), {
+      'anon key': anonKey, 'service key': serviceRoleKey,
+    }, 500)}`);
+    return 2;
+  }
+  return healthy && functional ? 0 : 1;
 }
 
 if (require.main === module) {
-  void main(process.argv.slice(2), process.env, (line) => console.log(line)).then((code) => {
+  const argv = process.argv.slice(2);
+  void main(argv, process.env, (line) => console.log(line)).then((code) => {
     process.exitCode = code;
+    if (argv.includes('--full')) {
+      // supabase-js leaves timers behind (Realtime's disconnect waits up to 10 s on one it never clears): do not wait.
+      process.exit(code);
+    }
   });
 }
