@@ -5,11 +5,12 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
+import { fakeAws } from './fake-aws-cli';
 import { ANON_KEY, SERVICE_KEY, StandIn, StandInOptions, startStandIn } from './smoke-test-full-stand-in';
 import { main } from '../../src/supabase/smoke-test/cli';
 import { FunctionalCheckConfig, FunctionalCheckOutcome, runFunctionalCheck, STEP } from '../../src/supabase/smoke-test/full/functional-check';
@@ -365,40 +366,6 @@ describe('names and SQL', () => {
 });
 
 describe('the command with --full', () => {
-  /** A stand-in AWS CLI on the PATH: answers describe-stacks and get-secret-value, and logs its arguments. */
-  function fakeAws(apiUrl: string, secret: Record<string, string>, distribution?: string): { env: NodeJS.ProcessEnv; calls: () => string[] } {
-    const dir = mkdtempSync(join(tmpdir(), 'fake-aws-'));
-    writeFileSync(join(dir, 'describe.json'), JSON.stringify({
-      Stacks: [{
-        Outputs: [
-          { OutputKey: 'SupabaseApiUrlA1B2C3D4', OutputValue: apiUrl },
-          { OutputKey: 'SupabaseApiKeysSecretArnE5F60718', OutputValue: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf' },
-          ...(distribution ? [{ OutputKey: 'SupabaseDistributionDomainName0A1B2C3D', OutputValue: distribution }] : []),
-        ],
-      }],
-    }));
-    writeFileSync(join(dir, 'secret.txt'), JSON.stringify(secret));
-    writeFileSync(join(dir, 'aws'), [
-      '#!/bin/sh',
-      `echo "$*" >> "${dir}/calls.log"`,
-      'case "$1 $2" in',
-      `  "cloudformation describe-stacks") cat "${dir}/describe.json" ;;`,
-      `  "secretsmanager get-secret-value") cat "${dir}/secret.txt" ;;`,
-      '  *) echo "unknown command" >&2; exit 252 ;;',
-      'esac',
-    ].join('\n'));
-    chmodSync(join(dir, 'aws'), 0o755);
-    return {
-      env: { PATH: `${dir}:/usr/bin:/bin`, AWS_REGION: 'eu-west-1' },
-      calls: () => {
-        try {
-          return readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n');
-        } catch {
-          return [];
-        }
-      },
-    };
-  }
 
   async function run(argv: string[], env: NodeJS.ProcessEnv, bundle?: string): Promise<{ code: number; output: string }> {
     const lines: string[] = [];
@@ -431,7 +398,7 @@ describe('the command with --full', () => {
   test('end to end: the four checks, then every functional step, exit 0, no secret printed', async () => {
     const standIn = await startStandIn({ cdn: true, functions: { hello: echo } });
     try {
-      const aws = fakeAws(standIn.url, KEYS, CDN);
+      const aws = fakeAws(standIn.url, JSON.stringify(KEYS), CDN);
       const { code, output } = await run(['--stack', 'S', '--full', '--function', 'hello', '--function-body', '{"a":1}', '--timeout', '5'], aws.env, bundle);
       expect(output).toContain('4 of 4 checks passed.');
       expect(output).toMatch(/\nSupabase functional check \(--full\) of http:\/\/127\.0\.0\.1:\d+, run [a-z0-9]{10}\n/);
@@ -451,7 +418,7 @@ describe('the command with --full', () => {
   test('exits 1 when a functional step fails, after cleaning up', async () => {
     const standIn = await startStandIn({ faults: { rlsIgnored: true } });
     try {
-      const { code, output } = await run(['--stack', 'S', '--full'], fakeAws(standIn.url, KEYS).env, bundle);
+      const { code, output } = await run(['--stack', 'S', '--full'], fakeAws(standIn.url, JSON.stringify(KEYS)).env, bundle);
       expect(output).toContain('4 of 4 checks passed.');
       expect(output).toMatch(/FAIL {2}PostgREST: row-level security .*row-level security is not in force/);
       expect(output).toMatch(/SKIP {2}CDN: public object/);
@@ -464,7 +431,7 @@ describe('the command with --full', () => {
   });
 
   test('a missing bundle: exit 2 with how to build it, before any AWS call', async () => {
-    const aws = fakeAws('http://127.0.0.1:9', KEYS);
+    const aws = fakeAws('http://127.0.0.1:9', JSON.stringify(KEYS));
     const { code, output } = await run(['--stack', 'S', '--full'], aws.env, '/nonexistent/assets/supabase/smoke-test/full/bundle/index.js');
     expect(code).toBe(2);
     expect(output).toBe('supabase-on-aws-smoke-test: The functional check (--full) is not built: /nonexistent/assets/supabase/smoke-test/full/bundle/index.js is missing.'
@@ -485,7 +452,7 @@ describe('the command with --full', () => {
   });
 
   test('--full needs the service_role key in the secret: exit 2, never quoting the secret', async () => {
-    const { code, output } = await run(['--stack', 'S', '--full'], fakeAws('http://127.0.0.1:9', { anonKey: ANON_KEY }).env, bundle);
+    const { code, output } = await run(['--stack', 'S', '--full'], fakeAws('http://127.0.0.1:9', JSON.stringify({ anonKey: ANON_KEY })).env, bundle);
     expect(code).toBe(2);
     expect(output).toMatch(/^supabase-on-aws-smoke-test: The secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf has no serviceRoleKey field, which --full needs$/);
     expect(output).not.toContain(ANON_KEY);
@@ -504,7 +471,7 @@ describe('the command with --full', () => {
   test('without --full the command is as before: the bundle is not needed, the service key not read', async () => {
     const standIn = await startStandIn();
     try {
-      const { code, output } = await run(['--stack', 'S'], fakeAws(standIn.url, { anonKey: ANON_KEY }).env, '/nonexistent/index.js');
+      const { code, output } = await run(['--stack', 'S'], fakeAws(standIn.url, JSON.stringify({ anonKey: ANON_KEY })).env, '/nonexistent/index.js');
       expect(code).toBe(0);
       expect(output.split('\n')).toHaveLength(6);
       expect(output).toMatch(/\n4 of 4 checks passed\.$/);

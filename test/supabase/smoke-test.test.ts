@@ -2,11 +2,9 @@
  * The post-deploy smoke test against a local stand-in for a deployment's gateway: the checks' requests and verdicts,
  * the report, and the command end to end with a stand-in `aws` executable.
  */
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fakeAws } from './fake-aws-cli';
 import { SMOKE_CHECKS, formatReport, runSmokeTest } from '../../src/supabase/smoke-test/checks';
 import { findSupabaseOutputs, main } from '../../src/supabase/smoke-test/cli';
 
@@ -167,34 +165,6 @@ describe('the stack outputs', () => {
 });
 
 describe('the command', () => {
-  /** A stand-in AWS CLI on the PATH: answers describe-stacks and get-secret-value, and logs its arguments. */
-  function fakeAws(apiUrl: string, secretString: string): { env: NodeJS.ProcessEnv; calls: () => string[] } {
-    const dir = mkdtempSync(join(tmpdir(), 'fake-aws-'));
-    const describe = JSON.stringify({
-      Stacks: [{
-        Outputs: [
-          { OutputKey: 'SupabaseApiUrlA1B2C3D4', OutputValue: apiUrl },
-          { OutputKey: 'SupabaseApiKeysSecretArnE5F60718', OutputValue: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf' },
-        ],
-      }],
-    });
-    writeFileSync(join(dir, 'describe.json'), describe);
-    writeFileSync(join(dir, 'secret.txt'), secretString);
-    writeFileSync(join(dir, 'aws'), [
-      '#!/bin/sh',
-      `echo "$*" >> "${dir}/calls.log"`,
-      'case "$1 $2" in',
-      `  "cloudformation describe-stacks") cat "${dir}/describe.json" ;;`,
-      `  "secretsmanager get-secret-value") cat "${dir}/secret.txt" ;;`,
-      '  *) echo "unknown command" >&2; exit 252 ;;',
-      'esac',
-    ].join('\n'));
-    chmodSync(join(dir, 'aws'), 0o755);
-    return {
-      env: { PATH: `${dir}:/usr/bin:/bin`, AWS_REGION: 'eu-west-1' },
-      calls: () => readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n'),
-    };
-  }
 
   async function run(argv: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; output: string }> {
     const lines: string[] = [];

@@ -13,6 +13,7 @@ import { bodyMessage, describeError, networkError } from './errors';
 import { RunNames, createStoragePoliciesSql, createTableSql, dropStoragePoliciesSql, dropTableSql, newPassword, newUuid, runNames } from './names';
 import { realtimeStep } from './realtime-step';
 import { redact } from '../checks';
+import type { FullCheckInput } from '../full-check';
 
 export type StepStatus = 'PASS' | 'FAIL' | 'SKIP';
 
@@ -25,15 +26,8 @@ export interface StepResult {
   readonly detail: string;
 }
 
-export interface FunctionalCheckConfig {
-  readonly apiUrl: string;
-  readonly anonKey: string;
-  readonly serviceRoleKey: string;
-  readonly distributionDomainName?: string;
-  readonly functionName?: string;
-  readonly functionBody?: unknown;
-  /** How long to wait for each answer or event. */
-  readonly timeoutMs: number;
+/** What the command hands the check (without its printer, which comes with the other dependencies). */
+export interface FunctionalCheckConfig extends Omit<FullCheckInput, 'print'> {
   /** How long to wait for PostgREST to see the new table after the reload notification (default: 30 s). */
   readonly schemaReloadTimeoutMs?: number;
 }
