@@ -180,6 +180,8 @@ export class ApplicationsStack extends Stack {
       publicUrl: PUBLIC_URL,
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', CERTIFICATE_ARN),
       auth: { siteUrl: 'https://app.example.com', mailerAutoconfirm: false },
+      // The same on-call rotation as Ireland production: the replica's lag and, after a failover, everything.
+      observabilityOptions: { alarmEmails: ['supabase-oncall@example.com'] },
     });
   }
 }

@@ -185,7 +185,7 @@ export const STAGING: IrelandEnvironment = {
   // The bucket is retained (the default): S3 has no snapshot, so keeping it is how its objects survive.
   storage: {},
   logsRemovalPolicy: RemovalPolicy.DESTROY,
-  observability: { logRetention: logs.RetentionDays.ONE_MONTH },
+  observability: { logRetention: logs.RetentionDays.ONE_MONTH, alarmEmails: ['supabase-staging-alerts@example.com'] },
   // Two pods of each autoscaled service (as in production, so that disruption budgets and spreading are exercised)
   // and at most four; one of postgres-meta and Studio.
   scaling: scaleAll({ minReplicas: 2, maxReplicas: 4 }, { minReplicas: 1 }),
@@ -237,6 +237,8 @@ export const PRODUCTION: IrelandEnvironment = {
     proxy: {},
   },
   storage: {},
+  // The alarms page the on-call rotation (subscribe your paging tool to the topic too: output AlarmTopicArn).
+  observability: { alarmEmails: ['supabase-oncall@example.com'] },
   // CloudFront caches public Storage objects at the edge; its web ACL (rate limits, managed rules) is in us-east-1.
   cdn: {
     certificateArn: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/33333333-3333-3333-3333-333333333333`,

@@ -1,4 +1,6 @@
 import {
+  Annotations,
+  ArnFormat,
   Duration,
   RemovalPolicy,
   Size,
@@ -12,6 +14,7 @@ import {
   aws_kms as kms,
   aws_logs as logs,
   aws_sns as sns,
+  aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseCluster } from '../eks/supabase-cluster';
@@ -72,12 +75,21 @@ export interface SupabaseAlarmThresholds {
  */
 export interface SupabaseObservabilityOptions {
   /**
-   * The SNS topic the alarms notify (subscribe your on-call tool or email to it). A topic encrypted with a key of
-   * this construct otherwise; CloudWatch may use that key to publish.
+   * The SNS topic the alarms notify (subscribe your on-call tool to it). A topic defined in this app gets a policy
+   * statement that lets this account's CloudWatch alarms publish to it; an imported topic's policy must allow that
+   * itself (a warning says so). Otherwise a new topic, encrypted with this construct's key, which CloudWatch may use.
    *
-   * @default - a new topic, encrypted with a new key, TLS only
+   * @default - a new topic, encrypted with `encryptionKey`, TLS only, that this account's alarms may publish to
    */
   readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Email addresses subscribed to the alarm topic. Each receives a confirmation email from SNS on the first
+   * deployment and is notified only after confirming it.
+   *
+   * @default - no subscription: subscribe your on-call tool to `alarmTopic`
+   */
+  readonly alarmEmails?: string[];
 
   /** The alarms' thresholds. @default - see SupabaseAlarmThresholds */
   readonly thresholds?: SupabaseAlarmThresholds;
@@ -95,8 +107,10 @@ export interface SupabaseObservabilityOptions {
   readonly logRetention?: logs.RetentionDays;
 
   /**
-   * The key that encrypts the container log groups and the alarm topic. Its key policy must let CloudWatch Logs
-   * and CloudWatch use it.
+   * The key that encrypts the container log groups and the alarm topic. A key defined in this app gets the policy
+   * statements that let CloudWatch Logs and CloudWatch alarms use it; an imported key's policy cannot be changed
+   * here, so it is an error unless `alarmTopic` is given too (create that topic with a key whose policy allows
+   * `cloudwatch.amazonaws.com` `kms:Decrypt` and `kms:GenerateDataKey*`).
    *
    * @default - a new key with rotation enabled
    */
@@ -179,6 +193,13 @@ export class SupabaseObservability extends Construct {
     });
     allowCloudWatchLogs(this, this.encryptionKey);
     this.alarmTopic = props.alarmTopic ?? this.createTopic();
+    this.allowAlarmsToPublish(this.alarmTopic);
+    for (const [i, email] of (props.alarmEmails ?? []).entries()) {
+      if (!Token.isUnresolved(email) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) {
+        throw new Error(`${this.node.path}: \`alarmEmails[${i}]\` is not an email address, got '${email}'. Use e.g. 'oncall@example.com'.`);
+      }
+      this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(email));
+    }
     const action = new cloudwatchActions.SnsAction(this.alarmTopic);
 
     if (props.containerInsights ?? true) {
@@ -316,18 +337,45 @@ export class SupabaseObservability extends Construct {
 
   private createTopic(): sns.Topic {
     // CloudWatch publishes to an encrypted topic only with a customer managed key that lets it (alias/aws/sns does not).
-    this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+    const { statementAdded } = this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowCloudWatchAlarmsToPublish',
       principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
       resources: ['*'],
       conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
     }));
+    if (!statementAdded) {
+      throw new Error(`${this.node.path}: \`encryptionKey\` is imported, so its key policy cannot be given the statement that lets CloudWatch alarms use it, and the alarm topic encrypted with it would take no notification. `
+        + 'Pass a key defined in this app, or create the topic yourself with a key whose policy allows cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, and pass it as `alarmTopic`.');
+    }
     return new sns.Topic(this, 'AlarmTopic', {
       displayName: `Supabase alarms of ${this.node.path}`,
       masterKey: this.encryptionKey,
       enforceSSL: true,
     });
+  }
+
+  /**
+   * Lets this account's CloudWatch alarms in this region publish to the topic. A topic policy replaces SNS's default
+   * one (which lets the account's principals publish), so without this statement a topic with any policy, such as
+   * the TLS-only one, refuses every alarm notification.
+   */
+  private allowAlarmsToPublish(topic: sns.ITopic): void {
+    const stack = Stack.of(this);
+    const { statementAdded } = topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowCloudWatchAlarmsOfThisAccount',
+      principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [topic.topicArn],
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) },
+      },
+    }));
+    if (!statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-supabase-on-aws:observability-imported-topic',
+        'The alarm topic is imported, so its policy cannot be checked or changed here: it must allow cloudwatch.amazonaws.com to sns:Publish (for this account\'s alarms), and its KMS key, if any, must let cloudwatch.amazonaws.com use it. Otherwise no alarm notifies anyone.');
+    }
   }
 
   /**

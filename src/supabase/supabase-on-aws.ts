@@ -483,6 +483,9 @@ export class SupabaseOnAws extends Construct {
     if (this.database.masterSecret) {
       output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
     }
+    if (this.observability) {
+      output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'The topic the alarms notify: subscribe your paging tool to it');
+    }
   }
 
   private validateTransferAcceleration(props: SupabaseOnAwsProps) {

@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Size, Stack, aws_elasticloadbalancingv2 as elbv2, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Duration, RemovalPolicy, Size, Stack, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildParts } from './fixture';
 import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseObservability, SupabaseObservabilityProps } from '../../src';
+import { PolicyRequest, evaluate, resolve } from '../policy-evaluator';
 
 function observe(props: Partial<SupabaseObservabilityProps> = {}) {
   const parts = buildParts();
@@ -127,6 +128,89 @@ describe('SupabaseObservability defaults', () => {
   test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {
     const errors = new AwsSolutionsChecks().validateScope(stack).violations.filter((v) => v.severity === 'error');
     expect(errors.map((v) => `${v.ruleName} ${v.violatingResources?.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+});
+
+describe('the alarm topic takes the alarms\' notifications', () => {
+  const ALARM_ARN = 'arn:aws:cloudwatch:eu-west-1:123456789012:alarm:Supabase-DatabaseCpu';
+  /** The topic's and the key's policies, with the topic's ARN and the key's ARN as AWS would see them. */
+  function policies(template: Template) {
+    const [topicId] = Object.keys(template.findResources('AWS::SNS::Topic'));
+    const refs = { [topicId]: 'arn:aws:sns:eu-west-1:123456789012:alarms' };
+    const topicPolicy = resolve((Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0] as any).Properties.PolicyDocument, refs);
+    const keyPolicy = resolve((Object.values(template.findResources('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('alarm topic') } }))[0] as any)
+      .Properties.KeyPolicy, refs);
+    return { topicPolicy, keyPolicy };
+  }
+  const publish = (context: Record<string, string>, principal: PolicyRequest['principal'] = { service: 'cloudwatch.amazonaws.com' }): PolicyRequest => ({
+    principal, action: 'sns:Publish', resource: 'arn:aws:sns:eu-west-1:123456789012:alarms', context,
+  });
+  const { template } = observe();
+  const { topicPolicy, keyPolicy } = policies(template);
+  const fromThisAccount = { 'aws:SourceAccount': '123456789012', 'aws:SourceArn': ALARM_ARN, 'aws:SecureTransport': 'true' };
+
+  test('this account\'s alarms may publish to the topic, over TLS, and use its key', () => {
+    expect(evaluate(topicPolicy, publish(fromThisAccount))).toBe('allow');
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
+      expect(evaluate(keyPolicy, { principal: { service: 'cloudwatch.amazonaws.com' }, action, resource: '*', context: fromThisAccount })).toBe('allow');
+    }
+  });
+
+  test('nothing else: not without TLS, not another account\'s alarms, not another principal', () => {
+    expect(evaluate(topicPolicy, publish({ ...fromThisAccount, 'aws:SecureTransport': 'false' }))).toBe('deny');
+    expect(evaluate(topicPolicy, publish({
+      'aws:SourceAccount': '999999999999', 'aws:SourceArn': 'arn:aws:cloudwatch:eu-west-1:999999999999:alarm:x', 'aws:SecureTransport': 'true',
+    }))).not.toBe('allow');
+    expect(evaluate(topicPolicy, publish({ ...fromThisAccount, 'aws:SourceArn': 'arn:aws:events:eu-west-1:123456789012:rule/x' }))).not.toBe('allow');
+    expect(evaluate(topicPolicy, publish({ 'aws:SecureTransport': 'true' }, { aws: 'arn:aws:iam::999999999999:root' }))).not.toBe('allow');
+  });
+
+  test('the check can fail: a topic with the TLS statement alone refuses CloudWatch (SNS\'s default policy is replaced)', () => {
+    const tlsOnly = { Statement: topicPolicy.Statement.filter((st: any) => st.Effect === 'Deny') };
+    expect(tlsOnly.Statement).toHaveLength(1);
+    expect(evaluate(tlsOnly, publish(fromThisAccount))).toBe('implicit-deny');
+  });
+
+  test('a topic of one\'s own defined in the app gets the statement; email addresses are subscribed', () => {
+    const parts = buildParts();
+    const topic = new sns.Topic(parts.stack, 'OnCall', { enforceSSL: true });
+    new SupabaseObservability(parts.stack, 'Observability', {
+      cluster: parts.cluster, database: parts.database, alarmTopic: topic, alarmEmails: ['oncall@example.com', 'sre@example.com'],
+    });
+    const t = Template.fromStack(parts.stack);
+    const document = resolve((Object.values(t.findResources('AWS::SNS::TopicPolicy'))[0] as any).Properties.PolicyDocument,
+      { [parts.stack.getLogicalId(topic.node.defaultChild as any)]: 'arn:aws:sns:eu-west-1:123456789012:alarms' });
+    expect(evaluate(document, publish(fromThisAccount))).toBe('allow');
+    for (const endpoint of ['oncall@example.com', 'sre@example.com']) {
+      t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: endpoint, TopicArn: { Ref: Match.stringLikeRegexp('^OnCall') } });
+    }
+  });
+
+  test('an imported topic: a warning that its policy must allow CloudWatch, since it cannot be checked', () => {
+    const parts = buildParts();
+    const observability = new SupabaseObservability(parts.stack, 'Observability', {
+      cluster: parts.cluster, database: parts.database, alarmTopic: sns.Topic.fromTopicArn(parts.stack, 'Imported', 'arn:aws:sns:eu-west-1:123456789012:ops'),
+    });
+    Annotations.fromStack(parts.stack).hasWarning(`/${observability.node.path}`, Match.stringLikeRegexp('must allow cloudwatch.amazonaws.com to sns:Publish'));
+  });
+
+  test.each<[string, (stack: Stack) => Partial<SupabaseObservabilityProps>, RegExp]>([
+    ['an imported key for the topic this construct creates', (stack) => ({ encryptionKey: kms.Key.fromKeyArn(stack, 'K', 'arn:aws:kms:eu-west-1:123456789012:key/abc') }),
+      /`encryptionKey` is imported, so its key policy cannot be given the statement that lets CloudWatch alarms use it.*pass it as `alarmTopic`/],
+    ['an email address without a domain', () => ({ alarmEmails: ['oncall'] }), /`alarmEmails\[0\]` is not an email address, got 'oncall'/],
+  ])('rejects %s', (_name, props, message) => {
+    const parts = buildParts();
+    expect(() => new SupabaseObservability(parts.stack, 'Observability', { cluster: parts.cluster, database: parts.database, ...props(parts.stack) })).toThrow(message);
+  });
+
+  test('an imported key is fine with a topic of one\'s own', () => {
+    const parts = buildParts();
+    expect(() => new SupabaseObservability(parts.stack, 'Observability', {
+      cluster: parts.cluster,
+      database: parts.database,
+      encryptionKey: kms.Key.fromKeyArn(parts.stack, 'K', 'arn:aws:kms:eu-west-1:123456789012:key/abc'),
+      alarmTopic: new sns.Topic(parts.stack, 'OnCall'),
+    })).not.toThrow();
   });
 });
 

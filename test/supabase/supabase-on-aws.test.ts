@@ -51,6 +51,7 @@ describe('SupabaseOnAws in one stack', () => {
         .toContain(template.toJSON().Resources[byId(id).Value.Ref].Type);
     }
     expect(JSON.stringify(outputs)).not.toMatch(/SecretString|resolve:secretsmanager|eyJ/);
+    expect(template.toJSON().Resources[byId('AlarmTopicArn').Value.Ref].Type).toBe('AWS::SNS::Topic');
   });
 
   test('passes cdk-nag\'s AwsSolutions pack with no unacknowledged error', () => {
