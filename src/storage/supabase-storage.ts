@@ -266,6 +266,14 @@ export interface SupabaseStorageProps {
    * @default - no replication
    */
   readonly replication?: SupabaseStorageReplication;
+
+  /**
+   * The name of the bucket that replicates into this one, on a disaster-recovery site: S3 publishes the replication's
+   * latency and backlog in this bucket's region, where `SupabaseObservability` alarms on them.
+   *
+   * @default - no bucket replicates into this one
+   */
+  readonly replicationSource?: string;
 }
 
 /**
@@ -287,6 +295,9 @@ export interface SupabaseStorageProps {
  */
 export class SupabaseStorage extends Construct {
   /** The bucket that holds Supabase Storage's objects. */
+  /** The id of the replication rule: the `RuleId` dimension of the replication metrics. */
+  public static readonly REPLICATION_RULE_ID = 'DisasterRecovery';
+
   public readonly bucket: s3.IBucket;
   /** The bucket that receives the bucket's server access logs. */
   public readonly logBucket: s3.IBucket;
@@ -294,6 +305,14 @@ export class SupabaseStorage extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The role S3 assumes to replicate objects; undefined without `replication`. */
   public readonly replicationRole?: iam.IRole;
+  /**
+   * The bucket replicated into, with `replication`. The replication metrics are on: `OperationsFailedReplication`
+   * here, `ReplicationLatency` and the backlog in the destination's region, with the rule id
+   * {@link SupabaseStorage.REPLICATION_RULE_ID}.
+   */
+  public readonly replicationDestination?: s3.IBucket;
+  /** The bucket that replicates into this one, if any (`replicationSource`). */
+  public readonly replicationSource?: string;
   /** Whether S3 Transfer Acceleration is enabled on the bucket. */
   public readonly transferAcceleration: boolean;
 
@@ -312,6 +331,8 @@ export class SupabaseStorage extends Construct {
     this.validateBucketName(props.bucketName);
     this.validateAllowedPrincipalArns(props.allowedPrincipalArns ?? []);
     this.transferAcceleration = props.transferAcceleration ?? false;
+    this.replicationSource = props.replicationSource;
+    this.replicationDestination = props.replication?.destinationBucket;
     if (this.transferAcceleration && props.bucketName && !Token.isUnresolved(props.bucketName) && props.bucketName.includes('.')) {
       throw new Error(`SupabaseStorage ${this.node.path}: \`transferAcceleration\` is true but \`bucketName\` '${props.bucketName}' contains a dot, and S3 accelerates only buckets whose names are valid DNS labels without dots. Choose a name without dots, or leave acceleration off.`);
     }
@@ -355,7 +376,9 @@ export class SupabaseStorage extends Construct {
       lifecycleRules: this.lifecycleRules(props, versioned, noncurrentVersionExpiration),
       replicationRole: this.replicationRole,
       replicationRules: props.replication ? [{
-        id: 'DisasterRecovery',
+        id: SupabaseStorage.REPLICATION_RULE_ID,
+        // Replication metrics (no Replication Time Control, whose threshold the 15 minutes would be).
+        metrics: s3.ReplicationTimeValue.FIFTEEN_MINUTES,
         destination: props.replication.destinationBucket,
         kmsKey: props.replication.destinationKey,
         sseKmsEncryptedObjects: true,

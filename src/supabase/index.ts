@@ -1,4 +1,5 @@
 export * from './supabase-on-aws';
 export * from './supabase-observability';
+export * from './alarm-thresholds';
 export * from './settings';
 export { SupabaseImages } from './images';

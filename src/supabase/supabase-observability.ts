@@ -3,7 +3,6 @@ import {
   ArnFormat,
   Duration,
   RemovalPolicy,
-  Size,
   Stack,
   Token,
   aws_cloudwatch as cloudwatch,
@@ -17,6 +16,18 @@ import {
   aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { SupabaseAlarmThresholds } from './alarm-thresholds';
+import {
+  AlarmFactory,
+  addApiAlarms,
+  addClusterAlarms,
+  addDatabaseAlarms,
+  addProxyAlarms,
+  addStorageAlarms,
+  insightsMetric,
+  rdsMetric,
+  resolveThresholds,
+} from './private/alarms';
 import { SupabaseCluster } from '../eks/supabase-cluster';
 import { serviceAccountRole } from '../private/irsa-role';
 import { allowCloudWatchLogs } from '../private/kms';
@@ -29,46 +40,6 @@ const CONTAINER_INSIGHTS_LOGS = ['application', 'dataplane', 'host', 'performanc
 /** The add-on's agent and Fluent Bit run as this service account. */
 const AGENT_SERVICE_ACCOUNT = ['amazon-cloudwatch', 'cloudwatch-agent'] as const;
 const FIVE_MINUTES = Duration.minutes(5);
-
-/**
- * Alarm thresholds of {@link SupabaseObservability}. Every alarm fires after three consecutive five-minute periods
- * beyond its threshold (free storage and failed nodes: one period).
- */
-export interface SupabaseAlarmThresholds {
-  /** Average database CPU. @default 80 (percent) */
-  readonly databaseCpuPercent?: number;
-  /** Free database storage below this. @default Size.gibibytes(10) */
-  readonly databaseFreeStorage?: Size;
-  /** Freeable database memory below this. @default Size.mebibytes(256) */
-  readonly databaseFreeableMemory?: Size;
-  /**
-   * Open database connections. Set it to about 80 % of your instance's `max_connections` (RDS derives it from the
-   * instance's memory: about 410 on 4 GiB, 820 on 8 GiB).
-   *
-   * @default 320
-   */
-  readonly databaseConnections?: number;
-  /** Average read latency. @default Duration.millis(20) */
-  readonly databaseReadLatency?: Duration;
-  /** Average write latency. @default Duration.millis(50) */
-  readonly databaseWriteLatency?: Duration;
-  /** Share of API requests answered with a 5xx, by the load balancer or Kong. @default 5 (percent) */
-  readonly api5xxPercent?: number;
-  /** The API's 95th-percentile response time, measured at the load balancer. @default Duration.seconds(2) */
-  readonly apiResponseTime?: Duration;
-  /** Failing nodes tolerated before the alarm. @default 0 */
-  readonly failedNodes?: number;
-  /** How full the node groups may get, as a share of their total maximum size. @default 100 (percent) */
-  readonly nodeCapacityPercent?: number;
-  /** Pending pods tolerated for 15 minutes. @default 0 */
-  readonly podsPending?: number;
-  /** Running pods that may stay not ready for 15 minutes. @default 0 */
-  readonly podsNotReady?: number;
-  /** Crash-looping containers tolerated for 15 minutes. @default 0 */
-  readonly crashLoopingContainers?: number;
-  /** How far a read replica may fall behind its primary (only for a replica). @default Duration.minutes(5) */
-  readonly databaseReplicaLag?: Duration;
-}
 
 /**
  * The settings of a {@link SupabaseObservability} other than the parts it watches: what `SupabaseOnAws` takes.
@@ -139,6 +110,12 @@ export interface SupabaseObservabilityProps extends SupabaseObservabilityOptions
   readonly storage?: SupabaseStorage;
   /** The public load balancer in front of the API gateway. @default - no API alarms or widgets */
   readonly loadBalancer?: elbv2.IApplicationLoadBalancer;
+  /**
+   * The load balancer's target group of the API gateway's pods, for the alarm on a full outage (no healthy target).
+   *
+   * @default - no outage alarm
+   */
+  readonly targetGroup?: elbv2.IApplicationTargetGroup;
 }
 
 /**
@@ -147,21 +124,13 @@ export interface SupabaseObservabilityProps extends SupabaseObservabilityOptions
  * pre-created, KMS-encrypted log groups with a retention), alarms on the API, the database and the cluster sent to
  * an encrypted SNS topic, and one dashboard.
  *
- * | alarm | metric | fires when |
- * |---|---|---|
- * | database CPU | `AWS/RDS` `CPUUtilization` (average) | above 80 % for 15 minutes |
- * | database free storage | `FreeStorageSpace` (minimum) | below 10 GiB |
- * | database freeable memory | `FreeableMemory` (minimum) | below 256 MiB for 15 minutes |
- * | database connections | `DatabaseConnections` (maximum) | above 320 for 15 minutes |
- * | database read / write latency | `ReadLatency` / `WriteLatency` (average) | above 20 / 50 ms for 15 minutes |
- * | replica lag (read replicas) | `ReplicaLag` (maximum) | above 5 minutes for 15 minutes, or no data |
- * | failed nodes | `ContainerInsights` `cluster_failed_node_count` | any |
- * | node groups at capacity | `cluster_node_count` (maximum) | at the node groups' total maximum size for 15 minutes |
- * | pods pending | `pod_status_pending` (average) | any for 15 minutes: no capacity, or a pod that cannot be scheduled |
- * | pods not ready | `pod_status_running` - `pod_status_ready` | any running pod not ready for 15 minutes |
- * | crash loops | `pod_container_status_waiting_reason_crash_loop_back_off` | any for 15 minutes |
- * | API 5xx (with `loadBalancer`) | `AWS/ApplicationELB` 5xx of the load balancer and the targets / `RequestCount` | above 5 % for 15 minutes |
- * | API response time (with `loadBalancer`) | `TargetResponseTime` (p95) | above 2 s for 15 minutes |
+ * The alarms: the database (CPU, free storage, freeable memory, connections, read and write latency; a replica's
+ * lag), the RDS Proxy (connections it cannot open, clients it refuses, borrow latency), the API at the load
+ * balancer (no healthy Kong pod, the 5xx share, the p95 response time), the cluster (Container Insights' heartbeat,
+ * failing and NotReady nodes, node groups at capacity, pending, unready and crash-looping pods, as counts), and
+ * Storage replication (failed operations at the source, latency at the destination). The README's Observability
+ * section gives each one's metric, statistic, period and threshold. Each notifies the topic when it fires and when it
+ * recovers; alarms on metrics published only when something happens treat no data as no trouble, so they recover.
  *
  * The cluster alarms count the whole cluster (Container Insights publishes these metrics per cluster, not per
  * namespace).
@@ -170,7 +139,7 @@ export class SupabaseObservability extends Construct {
   /** The topic the alarms notify. */
   public readonly alarmTopic: sns.ITopic;
   /** Every alarm. */
-  public readonly alarms: cloudwatch.Alarm[] = [];
+  public readonly alarms: cloudwatch.Alarm[];
   /** The dashboard. */
   public readonly dashboard: cloudwatch.Dashboard;
   /** The key of the log groups and the topic, when this construct encrypts anything. */
@@ -182,7 +151,7 @@ export class SupabaseObservability extends Construct {
 
   constructor(scope: Construct, id: string, props: SupabaseObservabilityProps) {
     super(scope, id);
-    const thresholds = validateThresholds(this, props.thresholds ?? {});
+    const thresholds = resolveThresholds(this, props.thresholds ?? {});
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const clusterName = props.cluster.clusterName;
 
@@ -206,88 +175,22 @@ export class SupabaseObservability extends Construct {
       this.addon = this.addContainerInsights(props.cluster, props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy);
     }
 
-    const db = props.database.instance;
-    const identifier = db.instanceIdentifier;
-    const rds = (metricName: string, statistic: string) => new cloudwatch.Metric({
-      namespace: 'AWS/RDS', metricName, dimensionsMap: { DBInstanceIdentifier: identifier }, statistic, period: FIVE_MINUTES,
-    });
-    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, threshold: number,
-      comparisonOperator: cloudwatch.ComparisonOperator, periods = 3, missing = cloudwatch.TreatMissingData.MISSING) => {
-      const a = new cloudwatch.Alarm(this, alarmId, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        comparisonOperator,
-        evaluationPeriods: periods,
-        datapointsToAlarm: periods,
-        treatMissingData: missing,
-      });
-      a.addAlarmAction(action);
-      a.addOkAction(action);
-      this.alarms.push(a);
-      return a;
-    };
-    const above = cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD;
-    const below = cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD;
-
-    alarm('DatabaseCpu', `Supabase database ${identifier}: CPU above ${thresholds.databaseCpuPercent} %`,
-      rds('CPUUtilization', 'Average'), thresholds.databaseCpuPercent, above);
-    alarm('DatabaseFreeStorage', `Supabase database ${identifier}: free storage below ${thresholds.databaseFreeStorage.toGibibytes()} GiB`,
-      rds('FreeStorageSpace', 'Minimum'), thresholds.databaseFreeStorage.toBytes(), below, 1);
-    alarm('DatabaseFreeableMemory', `Supabase database ${identifier}: freeable memory below ${thresholds.databaseFreeableMemory.toMebibytes()} MiB`,
-      rds('FreeableMemory', 'Minimum'), thresholds.databaseFreeableMemory.toBytes(), below);
-    alarm('DatabaseConnections', `Supabase database ${identifier}: more than ${thresholds.databaseConnections} connections`,
-      rds('DatabaseConnections', 'Maximum'), thresholds.databaseConnections, above);
-    alarm('DatabaseReadLatency', `Supabase database ${identifier}: read latency above ${thresholds.databaseReadLatency.toMilliseconds()} ms`,
-      rds('ReadLatency', 'Average'), thresholds.databaseReadLatency.toMilliseconds() / 1000, above);
-    alarm('DatabaseWriteLatency', `Supabase database ${identifier}: write latency above ${thresholds.databaseWriteLatency.toMilliseconds()} ms`,
-      rds('WriteLatency', 'Average'), thresholds.databaseWriteLatency.toMilliseconds() / 1000, above);
-    if (props.database.replicaSourceArn) {
-      // A replica that stops reporting its lag has stopped replicating: missing data is an alarm too.
-      alarm('DatabaseReplicaLag', `Supabase read replica ${identifier}: more than ${thresholds.databaseReplicaLag.toMilliseconds() / 1000} s behind its primary`,
-        rds('ReplicaLag', 'Maximum'), thresholds.databaseReplicaLag.toMilliseconds() / 1000, above, 3, cloudwatch.TreatMissingData.BREACHING);
-    }
-
+    const alarms = new AlarmFactory(this, action);
+    addDatabaseAlarms(alarms, props.database, thresholds);
+    addProxyAlarms(alarms, props.database, thresholds);
     const alb = props.loadBalancer;
     if (alb) {
-      const perPeriod = { period: FIVE_MINUTES, statistic: 'Sum' };
-      alarm('Api5xx', `Supabase API: more than ${thresholds.api5xxPercent} % of requests answered with a 5xx`, new cloudwatch.MathExpression({
-        expression: 'IF(requests > 0, 100 * (FILL(elb, 0) + FILL(target, 0)) / requests, 0)',
-        usingMetrics: {
-          requests: alb.metrics.requestCount(perPeriod),
-          elb: alb.metrics.httpCodeElb(elbv2.HttpCodeElb.ELB_5XX_COUNT, perPeriod),
-          target: alb.metrics.httpCodeTarget(elbv2.HttpCodeTarget.TARGET_5XX_COUNT, perPeriod),
-        },
-        label: '5xx (%)',
-        period: FIVE_MINUTES,
-      }), thresholds.api5xxPercent, above);
-      alarm('ApiResponseTime', `Supabase API: 95th-percentile response time above ${thresholds.apiResponseTime.toMilliseconds()} ms`,
-        alb.metrics.targetResponseTime({ period: FIVE_MINUTES, statistic: 'p95' }), thresholds.apiResponseTime.toMilliseconds() / 1000, above);
+      addApiAlarms(alarms, alb, props.targetGroup, thresholds);
     }
-
-    const insights = (metricName: string, statistic: string) => new cloudwatch.Metric({
-      namespace: 'ContainerInsights', metricName, dimensionsMap: { ClusterName: clusterName }, statistic, period: FIVE_MINUTES,
-    });
     if (this.addon) {
-      alarm('FailedNodes', `Supabase cluster ${clusterName}: more than ${thresholds.failedNodes} nodes failing`,
-        insights('cluster_failed_node_count', 'Maximum'), thresholds.failedNodes, above, 1);
-      const maxNodes = props.cluster.nodeGroups
-        .map((group) => (group.node.defaultChild as eks.CfnNodegroup).scalingConfig as eks.CfnNodegroup.ScalingConfigProperty)
-        .reduce((sum, config) => sum + (config.maxSize ?? 0), 0);
-      const capacity = Math.ceil(maxNodes * thresholds.nodeCapacityPercent / 100);
-      alarm('NodeGroupsAtCapacity', `Supabase cluster ${clusterName}: ${capacity} nodes or more, ${thresholds.nodeCapacityPercent} % of the node groups' maximum (${maxNodes})`,
-        insights('cluster_node_count', 'Maximum'), capacity, cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
-      alarm('PodsPending', `Supabase cluster ${clusterName}: more than ${thresholds.podsPending} pods cannot be scheduled`,
-        insights('pod_status_pending', 'Average'), thresholds.podsPending, above);
-      alarm('PodsNotReady', `Supabase cluster ${clusterName}: more than ${thresholds.podsNotReady} running pods are not ready`, new cloudwatch.MathExpression({
-        expression: 'running - ready',
-        usingMetrics: { running: insights('pod_status_running', 'Average'), ready: insights('pod_status_ready', 'Average') },
-        label: 'running pods not ready',
-        period: FIVE_MINUTES,
-      }), thresholds.podsNotReady, above);
-      alarm('CrashLoops', `Supabase cluster ${clusterName}: more than ${thresholds.crashLoopingContainers} containers crash-looping`,
-        insights('pod_container_status_waiting_reason_crash_loop_back_off', 'Maximum'), thresholds.crashLoopingContainers, above);
+      addClusterAlarms(alarms, props.cluster, thresholds);
     }
+    if (props.storage) {
+      addStorageAlarms(alarms, props.storage, thresholds);
+    }
+    this.alarms = alarms.alarms;
+    const rds = (name: string, statistic: string) => rdsMetric(props.database, name, statistic);
+    const insights = (name: string, statistic: string) => insightsMetric(props.cluster, name, statistic);
 
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName ?? `Supabase-${clusterName}`.slice(0, 255),
@@ -411,75 +314,4 @@ export class SupabaseObservability extends Construct {
     addon.node.addDependency(...this.logGroups, ...cluster.nodeGroups);
     return addon;
   }
-}
-
-interface ResolvedThresholds {
-  readonly databaseCpuPercent: number;
-  readonly databaseFreeStorage: Size;
-  readonly databaseFreeableMemory: Size;
-  readonly databaseConnections: number;
-  readonly databaseReadLatency: Duration;
-  readonly databaseWriteLatency: Duration;
-  readonly databaseReplicaLag: Duration;
-  readonly api5xxPercent: number;
-  readonly apiResponseTime: Duration;
-  readonly failedNodes: number;
-  readonly nodeCapacityPercent: number;
-  readonly podsPending: number;
-  readonly podsNotReady: number;
-  readonly crashLoopingContainers: number;
-}
-
-function validateThresholds(scope: Construct, t: SupabaseAlarmThresholds): ResolvedThresholds {
-  const cpu = t.databaseCpuPercent ?? 80;
-  if (!Token.isUnresolved(cpu) && !(cpu > 0 && cpu < 100)) {
-    throw new Error(`${scope.node.path}: \`thresholds.databaseCpuPercent\` must be between 0 and 100 (exclusive), got ${cpu}. Use e.g. 80.`);
-  }
-  const api5xx = t.api5xxPercent ?? 5;
-  if (!Token.isUnresolved(api5xx) && !(api5xx > 0 && api5xx < 100)) {
-    throw new Error(`${scope.node.path}: \`thresholds.api5xxPercent\` must be between 0 and 100 (exclusive), got ${api5xx}. Use e.g. 5.`);
-  }
-  const counts = {
-    failedNodes: t.failedNodes ?? 0,
-    podsPending: t.podsPending ?? 0,
-    podsNotReady: t.podsNotReady ?? 0,
-    crashLoopingContainers: t.crashLoopingContainers ?? 0,
-  };
-  for (const [name, value] of Object.entries(counts)) {
-    if (!Token.isUnresolved(value) && !(Number.isInteger(value) && value >= 0)) {
-      throw new Error(`${scope.node.path}: \`thresholds.${name}\` must be a whole number of at least 0, got ${value}.`);
-    }
-  }
-  const nodeCapacity = t.nodeCapacityPercent ?? 100;
-  if (!Token.isUnresolved(nodeCapacity) && !(nodeCapacity > 0 && nodeCapacity <= 100)) {
-    throw new Error(`${scope.node.path}: \`thresholds.nodeCapacityPercent\` must be above 0 and at most 100, got ${nodeCapacity}. Use e.g. 90.`);
-  }
-  const connections = t.databaseConnections ?? 320;
-  if (!Token.isUnresolved(connections) && !(Number.isInteger(connections) && connections > 0)) {
-    throw new Error(`${scope.node.path}: \`thresholds.databaseConnections\` must be a positive whole number, got ${connections}. Use about 80 % of the instance's max_connections.`);
-  }
-  const durations = {
-    databaseReadLatency: t.databaseReadLatency,
-    databaseWriteLatency: t.databaseWriteLatency,
-    databaseReplicaLag: t.databaseReplicaLag,
-    apiResponseTime: t.apiResponseTime,
-  };
-  for (const [name, value] of Object.entries(durations)) {
-    if (value && !value.isUnresolved() && value.toMilliseconds() <= 0) {
-      throw new Error(`${scope.node.path}: \`thresholds.${name}\` must be longer than zero, got ${value.toHumanString()}.`);
-    }
-  }
-  return {
-    databaseCpuPercent: cpu,
-    databaseFreeStorage: t.databaseFreeStorage ?? Size.gibibytes(10),
-    databaseFreeableMemory: t.databaseFreeableMemory ?? Size.mebibytes(256),
-    databaseConnections: connections,
-    databaseReadLatency: t.databaseReadLatency ?? Duration.millis(20),
-    databaseWriteLatency: t.databaseWriteLatency ?? Duration.millis(50),
-    databaseReplicaLag: t.databaseReplicaLag ?? Duration.minutes(5),
-    api5xxPercent: api5xx,
-    apiResponseTime: t.apiResponseTime ?? Duration.seconds(2),
-    nodeCapacityPercent: nodeCapacity,
-    ...counts,
-  };
 }

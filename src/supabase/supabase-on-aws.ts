@@ -452,6 +452,7 @@ export class SupabaseOnAws extends Construct {
         database: this.database,
         storage: this.storage,
         loadBalancer: workloads.loadBalancer.loadBalancer,
+        targetGroup: workloads.loadBalancer.targetGroup,
       });
     }
 

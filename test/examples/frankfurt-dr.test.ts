@@ -138,10 +138,20 @@ describe('the standby', () => {
     expect(objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')).toEqual([]);
   });
 
-  test('an alarm fires when the replica falls five minutes behind or stops reporting its lag', () => {
+  test('an alarm fires when the replica falls ten minutes behind, cannot tell its lag or stops reporting it', () => {
     Template.fromStack(frankfurt.applications).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      MetricName: 'ReplicaLag', Threshold: 300, TreatMissingData: 'breaching',
+      Threshold: 600,
+      TreatMissingData: 'breaching',
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(lag < 0, 86400, lag)' }),
+        Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ReplicaLag' }) }) })]),
     });
+  });
+
+  test('the outage and heartbeat alarms stand by too, to an on-call address', () => {
+    const apps = Template.fromStack(frankfurt.applications);
+    apps.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HealthyHostCount', TreatMissingData: 'breaching' });
+    apps.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'cluster_node_count', Statistic: 'SampleCount', TreatMissingData: 'breaching' });
+    apps.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'supabase-oncall@example.com' });
   });
 
   test('two on-demand nodes run the controllers; both groups can grow to production size', () => {

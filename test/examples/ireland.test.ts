@@ -140,10 +140,15 @@ describe('ireland-prod: highly available and retained', () => {
     }
   });
 
-  test('observability: container logs kept a month, thirteen alarms to an encrypted topic, a dashboard', () => {
+  test('observability: container logs kept a month, twenty alarms (the proxy\'s, the outage, the heartbeat and replication\'s among them) to an encrypted topic, a dashboard', () => {
     const apps = Template.fromStack(prod.applications);
     apps.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'amazon-cloudwatch-observability' });
-    apps.resourceCountIs('AWS::CloudWatch::Alarm', 13);
+    apps.resourceCountIs('AWS::CloudWatch::Alarm', 20);
+    for (const metric of ['HealthyHostCount', 'DatabaseConnectionsSetupFailed', 'OperationsFailedReplication']) {
+      apps.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric });
+    }
+    apps.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'cluster_node_count', Statistic: 'SampleCount', TreatMissingData: 'breaching' });
+    apps.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'supabase-oncall@example.com' });
     apps.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmDescription: Match.stringLikeRegexp('requests answered with a 5xx'), Threshold: 5 });
     apps.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     apps.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });

@@ -14,7 +14,7 @@ test('the pinned Realtime image is the one the bootstrap\'s Realtime schema was 
 test('a release was read, and a difference between it and the image tag is explained', () => {
   expect(REALTIME_SCHEMA_CHECK.checkedRelease).toMatch(/^v\d+\.\d+\.\d+$/);
   expect(REALTIME_SCHEMA_CHECK.source).toContain(REALTIME_SCHEMA_CHECK.checkedRelease);
-  if (REALTIME_SCHEMA_CHECK.checkedRelease !== REALTIME_SCHEMA_CHECK.imageTag) {
+  if ((REALTIME_SCHEMA_CHECK.checkedRelease as string) !== REALTIME_SCHEMA_CHECK.imageTag) {
     expect(REALTIME_SCHEMA_CHECK.gap.length).toBeGreaterThan(0);
   }
 });

@@ -435,7 +435,7 @@ describe('SupabaseStorage replication', () => {
     const drArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::supabase-dr']] };
     const drObjects = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::supabase-dr/*']] };
 
-    test('one rule: every object, SSE-KMS objects included, delete markers too, re-encrypted with the DR key, priority 1', () => {
+    test('one rule: every object, SSE-KMS objects included, delete markers too, re-encrypted with the DR key, priority 1, with replication metrics', () => {
       expect(mainBucket(t)[1].Properties.ReplicationConfiguration).toEqual({
         Role: { 'Fn::GetAtt': [roleId, 'Arn'] },
         Rules: [{
@@ -445,7 +445,8 @@ describe('SupabaseStorage replication', () => {
           Filter: { Prefix: '' },
           DeleteMarkerReplication: { Status: 'Enabled' },
           SourceSelectionCriteria: { SseKmsEncryptedObjects: { Status: 'Enabled' } },
-          Destination: { Bucket: drArn, EncryptionConfiguration: { ReplicaKmsKeyID: DR_KEY_ARN } },
+          // Metrics without Replication Time Control: OperationsFailedReplication here, the latency in the DR region.
+          Destination: { Bucket: drArn, EncryptionConfiguration: { ReplicaKmsKeyID: DR_KEY_ARN }, Metrics: { Status: 'Enabled' } },
         }],
       });
       expect(st.replicationRole).toBeDefined();

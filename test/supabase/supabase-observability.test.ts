@@ -1,8 +1,9 @@
-import { Duration, RemovalPolicy, Size, Stack, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Size, Stack, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms, aws_logs as logs, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildParts } from './fixture';
-import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseObservability, SupabaseObservabilityProps } from '../../src';
+import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseObservability, SupabaseObservabilityProps, SupabaseStorage } from '../../src';
+import { alarmState } from '../alarm-evaluator';
 import { PolicyRequest, evaluate, resolve } from '../policy-evaluator';
 
 function observe(props: Partial<SupabaseObservabilityProps> = {}) {
@@ -47,36 +48,69 @@ describe('SupabaseObservability defaults', () => {
     });
   });
 
-  test('no replica-lag alarm on a primary', () => {
-    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm')).some((k) => k.includes('ReplicaLag'))).toBe(false);
+  test('no replica-lag, proxy, outage or replication alarm without a replica, a proxy, a load balancer or replication', () => {
+    const ids = Object.keys(template.findResources('AWS::CloudWatch::Alarm'));
+    for (const absent of ['ReplicaLag', 'Proxy', 'ApiUnavailable', 'Api5xx', 'StorageReplication']) {
+      expect({ absent, found: ids.filter((k) => k.includes(absent)) }).toEqual({ absent, found: [] });
+    }
   });
 
   test.each([
-    ['FailedNodes', 'cluster_failed_node_count', 'Maximum', 0, 'GreaterThanThreshold', 1],
-    ['NodeGroupsAtCapacity', 'cluster_node_count', 'Maximum', 30, 'GreaterThanOrEqualToThreshold', 3],
-    ['PodsPending', 'pod_status_pending', 'Average', 0, 'GreaterThanThreshold', 3],
-    ['CrashLoops', 'pod_container_status_waiting_reason_crash_loop_back_off', 'Maximum', 0, 'GreaterThanThreshold', 3],
-  ])('%s: ContainerInsights %s (%s) of the cluster against %d, %s', (id, metric, statistic, threshold, operator, periods) => {
-    expect(alarm(id)).toMatchObject({
+    // id, metric, statistic, period, threshold, operator, periods, missing data
+    ['MetricsHeartbeat', 'cluster_node_count', 'SampleCount', 60, 1, 'LessThanThreshold', 5, 'breaching'],
+    ['FailedNodes', 'cluster_failed_node_count', 'Maximum', 300, 0, 'GreaterThanThreshold', 1, 'notBreaching'],
+    ['NodeGroupsAtCapacity', 'cluster_node_count', 'Maximum', 300, 30, 'GreaterThanOrEqualToThreshold', 3, 'missing'],
+    ['PodsPending', 'pod_status_pending', 'Sum', 60, 0, 'GreaterThanThreshold', 15, 'notBreaching'],
+    ['CrashLoops', 'pod_container_status_waiting_reason_crash_loop_back_off', 'Sum', 60, 0, 'GreaterThanThreshold', 15, 'notBreaching'],
+  ])('%s: ContainerInsights %s (%s over %d s) of the cluster against %d, %s, %d periods, no data %s', (id, metric, statistic, period, threshold, operator, periods, missing) => {
+    expect(alarm(id as string)).toMatchObject({
       Namespace: 'ContainerInsights',
       MetricName: metric,
       Statistic: statistic,
+      Period: period,
       Dimensions: clusterDimension,
       Threshold: threshold,
       ComparisonOperator: operator,
       EvaluationPeriods: periods,
+      DatapointsToAlarm: periods,
+      TreatMissingData: missing,
       AlarmActions: [TOPIC],
+      OKActions: [TOPIC],
     });
   });
 
-  test('PodsNotReady: running minus ready pods of the cluster above zero for 15 minutes', () => {
-    const props = alarm('PodsNotReady');
-    expect(props).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, AlarmActions: [TOPIC] });
-    expect(props.Metrics).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Expression: 'running - ready', ReturnData: true }),
-      expect.objectContaining({ Id: 'running', ReturnData: false, MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'pod_status_running', Dimensions: clusterDimension }) }) }),
-      expect.objectContaining({ Id: 'ready', ReturnData: false, MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'pod_status_ready' }) }) }),
-    ]));
+  test.each([
+    ['PodsNotReady', 'running - ready', { running: ['pod_status_running', 'Sum'], ready: ['pod_status_ready', 'Sum'] }, 15],
+    ['NodesNotReady', 'nodes - ready', { nodes: ['cluster_node_count', 'Maximum'], ready: ['node_status_condition_ready', 'Sum'] }, 5],
+  ])('%s: %s, per minute, of the cluster', (id, expression, metrics, periods) => {
+    const props = alarm(id as string);
+    expect(props).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: periods, AlarmActions: [TOPIC] });
+    expect(props.Metrics).toContainEqual(expect.objectContaining({ Expression: expression, ReturnData: true }));
+    for (const [metricId, [name, stat]] of Object.entries(metrics as Record<string, [string, string]>)) {
+      expect(props.Metrics).toContainEqual(expect.objectContaining({
+        Id: metricId,
+        ReturnData: false,
+        MetricStat: { Metric: { Namespace: 'ContainerInsights', MetricName: name, Dimensions: clusterDimension }, Period: 60, Stat: stat },
+      }));
+    }
+  });
+
+  describe('what the cluster alarms do with what Container Insights reports (one value per pod or node per minute)', () => {
+    const minutes = (n: number, value: number | undefined) => Array.from({ length: n }, () => value);
+    test.each<[string, string, Record<string, (number | undefined)[]>, string]>([
+      ['MetricsHeartbeat', 'the agent stopped reporting', { cluster_node_count: minutes(15, undefined) }, 'ALARM'],
+      ['MetricsHeartbeat', 'the leader reports every minute', { cluster_node_count: minutes(15, 1) }, 'OK'],
+      ['PodsPending', 'one pod pending for 15 minutes', { pod_status_pending: minutes(15, 1) }, 'ALARM'],
+      ['PodsPending', 'one pod pending for 14 minutes', { pod_status_pending: [0, ...minutes(14, 1)] }, 'OK'],
+      ['CrashLoops', 'one container crash-looping for 15 minutes', { pod_container_status_waiting_reason_crash_loop_back_off: minutes(15, 1) }, 'ALARM'],
+      ['CrashLoops', 'none (the metric is published only with a crash loop)', { pod_container_status_waiting_reason_crash_loop_back_off: minutes(15, undefined) }, 'OK'],
+      ['PodsNotReady', '20 running, 19 ready', { pod_status_running: minutes(15, 20), pod_status_ready: minutes(15, 19) }, 'ALARM'],
+      ['PodsNotReady', '20 running, 20 ready', { pod_status_running: minutes(15, 20), pod_status_ready: minutes(15, 20) }, 'OK'],
+      ['NodesNotReady', '3 nodes, 2 ready for 5 minutes', { cluster_node_count: minutes(5, 3), node_status_condition_ready: minutes(5, 2) }, 'ALARM'],
+      ['NodesNotReady', 'a new node ready within 4 minutes', { cluster_node_count: minutes(5, 3), node_status_condition_ready: [3, 2, 2, 2, 2] }, 'OK'],
+    ])('%s: %s -> %s', (id, _what, data, state) => {
+      expect(alarmState(alarm(id), data)).toBe(state);
+    });
   });
 
   test('the topic is encrypted with the construct\'s key, TLS only, and CloudWatch may use the key to publish', () => {
@@ -88,7 +122,7 @@ describe('SupabaseObservability defaults', () => {
       EnableKeyRotation: true,
       KeyPolicy: { Statement: Match.arrayWith([Match.objectLike({ Sid: 'AllowCloudWatchAlarmsToPublish', Principal: { Service: 'cloudwatch.amazonaws.com' } })]) },
     });
-    expect(observability.alarms.length).toBe(11);
+    expect(observability.alarms.length).toBe(13);
   });
 
   test.each(['application', 'dataplane', 'host', 'performance'])('/aws/containerinsights/<cluster>/%s: a month, KMS-encrypted, retained', (name) => {
@@ -246,33 +280,74 @@ describe('SupabaseObservability options', () => {
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete', Properties: Match.objectLike({ Description: Match.stringLikeRegexp('container logs') }) });
   });
 
-  test('with the load balancer: the API\'s 5xx share and p95 response time are alarmed and graphed', () => {
+  describe('with the load balancer and its target group', () => {
     const parts = buildParts();
     const alb = new elbv2.ApplicationLoadBalancer(parts.stack, 'Alb', { vpc: parts.network.vpc, internetFacing: true });
+    const targetGroup = new elbv2.ApplicationTargetGroup(parts.stack, 'Kong', { vpc: parts.network.vpc, port: 8000, targetType: elbv2.TargetType.IP });
+    alb.addListener('Http', { port: 80, defaultTargetGroups: [targetGroup] });
     new SupabaseObservability(parts.stack, 'Observability', {
-      cluster: parts.cluster, database: parts.database, loadBalancer: alb, thresholds: { api5xxPercent: 2, apiResponseTime: Duration.millis(800) },
+      cluster: parts.cluster,
+      database: parts.database,
+      loadBalancer: alb,
+      targetGroup,
+      thresholds: { api5xxPercent: 2, apiResponseTime: Duration.millis(800) },
     });
     const template = Template.fromStack(parts.stack);
+    const alarmProps = (id: string) => parts.stack.resolve((Object.entries(template.findResources('AWS::CloudWatch::Alarm'))
+      .find(([k]) => k.startsWith(`Observability${id}`))![1] as any).Properties);
     const albName = { 'Fn::GetAtt': [parts.stack.getLogicalId(alb.node.defaultChild as any), 'LoadBalancerFullName'] };
-    const [, api5xx] = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).find(([k]) => k.startsWith('ObservabilityApi5xx'))! as [string, any];
-    expect(api5xx.Properties).toMatchObject({ Threshold: 2, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3 });
-    expect(api5xx.Properties.Metrics).toEqual(expect.arrayContaining([
-      expect.objectContaining({ Expression: 'IF(requests > 0, 100 * (FILL(elb, 0) + FILL(target, 0)) / requests, 0)', ReturnData: true }),
-      expect.objectContaining({ Id: 'requests', MetricStat: expect.objectContaining({ Stat: 'Sum', Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: albName }] } }) }),
-      expect.objectContaining({ Id: 'elb', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'HTTPCode_ELB_5XX_Count' }) }) }),
-      expect.objectContaining({ Id: 'target', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'HTTPCode_Target_5XX_Count' }) }) }),
-    ]));
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/ApplicationELB', MetricName: 'TargetResponseTime', ExtendedStatistic: 'p95', Threshold: 0.8, Dimensions: [{ Name: 'LoadBalancer', Value: albName }],
+
+    test('ApiUnavailable: the target group\'s HealthyHostCount (minimum per minute) below 1 for 3 minutes, no data too', () => {
+      expect(alarmProps('ApiUnavailable')).toMatchObject({
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: 'HealthyHostCount',
+        Statistic: 'Minimum',
+        Period: 60,
+        // The load balancer's full name, which CDK takes from the listener's ARN (app/<name>/<id>).
+        Dimensions: expect.arrayContaining([expect.objectContaining({ Name: 'LoadBalancer' }),
+          { Name: 'TargetGroup', Value: { 'Fn::GetAtt': [parts.stack.getLogicalId(targetGroup.node.defaultChild as any), 'TargetGroupFullName'] } }]),
+        Threshold: 1,
+        ComparisonOperator: 'LessThanThreshold',
+        EvaluationPeriods: 3,
+        TreatMissingData: 'breaching',
+      });
     });
-    const body = JSON.stringify(parts.stack.resolve((Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as any).Properties.DashboardBody));
-    for (const title of ['API requests', 'API errors', 'API response time (s)']) {
-      expect(body).toContain(title);
-    }
+
+    test('Api5xx: the 5xx of the load balancer and of Kong over the requests, missing counted as zero', () => {
+      const props = alarmProps('Api5xx');
+      expect(props).toMatchObject({ Threshold: 2, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 3, TreatMissingData: 'notBreaching' });
+      expect(props.Metrics).toEqual(expect.arrayContaining([
+        expect.objectContaining({ Id: 'requests', MetricStat: expect.objectContaining({ Stat: 'Sum', Period: 300, Metric: { Namespace: 'AWS/ApplicationELB', MetricName: 'RequestCount', Dimensions: [{ Name: 'LoadBalancer', Value: albName }] } }) }),
+        expect.objectContaining({ Id: 'elb', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'HTTPCode_ELB_5XX_Count' }) }) }),
+        expect.objectContaining({ Id: 'target', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'HTTPCode_Target_5XX_Count' }) }) }),
+      ]));
+    });
+
+    test.each<[string, string, Record<string, (number | undefined)[]>, string]>([
+      ['ApiUnavailable', 'no healthy Kong pod', { HealthyHostCount: [0, 0, 0] }, 'ALARM'],
+      ['ApiUnavailable', 'no target registered (no data)', { HealthyHostCount: [undefined, undefined, undefined] }, 'ALARM'],
+      ['ApiUnavailable', 'two healthy pods', { HealthyHostCount: [2, 2, 2] }, 'OK'],
+      ['Api5xx', 'a full outage: the load balancer\'s 503s, no request with a target counted',
+        { RequestCount: [undefined, undefined, undefined], HTTPCode_ELB_5XX_Count: [40, 50, 45], HTTPCode_Target_5XX_Count: [undefined, undefined, undefined] }, 'ALARM'],
+      ['Api5xx', '3 % of requests failing in Kong', { RequestCount: [1000, 1000, 1000], HTTPCode_ELB_5XX_Count: [undefined, undefined, undefined], HTTPCode_Target_5XX_Count: [30, 30, 30] }, 'ALARM'],
+      ['Api5xx', '1 % failing', { RequestCount: [1000, 1000, 1000], HTTPCode_ELB_5XX_Count: [5, 5, 5], HTTPCode_Target_5XX_Count: [5, 5, 5] }, 'OK'],
+      ['Api5xx', 'no traffic at all: it recovers', { RequestCount: [undefined, undefined, undefined], HTTPCode_ELB_5XX_Count: [undefined, undefined, undefined], HTTPCode_Target_5XX_Count: [undefined, undefined, undefined] }, 'OK'],
+      ['ApiResponseTime', 'p95 of 0.9 s', { TargetResponseTime: [0.9, 0.9, 0.9] }, 'ALARM'],
+      ['ApiResponseTime', 'no requests: it recovers', { TargetResponseTime: [undefined, undefined, undefined] }, 'OK'],
+    ])('%s: %s -> %s', (id, _what, data, state) => {
+      expect(alarmState(alarmProps(id), data)).toBe(state);
+    });
+
+    test('the dashboard graphs the API', () => {
+      const body = JSON.stringify(parts.stack.resolve((Object.values(template.findResources('AWS::CloudWatch::Dashboard'))[0] as any).Properties.DashboardBody));
+      for (const title of ['API requests', 'API errors', 'API response time (s)']) {
+        expect(body).toContain(title);
+      }
+    });
   });
 
-  test('a read replica gets a replica-lag alarm that also fires when the lag stops being reported', () => {
-    const parts = buildParts();
+  describe('a read replica, an RDS Proxy and replicated Storage', () => {
+    const parts = buildParts(undefined, { proxy: {} });
     const replicaStack = new Stack(parts.app, 'Dr', { env: { account: '123456789012', region: 'eu-central-1' } });
     const network = new SupabaseNetwork(replicaStack, 'Network', { availabilityZones: ['eu-central-1a', 'eu-central-1b', 'eu-central-1c'] });
     const replica = new SupabaseDatabase(replicaStack, 'Database', {
@@ -281,9 +356,65 @@ describe('SupabaseObservability options', () => {
       replicaOf: { instanceArn: 'arn:aws:rds:eu-west-1:123456789012:db:supabase-prod', secretNamePrefix: 'supabase/prod' },
     });
     const cluster = new SupabaseCluster(replicaStack, 'Cluster', { vpc: network.vpc, vpcSubnets: network.eksSubnets });
-    new SupabaseObservability(replicaStack, 'Observability', { cluster, database: replica });
-    Template.fromStack(replicaStack).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/RDS', MetricName: 'ReplicaLag', Statistic: 'Maximum', Threshold: 300, TreatMissingData: 'breaching',
+    const drStorage = new SupabaseStorage(replicaStack, 'Storage', { bucketName: 'supabase-prod-dr', replicationSource: 'supabase-prod' });
+    new SupabaseObservability(replicaStack, 'Observability', { cluster, database: replica, storage: drStorage });
+    const storage = new SupabaseStorage(parts.stack, 'ReplicatedStorage', {
+      replication: {
+        destinationBucket: s3.Bucket.fromBucketAttributes(parts.stack, 'DrBucket', { bucketArn: 'arn:aws:s3:::supabase-prod-dr', region: 'eu-central-1' }),
+        destinationKey: kms.Key.fromKeyArn(parts.stack, 'DrKey', 'arn:aws:kms:eu-central-1:123456789012:alias/supabase-dr'),
+      },
+    });
+    new SupabaseObservability(parts.stack, 'Observability', { cluster: parts.cluster, database: parts.database, storage });
+    const props = (stack: Stack, id: string) => stack.resolve((Object.entries(Template.fromStack(stack).findResources('AWS::CloudWatch::Alarm'))
+      .find(([k]) => k.startsWith(`Observability${id}`))![1] as any).Properties);
+
+    test('DatabaseReplicaLag: the maximum lag above 10 minutes, an unknown lag (-1) and no data all fire', () => {
+      const lag = props(replicaStack, 'DatabaseReplicaLag');
+      expect(lag).toMatchObject({ Threshold: 600, ComparisonOperator: 'GreaterThanThreshold', TreatMissingData: 'breaching', EvaluationPeriods: 3 });
+      expect(lag.Metrics).toContainEqual(expect.objectContaining({ Id: 'lag', MetricStat: expect.objectContaining({ Stat: 'Maximum', Metric: expect.objectContaining({ Namespace: 'AWS/RDS', MetricName: 'ReplicaLag' }) }) }));
+      expect(alarmState(lag, { ReplicaLag: [290, 300, 120] })).toBe('OK'); // an idle primary's WAL-switch sawtooth
+      expect(alarmState(lag, { ReplicaLag: [700, 800, 900] })).toBe('ALARM');
+      expect(alarmState(lag, { ReplicaLag: [-1, -1, -1] })).toBe('ALARM');
+      expect(alarmState(lag, { ReplicaLag: [undefined, undefined, undefined] })).toBe('ALARM');
+    });
+
+    test.each<[string, string, string, number, (number | undefined)[], (number | undefined)[]]>([
+      ['ProxyConnectionsSetupFailed', 'DatabaseConnectionsSetupFailed', 'Sum', 0, [3], [undefined]],
+      ['ProxyClientAuthFailures', 'ClientConnectionsSetupFailedAuth', 'Sum', 0, [1, 2, 1], [undefined, undefined, undefined]],
+      ['ProxyBorrowLatency', 'DatabaseConnectionsBorrowLatency', 'Average', 100_000, [150_000, 200_000, 150_000], [500, 500, 500]],
+    ])('%s: AWS/RDS %s (%s) of the proxy above %d', (id, metric, statistic, threshold, firing, quiet) => {
+      const p = props(parts.stack, id);
+      expect(p).toMatchObject({ Namespace: 'AWS/RDS', MetricName: metric, Statistic: statistic, Threshold: threshold, Dimensions: [{ Name: 'ProxyName', Value: expect.anything() }] });
+      expect(alarmState(p, { [metric]: firing })).toBe('ALARM');
+      expect(alarmState(p, { [metric]: quiet })).toBe('OK');
+    });
+
+    test('StorageReplicationFailed at the source, StorageReplicationLatency at the destination, both with the rule\'s dimensions', () => {
+      const failed = props(parts.stack, 'StorageReplicationFailed');
+      expect(failed).toMatchObject({
+        Namespace: 'AWS/S3',
+        MetricName: 'OperationsFailedReplication',
+        Statistic: 'Sum',
+        Threshold: 0,
+        EvaluationPeriods: 1,
+        TreatMissingData: 'notBreaching',
+        Dimensions: expect.arrayContaining([{ Name: 'DestinationBucket', Value: 'supabase-prod-dr' }, { Name: 'RuleId', Value: 'DisasterRecovery' }]),
+      });
+      expect(alarmState(failed, { OperationsFailedReplication: [2] })).toBe('ALARM');
+      expect(alarmState(failed, { OperationsFailedReplication: [undefined] })).toBe('OK');
+      const latency = props(replicaStack, 'StorageReplicationLatency');
+      expect(latency).toMatchObject({
+        Namespace: 'AWS/S3',
+        MetricName: 'ReplicationLatency',
+        Statistic: 'Maximum',
+        Threshold: 900,
+        Dimensions: [{ Name: 'DestinationBucket', Value: expect.anything() }, { Name: 'RuleId', Value: 'DisasterRecovery' }, { Name: 'SourceBucket', Value: 'supabase-prod' }],
+      });
+      expect(alarmState(latency, { ReplicationLatency: [1000, 1200, 1100] })).toBe('ALARM');
+      expect(alarmState(latency, { ReplicationLatency: [5, undefined, 30] })).toBe('OK');
+      Template.fromStack(parts.stack).hasResourceProperties('AWS::S3::Bucket', {
+        ReplicationConfiguration: { Rules: [Match.objectLike({ Id: 'DisasterRecovery', Destination: Match.objectLike({ Metrics: Match.objectLike({ Status: 'Enabled' }) }) })] },
+      });
     });
   });
 
