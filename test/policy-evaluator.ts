@@ -1,6 +1,6 @@
 /**
- * A small evaluator of resource policies (an SNS topic policy, a KMS key policy, an S3 bucket policy) as AWS
- * evaluates them for one request: an explicit Deny wins, then an Allow, otherwise the request is implicitly denied.
+ * A small evaluator of resource policies (an SNS topic policy, a KMS key policy, an S3 bucket policy) and
+ * identity-based policies (a role's managed policy: no principal) as AWS evaluates them for one request: an explicit Deny wins, then an Allow, otherwise the request is implicitly denied.
  * It knows the parts the library's policies use (service and account principals, wildcards in actions and
  * resources, the String, Arn and Bool condition operators) and throws on anything else, so that a policy it cannot
  * read never passes a test by accident.
@@ -39,7 +39,8 @@ const wildcard = (pattern: string, value: string) => new RegExp(`^${pattern.spli
   .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`).test(value);
 
 function principalMatches(principal: any, request: PolicyRequest): boolean {
-  if (principal === '*') return true;
+  // An identity-based policy's statements name no principal: they apply to whoever holds the policy.
+  if (principal === undefined || principal === '*') return true;
   if (principal.Service !== undefined) return request.principal.service !== undefined && list(principal.Service).includes(request.principal.service);
   if (principal.AWS !== undefined) {
     return list(principal.AWS).some((p) => p === '*' || (request.principal.aws !== undefined && p === request.principal.aws));

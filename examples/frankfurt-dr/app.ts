@@ -1,11 +1,13 @@
 import {
   App,
+  ArnFormat,
   RemovalPolicy,
   Stack,
   StackProps,
   Validations,
   aws_certificatemanager as acm,
   aws_ec2 as ec2,
+  aws_iam as iam,
   aws_kms as kms,
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
@@ -44,6 +46,16 @@ export const PRIMARY = {
   bucketName: `supabase-ireland-prod-dr-${ACCOUNT}-eu-central-1`,
   storageKeyAlias: 'alias/supabase/ireland-prod-dr/storage',
   databaseKeyAlias: 'alias/supabase/ireland-prod-dr/database',
+  /** The on-call engineers' role, which administers both clusters and carries each site's runbook policy. */
+  onCallRoleArn: `arn:aws:iam::${ACCOUNT}:role/supabase-on-call`,
+};
+
+/** This site's names that the runbook (docs/disaster-recovery.md) uses. */
+export const SITE = {
+  databaseInstanceIdentifier: 'supabase-frankfurt-dr',
+  applicationsStackName: 'SupabaseDrApplications',
+  /** The customer managed policy with exactly what the failover runbook needs here. */
+  runbookPolicyName: 'supabase-frankfurt-dr-runbook',
 };
 
 /** The networking stack: production-shaped (a NAT gateway per zone), without interface endpoints while standing by. */
@@ -105,7 +117,7 @@ export class CoreStack extends Stack {
       vpcSubnets: props.network.databaseSubnets,
       bootstrapSubnets: props.network.eksSubnets,
       replicaOf: { instanceArn: PRIMARY.databaseArn, secretNamePrefix: PRIMARY.secretNamePrefix },
-      instanceIdentifier: 'supabase-frankfurt-dr',
+      instanceIdentifier: SITE.databaseInstanceIdentifier,
       encryptionKey: databaseKey,
       // The primary's class, so a promoted replica carries production load at once; single-AZ while standing by
       // (the runbook makes it Multi-AZ after promotion).
@@ -132,9 +144,12 @@ export class CoreStack extends Stack {
 
     // Pilot light: two on-demand nodes run the controllers; the Cluster Autoscaler grows both groups to production
     // size when the services scale up after a failover.
+    const onCall = iam.Role.fromRoleArn(this, 'OnCallRole', PRIMARY.onCallRoleArn, { mutable: false });
     this.cluster = new SupabaseCluster(this, 'Cluster', {
       vpc: props.network.vpc,
       vpcSubnets: props.network.eksSubnets,
+      // Break-glass administration for the on-call role; the runbook itself needs no cluster access.
+      adminRoles: [onCall],
       nodeGroups: [
         {
           name: 'general',
@@ -154,6 +169,86 @@ export class CoreStack extends Stack {
         },
       ],
     });
+    this.runbookPolicy(onCall);
+  }
+
+  /**
+   * Exactly what the failover runbook does here (docs/disaster-recovery.md): read the replica's lag and the alarms,
+   * promote the replica and make it Multi-AZ, deploy the applications stack (through the CDK bootstrap's roles), read
+   * Realtime's log, and run the smoke test (the stack's outputs, the API keys' secret and its key). A customer managed
+   * policy under a fixed name, attached to the on-call role.
+   */
+  private runbookPolicy(onCall: iam.IRole) {
+    const logGroup = `/aws/containerinsights/${this.cluster.clusterName}/application`;
+    const policy = new iam.ManagedPolicy(this, 'RunbookPolicy', {
+      managedPolicyName: SITE.runbookPolicyName,
+      description: 'Supabase failover runbook, Frankfurt: promote the replica, scale the services up, check them',
+      roles: [onCall],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'ReadMetricsAndAlarms',
+          actions: ['cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'PromoteTheReplica',
+          actions: ['rds:PromoteReadReplica', 'rds:ModifyDBInstance', 'rds:DescribeDBInstances'],
+          resources: [this.formatArn({ service: 'rds', resource: 'db', resourceName: SITE.databaseInstanceIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'DeployThroughTheCdkBootstrapRoles',
+          actions: ['sts:AssumeRole'],
+          resources: [`arn:${this.partition}:iam::${this.account}:role/cdk-hnb659fds-*-${this.account}-${this.region}`],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadTheServicesLogs',
+          actions: ['logs:FilterLogEvents'],
+          resources: [this.formatArn({ service: 'logs', resource: 'log-group', resourceName: `${logGroup}:*`, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'SmokeTestReadsTheStack',
+          actions: ['cloudformation:DescribeStacks'],
+          resources: [this.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: `${SITE.applicationsStackName}/*` })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'SmokeTestReadsTheApiKeys',
+          actions: ['secretsmanager:GetSecretValue'],
+          resources: [`${this.secrets.apiKeys.secretArn}-??????`],
+        }),
+        new iam.PolicyStatement({
+          sid: 'SmokeTestDecryptsTheApiKeys',
+          actions: ['kms:Decrypt'],
+          resources: [this.secrets.encryptionKey.keyArn],
+          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'BreakGlassKubeconfig',
+          actions: ['eks:DescribeCluster'],
+          resources: [this.cluster.cluster.clusterArn],
+        }),
+      ],
+    });
+    // cdk-nag names each wildcard resource it finds; the partition is written <AWS::Partition>.
+    const arn = (resource: string) => `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:${resource}]`;
+    Validations.of(policy).acknowledge(
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: 'cloudwatch:GetMetricStatistics supports no resource-level permission, and cloudwatch:DescribeAlarms lists alarms by state across the account (Service Authorization Reference); both only read.',
+      },
+      {
+        id: arn(`iam::${ACCOUNT}:role/cdk-hnb659fds-*-${ACCOUNT}-${REGION}`),
+        reason: 'cdk deploy assumes the CDK bootstrap roles of this account and region (deploy, file publishing, lookup): the wildcard covers exactly those role names of the default qualifier.',
+      },
+      {
+        id: arn(`logs:${REGION}:${ACCOUNT}:log-group:${logGroup}:*`),
+        reason: 'logs:FilterLogEvents is granted on the log group\'s ARN with its log streams (the :* suffix), for the Container Insights application log group of this cluster only.',
+      },
+      {
+        id: arn(`cloudformation:${REGION}:${ACCOUNT}:stack/${SITE.applicationsStackName}/*`),
+        reason: 'A stack\'s ARN ends with its generated id: the wildcard covers that id of the one applications stack, for the smoke test\'s DescribeStacks.',
+      },
+    );
+    return policy;
   }
 }
 
@@ -205,7 +300,7 @@ export function build(app: App) {
     terminationProtection: true,
     network: networking.network,
   });
-  const applications = new ApplicationsStack(app, 'SupabaseDrApplications', {
+  const applications = new ApplicationsStack(app, SITE.applicationsStackName, {
     env,
     description: 'Supabase on AWS, Frankfurt disaster recovery: the Supabase services, standing by',
     terminationProtection: true,

@@ -50,6 +50,13 @@ export interface IrelandDisasterRecovery {
   readonly storageKeyAlias: string;
   readonly databaseKeyAlias: string;
   readonly secretsKeyAlias: string;
+  /**
+   * The on-call engineers' role: it administers the cluster (an access entry) and carries the runbook's policy
+   * (docs/disaster-recovery.md), which both sites create under the names below.
+   */
+  readonly onCallRoleArn: string;
+  /** The customer managed policy with exactly what the failover runbook needs at this site. */
+  readonly runbookPolicyName: string;
 }
 
 /** One Ireland environment: the settings of its stacks and of each construct in them. */
@@ -254,5 +261,8 @@ export const PRODUCTION: IrelandEnvironment = {
     databaseKeyAlias: 'alias/supabase/ireland-prod-dr/database',
     // The alias of the DR site's key for the replicated secrets, made by its SupabaseSecrets from the prefix.
     secretsKeyAlias: 'alias/supabase/ireland-prod',
+    // A role of yours (an IAM Identity Center permission set's role, say) that the on-call engineers assume.
+    onCallRoleArn: `arn:aws:iam::${ACCOUNT}:role/supabase-on-call`,
+    runbookPolicyName: 'supabase-ireland-prod-runbook',
   },
 };

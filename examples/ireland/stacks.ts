@@ -10,6 +10,7 @@ import {
   Validations,
   aws_certificatemanager as acm,
   aws_ec2 as ec2,
+  aws_iam as iam,
   aws_kms as kms,
   aws_s3 as s3,
   aws_secretsmanager as secretsmanager,
@@ -73,8 +74,12 @@ export class CoreStack extends Stack {
         senderName: env.smtp.senderName,
       } : undefined,
     });
+    // With a DR site, the on-call role administers the cluster too (break-glass; the runbook itself needs no cluster
+    // access).
+    const onCall = env.disasterRecovery ? iam.Role.fromRoleArn(this, 'OnCallRole', env.disasterRecovery.onCallRoleArn, { mutable: false }) : undefined;
     this.cluster = new SupabaseCluster(this, 'Cluster', {
       ...env.cluster,
+      adminRoles: onCall ? [onCall] : undefined,
       vpc: network.vpc,
       vpcSubnets: network.eksSubnets,
     });
@@ -90,9 +95,49 @@ export class CoreStack extends Stack {
     if (env.databaseAcknowledgments) {
       Validations.of(this.database.instance).acknowledge(...env.databaseAcknowledgments);
     }
+    if (env.disasterRecovery && onCall) {
+      this.stopWritesPolicy(env.disasterRecovery, onCall);
+    }
     this.storage = new SupabaseStorage(this, 'Storage', {
       ...env.storage,
       replication: dr ? this.replication(dr, drKey('DrStorageKey', dr.storageKeyAlias)) : undefined,
+    });
+  }
+
+  /**
+   * What the failover runbook does here (docs/disaster-recovery.md, step 2): stop every write without the cluster,
+   * by revoking the database security group's ingress and rebooting the instance, which drops open connections. A
+   * customer managed policy under a fixed name, attached to the on-call role.
+   */
+  private stopWritesPolicy(dr: IrelandDisasterRecovery, onCall: iam.IRole) {
+    const securityGroup = this.database.connections.securityGroups[0];
+    const policy = new iam.ManagedPolicy(this, 'RunbookPolicy', {
+      managedPolicyName: dr.runbookPolicyName,
+      description: 'Supabase failover runbook, Ireland: stop writes (revoke the database security group\'s ingress, reboot the instance)',
+      // Attached to the on-call role here; attach it to an IAM Identity Center permission set by name instead, if
+      // the on-call engineers sign in through one.
+      roles: [onCall],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'FindTheDatabaseSecurityGroupRules',
+          actions: ['ec2:DescribeSecurityGroupRules'],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'RevokeTheDatabaseSecurityGroupIngress',
+          actions: ['ec2:RevokeSecurityGroupIngress'],
+          resources: [this.formatArn({ service: 'ec2', resource: 'security-group', resourceName: securityGroup.securityGroupId })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'RebootTheDatabase',
+          actions: ['rds:RebootDBInstance', 'rds:DescribeDBInstances'],
+          resources: [this.database.instance.instanceArn],
+        }),
+      ],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'ec2:DescribeSecurityGroupRules supports no resource-level permission (Service Authorization Reference); it only lists the rules to revoke.',
     });
   }
 

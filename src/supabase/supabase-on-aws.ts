@@ -484,6 +484,8 @@ export class SupabaseOnAws extends Construct {
     if (this.database.masterSecret) {
       output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
     }
+    output('DatabaseSecurityGroupId', this.database.connections.securityGroups[0].securityGroupId,
+      'The database\'s security group: revoking its ingress and rebooting the instance stops every write, without cluster access');
     if (this.observability) {
       output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'The topic the alarms notify: subscribe your paging tool to it');
     }

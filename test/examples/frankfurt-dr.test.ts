@@ -34,6 +34,7 @@ test('the two apps agree on every name they share', () => {
   expect(PRIMARY.bucketName).toBe(DR.bucketName);
   expect(PRIMARY.storageKeyAlias).toBe(DR.storageKeyAlias);
   expect(PRIMARY.databaseKeyAlias).toBe(DR.databaseKeyAlias);
+  expect(PRIMARY.onCallRoleArn).toBe(DR.onCallRoleArn);
   expect(frankfurt.core.region).toBe(DR.region);
 });
 
