@@ -1,6 +1,7 @@
 import {
   App,
   ArnFormat,
+  CfnOutput,
   RemovalPolicy,
   Stack,
   StackProps,
@@ -9,7 +10,7 @@ import {
   aws_ec2 as ec2,
   aws_iam as iam,
   aws_kms as kms,
-  aws_secretsmanager as secretsmanager,
+  aws_ses as ses,
 } from 'aws-cdk-lib';
 import { CapacityType } from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
@@ -27,6 +28,8 @@ export const ACCOUNT = '123456789012';
 export const REGION = 'eu-central-1';
 /** The same public URL as Ireland production: after a failover, DNS points it here and clients notice nothing. */
 export const PUBLIC_URL = 'https://supabase.example.com';
+/** The sender of Auth's emails: an address of your domain. */
+export const SENDER = 'no-reply@example.com';
 /** An ACM certificate for that domain in eu-central-1 (certificates are regional); replace it with yours. */
 export const CERTIFICATE_ARN = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/22222222-2222-2222-2222-222222222222`;
 
@@ -93,15 +96,18 @@ export class CoreStack extends Stack {
     this.secrets = new SupabaseSecrets(this, 'Secrets', {
       secretNamePrefix: PRIMARY.secretNamePrefix,
       primaryRegion: PRIMARY.region,
-      smtp: {
-        host: `email-smtp.${REGION}.amazonaws.com`,
-        port: 587,
-        user: 'AKIAIOSFODNN7EXAMPLE',
-        // Create this secret here too (or replicate the primary's): Auth sends email through SES in Frankfurt.
-        password: secretsmanager.Secret.fromSecretNameV2(this, 'SmtpPassword', 'supabase/ireland-prod/ses-smtp-password'),
-        adminEmail: 'no-reply@example.com',
-        senderName: 'Example',
-      },
+      // Auth sends email through SES in Frankfurt after a failover, with a credential made here: SMTP passwords are
+      // per region, so Ireland's is of no use in eu-central-1.
+      sesSmtp: { adminEmail: SENDER, senderName: 'Example' },
+    });
+    // The sender's domain, verified in SES in this region with Easy DKIM: publish the three CNAME records of the
+    // outputs in your DNS. Also request production access for SES in eu-central-1 (docs/disaster-recovery.md).
+    const identity = new ses.EmailIdentity(this, 'SenderDomain', { identity: ses.Identity.domain(SENDER.split('@')[1]) });
+    identity.dkimRecords.forEach((record, i) => {
+      new CfnOutput(this, `SenderDomainDkim${i + 1}`, {
+        description: `DKIM record ${i + 1} of the sender's domain in SES ${REGION}: a CNAME to publish`,
+        value: `${record.name} CNAME ${record.value}`,
+      });
     });
 
     // The database's read replica, encrypted with a key of this region under the alias the primary uses for the

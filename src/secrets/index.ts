@@ -1,1 +1,2 @@
 export * from './supabase-secrets';
+export * from './smtp';

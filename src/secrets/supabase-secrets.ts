@@ -12,6 +12,8 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiKeysFunction } from './api-keys-function';
+import { SesSmtpCredential } from './private/ses-smtp';
+import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
@@ -20,30 +22,6 @@ const MIN_JWT_SECRET_LENGTH = 32;
 const DEFAULT_API_KEY_LIFETIME = Duration.days(5 * 365);
 const JWT_ISSUER = 'supabase';
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
-
-/**
- * SMTP settings for Supabase Auth's emails (sign-up confirmation, magic links, password recovery).
- */
-export interface SupabaseSmtpSettings {
-  /** SMTP server host, e.g. `email-smtp.eu-west-1.amazonaws.com` for Amazon SES. */
-  readonly host: string;
-  /** SMTP server port. @default 587 */
-  readonly port?: number;
-  /** SMTP user name (for SES, the SMTP credential's user name, not an IAM user name). */
-  readonly user: string;
-  /** The secret that holds the SMTP password, e.g. an SES SMTP credential you stored yourself. */
-  readonly password: secretsmanager.ISecret;
-  /**
-   * The JSON field of `password` that holds the password.
-   *
-   * @default - the whole secret string is the password
-   */
-  readonly passwordField?: string;
-  /** The sender address of Auth's emails, also used as GoTrue's admin email. */
-  readonly adminEmail: string;
-  /** The sender's display name. @default 'Supabase' */
-  readonly senderName?: string;
-}
 
 /**
  * Properties of a {@link SupabaseSecrets}.
@@ -116,6 +94,16 @@ export interface SupabaseSecretsProps {
   readonly smtp?: SupabaseSmtpSettings;
 
   /**
+   * Auth's email through Amazon SES of this stack's region, with an SMTP credential made here (instead of `smtp`):
+   * an IAM user allowed to send only from `adminEmail`, and the SMTP password derived from its access key, stored in
+   * the secret `<secretNamePrefix>/ses-smtp/<region>`. SMTP passwords are per region, so a disaster-recovery site
+   * makes its own rather than replicating the primary's. Not with `smtp`.
+   *
+   * @default - no SES credential (see `smtp`)
+   */
+  readonly sesSmtp?: SupabaseSesSmtpSettings;
+
+  /**
    * User name of the Studio dashboard's basic authentication (the password is generated).
    *
    * @default 'supabase'
@@ -169,7 +157,10 @@ export class SupabaseSecrets extends Construct {
   public readonly metaCryptoKey: secretsmanager.ISecret;
   /** The Studio dashboard's basic authentication: JSON fields `username` and `password`. */
   public readonly dashboard: secretsmanager.ISecret;
-  /** The SMTP settings, when given; the password stays in the caller's secret. */
+  /**
+   * The SMTP settings, when given: `smtp` (the password stays in the caller's secret), or those of the SES
+   * credential made with `sesSmtp` (its secret's `password` field).
+   */
   public readonly smtp?: SupabaseSmtpSettings;
   /** The prefix of every secret's name. */
   public readonly secretNamePrefix: string;
@@ -184,13 +175,14 @@ export class SupabaseSecrets extends Construct {
     const jwtSecretLength = this.validateJwtSecretLength(props.jwtSecretLength);
     const lifetime = this.validateApiKeyLifetime(props.apiKeyLifetime);
     this.validateReplicaRegions(props.replicaRegions ?? []);
-    this.smtp = this.validateSmtp(props.smtp);
+    const smtp = this.validateSmtp(props.smtp, props.sesSmtp);
     this.secretNamePrefix = this.validateSecretNamePrefix(
       props.secretNamePrefix ?? `supabase/${this.node.path.replace(/[^a-zA-Z0-9/_+=.@-]/g, '-')}`,
     );
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.encryptionKey = props.encryptionKey ?? this.createKey(removalPolicy, !this.primaryRegion);
+    this.smtp = props.sesSmtp ? this.sesCredential(props.sesSmtp, removalPolicy) : smtp;
 
     const generated = (secretId: string, name: string, description: string, options: secretsmanager.SecretStringGenerator) => {
       if (this.primaryRegion) {
@@ -388,7 +380,36 @@ export class SupabaseSecrets extends Construct {
     }
   }
 
-  private validateSmtp(smtp: SupabaseSmtpSettings | undefined): SupabaseSmtpSettings | undefined {
+  /** The SMTP settings of an SES credential made in this region. */
+  private sesCredential(ses: SupabaseSesSmtpSettings, removalPolicy: RemovalPolicy): SupabaseSmtpSettings {
+    const region = Stack.of(this).region;
+    const credential = new SesSmtpCredential(this, 'SesSmtp', {
+      secretName: `${this.secretNamePrefix}/ses-smtp/${region}`,
+      encryptionKey: this.encryptionKey,
+      removalPolicy,
+      fromAddress: ses.adminEmail,
+    });
+    return {
+      host: `email-smtp.${region}.amazonaws.com`,
+      port: 587,
+      user: credential.username,
+      password: credential.secret,
+      passwordField: 'password',
+      adminEmail: ses.adminEmail,
+      senderName: ses.senderName,
+    };
+  }
+
+  private validateSmtp(smtp: SupabaseSmtpSettings | undefined, ses: SupabaseSesSmtpSettings | undefined): SupabaseSmtpSettings | undefined {
+    if (smtp && ses) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`smtp\` and \`sesSmtp\` are both set. Use \`sesSmtp\` to have an SES credential made here, or \`smtp\` for a server and password of your own, not both.`);
+    }
+    if (ses && !Token.isUnresolved(ses.adminEmail) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(ses.adminEmail)) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`sesSmtp.adminEmail\` is not an email address, got '${ses.adminEmail}'. Use the sender address of a domain verified in SES, e.g. 'no-reply@example.com'.`);
+    }
+    if (ses && Token.isUnresolved(Stack.of(this).region)) {
+      throw new Error(`SupabaseSecrets ${this.node.path}: \`sesSmtp\` needs the stack's region (SMTP passwords and the SES endpoint are per region): give the stack an explicit \`env.region\`.`);
+    }
     if (smtp && !smtp.password) {
       throw new Error(`SupabaseSecrets ${this.node.path}: \`smtp\` is set without \`smtp.password\`. Pass the secret that holds the SMTP password (e.g. an SES SMTP credential stored in Secrets Manager), or leave \`smtp\` out.`);
     }

@@ -80,8 +80,9 @@ describe('the secrets', () => {
     frankfurtCore.hasResourceProperties('AWS::KMS::Alias', { AliasName: DR.secretsKeyAlias });
   });
 
-  test('Frankfurt creates no secret: its services read the replicas of the same JWT secret and keys', () => {
-    frankfurtCore.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  test('Frankfurt creates no secret but its own SES credential: its services read the replicas of the same JWT secret and keys', () => {
+    expect(Object.values(frankfurtCore.findResources('AWS::SecretsManager::Secret')).map((s: any) => s.Properties.Name))
+      .toEqual(['supabase/ireland-prod/ses-smtp/eu-central-1']);
     const objects = kubernetesObjects(frankfurt.applications);
     const jwt = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'supabase-jwt');
     expect(jwt.spec.data[0].remoteRef.key).toContain(`:secretsmanager:eu-central-1:${ACCOUNT}:secret:${DR.secretNamePrefix}/jwt`);
@@ -146,6 +147,16 @@ describe('the standby', () => {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: 'IF(lag < 0, 86400, lag)' }),
         Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ReplicaLag' }) }) })]),
     });
+  });
+
+  test('email after a failover: an SES SMTP credential of eu-central-1 made here, and the sender\'s domain to verify there', () => {
+    const core = Template.fromStack(frankfurt.core);
+    core.hasResourceProperties('Custom::SupabaseSesSmtpCredential', { Region: 'eu-central-1' });
+    core.hasResourceProperties('AWS::SecretsManager::Secret', { Name: 'supabase/ireland-prod/ses-smtp/eu-central-1' });
+    core.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
+    expect(Object.keys(core.toJSON().Outputs).filter((k) => k.startsWith('SenderDomainDkim'))).toHaveLength(3);
+    // No secret of Ireland's SMTP credential is read here.
+    expect(JSON.stringify(core.toJSON())).not.toContain('ses-smtp-password');
   });
 
   test('the outage and heartbeat alarms stand by too, to an on-call address', () => {

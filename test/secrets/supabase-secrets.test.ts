@@ -257,6 +257,80 @@ describe('SupabaseSecrets in a disaster-recovery region (primaryRegion)', () => 
   });
 });
 
+describe('SupabaseSecrets with an SES SMTP credential made in its region (sesSmtp)', () => {
+  const build = (stackRegion: string, props: SupabaseSecretsProps) => {
+    const stack = new Stack(new App(), 'Site', { env: { account: '111122223333', region: stackRegion } });
+    const secrets = new SupabaseSecrets(stack, 'Secrets', props);
+    const role = new iam.Role(stack, 'EsoRole', { assumedBy: new iam.ServicePrincipal('ec2.amazonaws.com') });
+    secrets.grantRead(role);
+    return { stack, secrets, template: Template.fromStack(stack) };
+  };
+  const dr = build('eu-central-1', { secretNamePrefix: 'supabase/ireland-prod', primaryRegion: 'eu-west-1', sesSmtp: { adminEmail: 'no-reply@example.com', senderName: 'Example' } });
+
+  test('the SMTP settings: SES of this region on 587, the credential\'s user name, its secret\'s password field', () => {
+    const smtp = dr.secrets.smtp!;
+    expect(smtp).toMatchObject({ host: 'email-smtp.eu-central-1.amazonaws.com', port: 587, passwordField: 'password', adminEmail: 'no-reply@example.com', senderName: 'Example' });
+    expect(dr.stack.resolve(smtp.user)).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^SecretsSesSmtp/), 'Username'] });
+  });
+
+  test('a secret of this region only (never replicated), encrypted with the secrets\' key', () => {
+    dr.template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      Name: 'supabase/ireland-prod/ses-smtp/eu-central-1',
+      KmsKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^SecretsKey'), 'Arn'] },
+      ReplicaRegions: Match.absent(),
+    });
+  });
+
+  test('the IAM user may send only from the sender address, through SES of this region', () => {
+    const policy = Object.values(dr.template.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Users ?? []).includes('SesSmtpUser')) as any;
+    expect(policy.Properties.PolicyDocument.Statement).toEqual([{
+      Effect: 'Allow',
+      Action: 'ses:SendRawEmail',
+      Resource: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-central-1:111122223333:identity/example.com']] },
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ses:eu-central-1:111122223333:identity/no-reply@example.com']] },
+      ],
+      Condition: { StringEquals: { 'ses:FromAddress': 'no-reply@example.com' } },
+    }]);
+  });
+
+  test('the custom resource makes the key for that user and writes only into that secret', () => {
+    const resource = Object.values(dr.template.findResources('Custom::SupabaseSesSmtpCredential'))[0] as any;
+    expect(resource.Properties).toMatchObject({
+      UserName: { Ref: expect.stringMatching(/^SecretsSesSmtpUser/) },
+      SecretArn: { Ref: expect.stringMatching(/^SecretsSesSmtpSecret/) },
+      Region: 'eu-central-1',
+    });
+    const role = Object.values(dr.template.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Roles ?? []).includes('SesSmtpRole')) as any;
+    const actions = role.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
+    expect(actions.sort()).toEqual(['iam:CreateAccessKey', 'iam:DeleteAccessKey', 'kms:Encrypt', 'kms:GenerateDataKey', 'logs:CreateLogStream',
+      'logs:PutLogEvents', 'secretsmanager:PutSecretValue'].sort());
+  });
+
+  test('External Secrets may read the credential\'s secret', () => {
+    const policy = Object.values(dr.template.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Roles ?? []).includes('EsoRole')) as any;
+    expect(JSON.stringify(policy.Properties.PolicyDocument.Statement)).toMatch(/SecretsSesSmtpSecret/);
+  });
+
+  test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {
+    const errors = new AwsSolutionsChecks().validateScope(dr.stack).violations.filter((v) => v.severity === 'error');
+    expect(errors.map((v) => `${v.ruleName} ${v.violatingResources?.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+
+  test.each<[string, SupabaseSecretsProps, RegExp]>([
+    ['both smtp and sesSmtp', { sesSmtp: { adminEmail: 'a@example.com' }, smtp: { host: 'h', user: 'u', adminEmail: 'a@example.com', password: secretsmanager.Secret.fromSecretNameV2(new Stack(), 'S', 's') } },
+      /`smtp` and `sesSmtp` are both set/],
+    ['a sender that is no address', { sesSmtp: { adminEmail: 'no-reply' } }, /`sesSmtp.adminEmail` is not an email address, got 'no-reply'/],
+  ])('rejects %s', (_name, props, message) => {
+    expect(() => build('eu-west-1', props)).toThrow(message);
+  });
+
+  test('rejects a stack without a region', () => {
+    expect(() => new SupabaseSecrets(new Stack(new App(), 'Agnostic'), 'Secrets', { sesSmtp: { adminEmail: 'a@example.com' } }))
+      .toThrow(/`sesSmtp` needs the stack's region/);
+  });
+});
+
 describe('SupabaseSecrets rejects bad input at synth time', () => {
   const smtpSecret = () => secretsmanager.Secret.fromSecretNameV2(new Stack(), 'S', 'smtp');
   test.each<[string, SupabaseSecretsProps, RegExp]>([
