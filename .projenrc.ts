@@ -49,6 +49,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-secrets-manager@^3.1164.0',
     // The SES SMTP credential's custom resource creates and deletes the IAM access key it derives the password from.
     '@aws-sdk/client-iam@^3.1164.0',
+    // The secret replication check publishes its count to CloudWatch.
+    '@aws-sdk/client-cloudwatch@^3.1164.0',
     'aws-sdk-client-mock@^4.1.0',
     'jose@^6.2.18',
     'pg@^8.23.1',

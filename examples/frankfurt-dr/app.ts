@@ -2,6 +2,7 @@ import {
   App,
   ArnFormat,
   CfnOutput,
+  Duration,
   RemovalPolicy,
   Stack,
   StackProps,
@@ -53,6 +54,12 @@ export const PRIMARY = {
   onCallRoleArn: `arn:aws:iam::${ACCOUNT}:role/supabase-on-call`,
 };
 
+/**
+ * Whether this site has taken over from Ireland. Set it to true, and commit, right after the failover's deployments
+ * (which pass `-c failover=true`): from then on every deployment keeps the promoted database and the services up.
+ */
+export const FAILED_OVER = false;
+
 /** This site's names that the runbook (docs/disaster-recovery.md) uses. */
 export const SITE = {
   databaseInstanceIdentifier: 'supabase-frankfurt-dr',
@@ -80,6 +87,8 @@ export class NetworkingStack extends Stack {
 
 export interface CoreStackProps extends StackProps {
   readonly network: SupabaseNetwork;
+  /** Whether the site has failed over: the replica is promoted, with production backups and Multi-AZ. */
+  readonly failover: boolean;
 }
 
 /** The core stack: the secrets' replicas, the database's read replica, the replica bucket and the EKS cluster. */
@@ -122,18 +131,23 @@ export class CoreStack extends Stack {
       vpc: props.network.vpc,
       vpcSubnets: props.network.databaseSubnets,
       bootstrapSubnets: props.network.eksSubnets,
-      replicaOf: { instanceArn: PRIMARY.databaseArn, secretNamePrefix: PRIMARY.secretNamePrefix },
+      // At the failover CloudFormation promotes the replica in place (the same instance and endpoint) when
+      // `promoted` removes its source; never promote it with the RDS API first (the deployment would then fail).
+      replicaOf: { instanceArn: PRIMARY.databaseArn, secretNamePrefix: PRIMARY.secretNamePrefix, promoted: props.failover },
       instanceIdentifier: SITE.databaseInstanceIdentifier,
       encryptionKey: databaseKey,
-      // The primary's class, so a promoted replica carries production load at once; single-AZ while standing by
-      // (the runbook makes it Multi-AZ after promotion).
+      // The primary's class, so a promoted replica carries production load at once; single-AZ while standing by,
+      // Multi-AZ with production's backups once promoted.
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.STANDARD7_GRAVITON, ec2.InstanceSize.LARGE),
-      multiAz: false,
+      multiAz: props.failover,
+      backupRetention: props.failover ? Duration.days(14) : undefined,
     });
-    Validations.of(this.database.instance).acknowledge({
-      id: 'AwsSolutions-RDS3',
-      reason: 'A standby read replica: single-AZ halves its cost while it only follows the primary. The failover runbook (docs/disaster-recovery.md) converts it to Multi-AZ right after promotion.',
-    });
+    if (!props.failover) {
+      Validations.of(this.database.instance).acknowledge({
+        id: 'AwsSolutions-RDS3',
+        reason: 'A standby read replica: single-AZ halves its cost while it only follows the primary. The failover deployment makes it Multi-AZ as it promotes it (docs/disaster-recovery.md).',
+      });
+    }
 
     // The bucket the primary replicates into, under the name and key alias the primary uses.
     const storageKey = new kms.Key(this, 'StorageKey', {
@@ -188,7 +202,7 @@ export class CoreStack extends Stack {
     const logGroup = `/aws/containerinsights/${this.cluster.clusterName}/application`;
     const policy = new iam.ManagedPolicy(this, 'RunbookPolicy', {
       managedPolicyName: SITE.runbookPolicyName,
-      description: 'Supabase failover runbook, Frankfurt: promote the replica, scale the services up, check them',
+      description: 'Supabase failover runbook, Frankfurt: deploy the promotion, scale the services up, check them',
       roles: [onCall],
       statements: [
         new iam.PolicyStatement({
@@ -197,8 +211,9 @@ export class CoreStack extends Stack {
           resources: ['*'],
         }),
         new iam.PolicyStatement({
-          sid: 'PromoteTheReplica',
-          actions: ['rds:PromoteReadReplica', 'rds:ModifyDBInstance', 'rds:DescribeDBInstances'],
+          // CloudFormation promotes it (through the CDK deploy role); the runbook only watches.
+          sid: 'WatchThePromotion',
+          actions: ['rds:DescribeDBInstances'],
           resources: [this.formatArn({ service: 'rds', resource: 'db', resourceName: SITE.databaseInstanceIdentifier, arnFormat: ArnFormat.COLON_RESOURCE_NAME })],
         }),
         new iam.PolicyStatement({
@@ -288,13 +303,14 @@ export class ApplicationsStack extends Stack {
 }
 
 /**
- * Adds the Frankfurt disaster-recovery stacks to `app`. The services stand by at zero pods unless the context says
- * `-c failover=true` (after the replica is promoted: docs/disaster-recovery.md).
+ * Adds the Frankfurt disaster-recovery stacks to `app`. The replica follows Ireland and the services stand by at zero
+ * pods, unless the site has failed over: `-c failover=true` in the failover's deployments, `FAILED_OVER` after them
+ * (docs/disaster-recovery.md).
  */
 export function build(app: App) {
   const env = { account: ACCOUNT, region: REGION };
   const flag = app.node.tryGetContext('failover');
-  const failover = flag === true || flag === 'true';
+  const failover = FAILED_OVER || flag === true || flag === 'true';
   const networking = new NetworkingStack(app, 'SupabaseDrNetworking', {
     env,
     description: 'Supabase on AWS, Frankfurt disaster recovery for Ireland production: network',
@@ -305,6 +321,7 @@ export function build(app: App) {
     description: 'Supabase on AWS, Frankfurt disaster recovery: secret replicas, read replica, replica bucket, EKS cluster',
     terminationProtection: true,
     network: networking.network,
+    failover,
   });
   const applications = new ApplicationsStack(app, SITE.applicationsStackName, {
     env,

@@ -113,7 +113,7 @@ export class CoreStack extends Stack {
     const securityGroup = this.database.connections.securityGroups[0];
     const policy = new iam.ManagedPolicy(this, 'RunbookPolicy', {
       managedPolicyName: dr.runbookPolicyName,
-      description: 'Supabase failover runbook, Ireland: stop writes (revoke the database security group\'s ingress, reboot the instance)',
+      description: 'Supabase failover runbook, Ireland: stop writes (revoke the database security group\'s ingress, reboot the instance), stop the master secret\'s rotation',
       // Attached to the on-call role here; attach it to an IAM Identity Center permission set by name instead, if
       // the on-call engineers sign in through one.
       roles: [onCall],
@@ -132,6 +132,13 @@ export class CoreStack extends Stack {
           sid: 'RebootTheDatabase',
           actions: ['rds:RebootDBInstance', 'rds:DescribeDBInstances'],
           resources: [this.database.instance.instanceArn],
+        }),
+        new iam.PolicyStatement({
+          // Its rotation would change the master password of this old instance and replicate the value over the
+          // copy Frankfurt's promoted instance still matches.
+          sid: 'StopTheMasterSecretRotation',
+          actions: ['secretsmanager:CancelRotateSecret'],
+          resources: [this.database.masterSecret!.secretArn],
         }),
       ],
     });

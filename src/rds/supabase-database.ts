@@ -20,6 +20,7 @@ import {
 import { Construct } from 'constructs';
 import { BootstrapFunction } from './bootstrap-function';
 import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
+import { createReplica, replicatedMasterSecret, validateReplicaOf } from './private/replica';
 import { createDatabaseProxy } from '../private/database-proxy';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
@@ -79,15 +80,49 @@ export interface SupabaseDatabaseSource {
   /**
    * The ARN of the primary's instance, e.g. `arn:aws:rds:eu-west-1:123456789012:db:supabase-ireland-prod` (give the
    * primary a fixed `instanceIdentifier` so that its ARN is known before it is deployed). Its region is the source
-   * region.
+   * region. Keep it after a promotion: the source region stays in the instance's template.
    */
   readonly instanceArn: string;
 
   /**
    * The primary's `secretNamePrefix`. The primary replicates its service login secrets to this region
-   * (`secretReplicaRegions`); the replica hands those replicas to the services.
+   * (`secretReplicaRegions`); the replica hands those replicas to the services, before and after a promotion.
    */
   readonly secretNamePrefix: string;
+
+  /**
+   * Whether the replica is promoted to a standalone primary: the failover switch. Set it to promote: on the next
+   * deployment CloudFormation removes `SourceDBInstanceIdentifier` from the instance, which promotes the read
+   * replica (it calls PromoteReadReplica with this construct's `backupRetention` and `preferredBackupWindow`), then
+   * applies the rest (e.g. `multiAz`). The construct, its logical id and every property CloudFormation could only
+   * change by replacing the instance (identifier, source region, key, subnet group; no master user name, database
+   * name, engine or encryption flag) stay as they were, so the instance holding the data is updated in place.
+   *
+   * Let CloudFormation do the promotion: do not run `aws rds promote-read-replica` first. CloudFormation calls
+   * PromoteReadReplica whenever the property goes away, and RDS refuses to promote an instance that is no longer a
+   * replica, which fails the deployment.
+   *
+   * Promoted: `replicaSourceArn` is undefined (no replica-lag alarm); `backupRetention` and
+   * `preferredBackupWindow` are taken (defaults as for a primary); the login secrets are still the replicas of the
+   * primary's (the roles and passwords came with the data); `masterSecret` is the replica of the primary's master
+   * secret when `masterSecretName` is given; nothing is bootstrapped (the roles, schemas and extensions came with the
+   * data); `removalPolicy` defaults to RETAIN and may be SNAPSHOT; deletion protection as set (default on).
+   * Set it back to false only together with a new `instanceIdentifier`, for a new replica after failback.
+   *
+   * @default false
+   */
+  readonly promoted?: boolean;
+
+  /**
+   * The name of the primary's master secret, whose replica in this region (the primary's `secretReplicaRegions`
+   * replicate it) becomes `masterSecret` once `promoted`. The primary's master secret has a name CloudFormation
+   * generated: read it once with `aws secretsmanager describe-secret --secret-id <the primary's DatabaseSecretArn
+   * output> --query Name`. (It is not renamed under `secretNamePrefix`: a new name would replace the secret and
+   * change the master password of a running primary.)
+   *
+   * @default - no `masterSecret` once promoted
+   */
+  readonly masterSecretName?: string;
 }
 
 /**
@@ -185,7 +220,9 @@ export interface SupabaseDatabaseOptions {
   readonly preferredMaintenanceWindow?: string;
 
   /**
-   * Whether the instance refuses to be deleted.
+   * Whether the instance refuses to be deleted. On a read replica (`replicaOf`) it is the only protection:
+   * CloudFormation ignores any deletion policy of a read replica ("Read replicas don't support deletion policies",
+   * AWS::RDS::DBInstance, SourceDBInstanceIdentifier), so without it deleting the stack deletes the replica.
    *
    * @default true
    */
@@ -193,9 +230,11 @@ export interface SupabaseDatabaseOptions {
 
   /**
    * What happens to the instance when it leaves the stack. The key, the secrets and the log groups are kept for
-   * SNAPSHOT and RETAIN (their resources cannot be snapshotted) and deleted only for DESTROY.
+   * SNAPSHOT and RETAIN (their resources cannot be snapshotted) and deleted only for DESTROY. A read replica's
+   * RETAIN is written into the template but CloudFormation ignores it until the replica is promoted: see
+   * `deletionProtection`.
    *
-   * @default RemovalPolicy.SNAPSHOT
+   * @default - RemovalPolicy.SNAPSHOT; RemovalPolicy.RETAIN with `replicaOf` (promoted or not)
    */
   readonly removalPolicy?: RemovalPolicy;
 
@@ -285,8 +324,10 @@ export interface SupabaseDatabaseOptions {
   readonly secretNamePrefix?: string;
 
   /**
-   * Regions the services' login secrets are replicated to (the disaster-recovery site), each optionally with the
-   * KMS key of that region that encrypts the replicas. Needs `secretNamePrefix`.
+   * Regions the services' login secrets and the master secret are replicated to (the disaster-recovery site), each
+   * optionally with the KMS key of that region that encrypts the replicas. Needs `secretNamePrefix`. The master
+   * secret keeps its generated name (see `SupabaseDatabaseSource.masterSecretName`) and its rotation, in this
+   * region, whose new passwords reach the replicas.
    *
    * @default - no replicas
    */
@@ -297,10 +338,11 @@ export interface SupabaseDatabaseOptions {
    * recovery: an instance in this stack's region that streams from the primary, encrypted with this construct's key
    * (of this region), with the same parameters. Nothing is bootstrapped (the roles, schemas and data come from the
    * primary), there is no master secret (the master user is the primary's), and the login secrets are the replicas,
-   * in this region, of the primary's. Promote the replica to take over (see docs/disaster-recovery.md). The settings
-   * that only a primary has (`masterUsername`, `masterRotation`, `postgis`, `bootstrapTrigger`, `backupRetention`,
-   * `preferredBackupWindow`, `allocatedStorage`, `secretNamePrefix`, `secretReplicaRegions`) are rejected, and
-   * `removalPolicy` may not be SNAPSHOT (RDS takes no final snapshot of a read replica).
+   * in this region, of the primary's. Promote the replica to take over with `replicaOf.promoted` (see
+   * docs/disaster-recovery.md). The settings that only a primary has (`masterUsername`, `masterRotation`, `postgis`,
+   * `bootstrapTrigger`, `backupRetention`, `preferredBackupWindow`, `allocatedStorage`, `secretNamePrefix`,
+   * `secretReplicaRegions`, `proxy`) are rejected, except the two backup settings once promoted; `removalPolicy` may
+   * not be SNAPSHOT before the promotion (RDS takes no final snapshot of a read replica).
    *
    * @default - a primary instance, bootstrapped here
    */
@@ -399,12 +441,24 @@ export interface SupabaseDatabaseProps extends SupabaseDatabaseOptions {
  * database.connections.allowDefaultPortFrom(cluster);
  */
 export class SupabaseDatabase extends Construct implements ec2.IConnectable {
-  /** The RDS instance: a `DatabaseInstance`, or a `DatabaseInstanceReadReplica` with `replicaOf`. */
+  /**
+   * The RDS instance: a `DatabaseInstance`, or a `DatabaseInstanceReadReplica` with `replicaOf` (still that class
+   * once promoted, so that the instance keeps its logical id).
+   */
   public readonly instance: rds.DatabaseInstanceBase;
   /** The VPC of the instance. */
   public readonly vpc: ec2.IVpc;
-  /** The primary's instance ARN when this is a cross-region read replica; undefined for a primary. */
+  /**
+   * The primary's instance ARN when this is a cross-region read replica; undefined for a primary and for a promoted
+   * replica (`replicaOf.promoted`), which no longer streams from it.
+   */
   public readonly replicaSourceArn?: string;
+  /**
+   * True for a promoted cross-region replica (`replicaOf.promoted`): a standalone primary whose login secrets are
+   * still the replicas of the old primary's, so their `host` field names the old primary; take the host from
+   * `endpoint`.
+   */
+  public readonly promoted: boolean;
   /** The instance's security group and default port (5432): `database.connections.allowDefaultPortFrom(x)`. */
   public readonly connections: ec2.Connections;
   /** The instance's endpoint (address and port). */
@@ -418,7 +472,11 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   /**
    * The master user's secret, attached to the instance and rotated: JSON fields `username`, `password`, `host`,
    * `port`, `dbname`, `engine`, `dbInstanceIdentifier`. For administrators and the bootstrap only. Undefined for a
-   * read replica, whose master user is the primary's.
+   * read replica, whose master user is the primary's. For a promoted replica with `replicaOf.masterSecretName`, the
+   * replica in this region of the primary's master secret (read-only; its `host` names the old primary): the master
+   * user and password came with the data. Its rotation stays with the function in the primary's region until
+   * failback, and that function changes the password of the primary's instance, not of this one: stop it while this
+   * instance serves (see docs/disaster-recovery.md).
    */
   public readonly masterSecret?: secretsmanager.ISecret;
   /** Auth (GoTrue)'s login `supabase_auth_admin`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
@@ -431,9 +489,14 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   public readonly realtimeSecret: secretsmanager.ISecret;
   /** postgres-meta and Studio's login `postgres`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
   public readonly metaSecret: secretsmanager.ISecret;
-  /** The bootstrap custom resource: make what needs the roles and schemas depend on it. Undefined for a replica. */
+  /** The regions the master and login secrets are replicated to (`secretReplicaRegions`). */
+  public readonly secretReplicaRegions: string[];
+  /**
+   * The bootstrap custom resource: make what needs the roles and schemas depend on it. Undefined for a replica,
+   * promoted or not (its roles, schemas and extensions came with the data).
+   */
   public readonly bootstrap?: CustomResource;
-  /** The function behind the bootstrap custom resource. Undefined for a replica. */
+  /** The function behind the bootstrap custom resource. Undefined for a replica, promoted or not. */
   public readonly bootstrapFunction?: lambda.IFunction;
   /** The RDS Proxy, with `proxy`: its `endpoint` is the host the pooled services connect to. */
   public readonly proxy?: rds.DatabaseProxy;
@@ -443,13 +506,38 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
    */
   public readonly proxyConnections?: ec2.Connections;
 
+  /** The master and login secrets this construct replicates to `secretReplicaRegions`. */
+  public get replicatedSecrets(): secretsmanager.ISecret[] {
+    if (this.secretReplicaRegions.length === 0) {
+      return [];
+    }
+    const logins = [this.authSecret, this.restSecret, this.storageSecret, this.realtimeSecret, this.metaSecret];
+    return this.masterSecret ? [this.masterSecret, ...logins] : logins;
+  }
+
   private readonly masterUsername: string;
   private readonly loginUsernames: string[];
 
   constructor(scope: Construct, id: string, props: SupabaseDatabaseProps) {
     super(scope, id);
-    const source = this.validateReplicaOf(props);
-    this.replicaSourceArn = source?.instanceArn;
+    const source = validateReplicaOf(this, props.replicaOf, {
+      primaryOnly: {
+        masterUsername: props.masterUsername,
+        masterRotation: props.masterRotation,
+        postgis: props.postgis,
+        bootstrapTrigger: props.bootstrapTrigger,
+        backupRetention: props.backupRetention,
+        preferredBackupWindow: props.preferredBackupWindow,
+        allocatedStorage: props.allocatedStorage,
+        secretNamePrefix: props.secretNamePrefix,
+        secretReplicaRegions: props.secretReplicaRegions,
+      },
+      proxy: props.proxy !== undefined,
+      removalPolicy: props.removalPolicy,
+    });
+    this.promoted = source?.promoted ?? false;
+    this.replicaSourceArn = source && !source.promoted ? source.instanceArn : undefined;
+    this.secretReplicaRegions = (props.secretReplicaRegions ?? []).map((r) => r.region);
     this.vpc = props.vpc;
     const secretNamePrefix = this.validateLoginSecretNames(props);
 
@@ -474,6 +562,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     const parameters = this.validateParameters(props.parameters ?? [], pgCron);
 
     // RDS takes no final snapshot of a read replica: a replica is kept instead (after a failover it is the primary).
+    // CloudFormation ignores RETAIN on a read replica: its deletion protection keeps it until it is promoted.
     const removalPolicy = props.removalPolicy ?? (source ? RemovalPolicy.RETAIN : RemovalPolicy.SNAPSHOT);
     // Keys, secrets and log groups cannot be snapshotted: keep them unless everything is to be destroyed.
     const supportingRemovalPolicy = removalPolicy === RemovalPolicy.DESTROY ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
@@ -558,13 +647,16 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       credentials: rds.Credentials.fromGeneratedSecret(this.masterUsername, {
         encryptionKey: this.encryptionKey,
         excludeCharacters: MASTER_PASSWORD_EXCLUDED,
+        // Like the login secrets, with the same key per region: a promoted replica finds the master password there.
+        // No name: naming the existing secret would replace it (and change the password of a running primary).
+        replicaRegions: props.secretReplicaRegions,
       }),
       allocatedStorage: allocated.toGibibytes(),
       backupRetention,
       preferredBackupWindow: backupWindow,
       allowMajorVersionUpgrade: false,
     });
-    this.instance = primary ?? this.createReplica(common, source!);
+    this.instance = primary ?? createReplica(this, common, source!, { backupRetention, preferredBackupWindow: backupWindow });
     // Only the instance itself waits for its log groups (not its secret, subnet group or rotation schedule).
     const cfnInstance = this.instance.node.defaultChild as rds.CfnDBInstance;
     exportLogGroups.forEach((group) => cfnInstance.node.addDependency(group));
@@ -589,6 +681,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       this.storageSecret = replicaOf('Storage');
       this.realtimeSecret = replicaOf('Realtime');
       this.metaSecret = replicaOf('Meta');
+      this.masterSecret = replicatedMasterSecret(this, source);
       return;
     }
 
@@ -816,81 +909,11 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       .replace(/-$/, '');
   }
 
-  /**
-   * A cross-region read replica of `source`: the L2 read replica takes the source's ARN in its own region, so the
-   * ARN and the source region are set on the resource as given.
-   */
-  private createReplica(common: Omit<rds.DatabaseInstanceReadReplicaProps, 'sourceDatabaseInstance'>, source: ReplicaSource) {
-    const replica = new rds.DatabaseInstanceReadReplica(this, 'Resource', {
-      ...common,
-      sourceDatabaseInstance: rds.DatabaseInstance.fromDatabaseInstanceAttributes(this, 'Source', {
-        instanceIdentifier: source.identifier,
-        instanceEndpointAddress: `${source.identifier}.${source.region}.rds.amazonaws.com`,
-        port: POSTGRES_PORT,
-        securityGroups: [],
-      }),
-    });
-    const cfn = replica.node.defaultChild as rds.CfnDBInstance;
-    cfn.sourceDbInstanceIdentifier = source.instanceArn;
-    cfn.sourceRegion = source.region;
-    // A replica is encrypted because its source is; CloudFormation takes only the key of this region (KmsKeyId)
-    // and rejects StorageEncrypted beside SourceDBInstanceIdentifier.
-    cfn.storageEncrypted = undefined;
-    Validations.of(replica).acknowledge({
-      id: 'AwsSolutions-RDS2',
-      reason: 'The cross-region read replica is encrypted: RDS replicates only from the encrypted primary and encrypts the replica with the key of this region given in KmsKeyId; CloudFormation rejects the StorageEncrypted flag this rule looks for beside SourceDBInstanceIdentifier.',
-    });
-    return replica;
-  }
-
-  /** The primary of a replica, checked: an RDS instance ARN of another region, and no primary-only settings. */
   private validateMaxConnectionsPercent(percent: number): number {
     if (!Token.isUnresolved(percent) && !(Number.isInteger(percent) && percent >= 1 && percent <= 100)) {
       throw new Error(`SupabaseDatabase ${this.node.path}: \`proxy.maxConnectionsPercent\` must be a whole number from 1 to 100, got ${percent}. Leave room for Realtime's direct connections: the default is ${DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT}.`);
     }
     return percent;
-  }
-
-  private validateReplicaOf(props: SupabaseDatabaseProps): ReplicaSource | undefined {
-    const source = props.replicaOf;
-    if (!source) {
-      return undefined;
-    }
-    const where = `SupabaseDatabase ${this.node.path}`;
-    const match = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:db:([a-z][a-z0-9-]{0,62})$/.exec(source.instanceArn);
-    if (Token.isUnresolved(source.instanceArn) || !match) {
-      throw new Error(`${where}: \`replicaOf.instanceArn\` must be the primary instance's ARN as a plain string, e.g. 'arn:aws:rds:eu-west-1:123456789012:db:supabase-prod', got '${source.instanceArn}'. Give the primary a fixed \`instanceIdentifier\` so its ARN is known before it is deployed.`);
-    }
-    const stackRegion = Stack.of(this).region;
-    if (!Token.isUnresolved(stackRegion) && match[1] === stackRegion) {
-      throw new Error(`${where}: \`replicaOf.instanceArn\` is in ${stackRegion}, this stack's own region. This construct makes cross-region replicas for disaster recovery; deploy it in the standby region.`);
-    }
-    const primaryOnly: Record<string, unknown> = {
-      masterUsername: props.masterUsername,
-      masterRotation: props.masterRotation,
-      postgis: props.postgis,
-      bootstrapTrigger: props.bootstrapTrigger,
-      backupRetention: props.backupRetention,
-      preferredBackupWindow: props.preferredBackupWindow,
-      allocatedStorage: props.allocatedStorage,
-      secretNamePrefix: props.secretNamePrefix,
-      secretReplicaRegions: props.secretReplicaRegions,
-    };
-    for (const [name, value] of Object.entries(primaryOnly)) {
-      if (value !== undefined) {
-        throw new Error(`${where}: \`${name}\` is set together with \`replicaOf\`. A read replica takes it from its primary: set it on the SupabaseDatabase in ${match[1]}, and leave it out here.`);
-      }
-    }
-    if (props.proxy) {
-      throw new Error(`${where}: \`proxy\` is set together with \`replicaOf\`; RDS Proxy fronts only a writer instance, not a read replica. Leave it out here: the standby site's services connect to the replica directly.`);
-    }
-    if (props.removalPolicy === RemovalPolicy.SNAPSHOT) {
-      throw new Error(`${where}: \`removalPolicy\` is SNAPSHOT with \`replicaOf\`; RDS takes no final snapshot of a read replica. Use RETAIN (the default for a replica: after a failover it holds the data) or DESTROY.`);
-    }
-    if (!Token.isUnresolved(source.secretNamePrefix) && !SECRET_NAME_PATTERN.test(source.secretNamePrefix)) {
-      throw new Error(`${where}: \`replicaOf.secretNamePrefix\` '${source.secretNamePrefix}' is not a secret name prefix (letters, digits and /_+=.@- only). Pass the primary's \`secretNamePrefix\`.`);
-    }
-    return { ...source, region: match[1], identifier: match[2] };
   }
 
   /** The login secrets' name prefix, if any; replicating them needs names the standby can find. */
@@ -1040,12 +1063,6 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     }
     return parameters;
   }
-}
-
-/** A replica's primary, with the region and identifier read from its ARN. */
-interface ReplicaSource extends SupabaseDatabaseSource {
-  readonly region: string;
-  readonly identifier: string;
 }
 
 /** The name of a login's secret under `prefix`: `<prefix>/db-auth`, `<prefix>/db-rest`, ... */

@@ -166,6 +166,8 @@ export class SupabaseSecrets extends Construct {
   public readonly secretNamePrefix: string;
   /** The primary secrets' region when these are their replicas; undefined for the primary. */
   public readonly primaryRegion?: string;
+  /** The regions the secrets are replicated to (`replicaRegions`). */
+  public readonly replicaRegions: string[];
 
   private readonly secrets: secretsmanager.ISecret[] = [];
 
@@ -175,6 +177,7 @@ export class SupabaseSecrets extends Construct {
     const jwtSecretLength = this.validateJwtSecretLength(props.jwtSecretLength);
     const lifetime = this.validateApiKeyLifetime(props.apiKeyLifetime);
     this.validateReplicaRegions(props.replicaRegions ?? []);
+    this.replicaRegions = (props.replicaRegions ?? []).map((r) => r.region);
     const smtp = this.validateSmtp(props.smtp, props.sesSmtp);
     this.secretNamePrefix = this.validateSecretNamePrefix(
       props.secretNamePrefix ?? `supabase/${this.node.path.replace(/[^a-zA-Z0-9/_+=.@-]/g, '-')}`,
@@ -241,6 +244,11 @@ export class SupabaseSecrets extends Construct {
     if (!this.primaryRegion) {
       this.signApiKeys(lifetime, removalPolicy);
     }
+  }
+
+  /** The secrets this construct replicates to `replicaRegions` (the SES credential's secret is never replicated). */
+  public get replicatedSecrets(): secretsmanager.ISecret[] {
+    return this.replicaRegions.length > 0 ? [...this.secrets] : [];
   }
 
   /**

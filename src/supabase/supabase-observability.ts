@@ -12,6 +12,7 @@ import {
   aws_iam as iam,
   aws_kms as kms,
   aws_logs as logs,
+  aws_secretsmanager as secretsmanager,
   aws_sns as sns,
   aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
@@ -28,6 +29,7 @@ import {
   rdsMetric,
   resolveThresholds,
 } from './private/alarms';
+import { addSecretReplicationCheck } from './private/secret-replication-check';
 import { SupabaseCluster } from '../eks/supabase-cluster';
 import { serviceAccountRole } from '../private/irsa-role';
 import { allowCloudWatchLogs } from '../private/kms';
@@ -99,6 +101,16 @@ export interface SupabaseObservabilityOptions {
 }
 
 /**
+ * Secrets replicated to other regions, checked by {@link SupabaseObservability}.
+ */
+export interface SupabaseSecretReplication {
+  /** The primary secrets (in this stack's region). */
+  readonly secrets: secretsmanager.ISecret[];
+  /** The regions each must have an in-sync replica in. */
+  readonly regions: string[];
+}
+
+/**
  * Properties of a {@link SupabaseObservability}.
  */
 export interface SupabaseObservabilityProps extends SupabaseObservabilityOptions {
@@ -116,6 +128,14 @@ export interface SupabaseObservabilityProps extends SupabaseObservabilityOptions
    * @default - no outage alarm
    */
   readonly targetGroup?: elbv2.IApplicationTargetGroup;
+  /**
+   * Secrets replicated to the disaster-recovery region. Secrets Manager publishes no metric for replication, so a
+   * function checks every replica's status every five minutes, publishes how many are not in sync
+   * (`Supabase/SecretReplication` `ReplicasNotInSync`), and an alarm fires on any (or when the check stops).
+   *
+   * @default - no check
+   */
+  readonly secretReplication?: SupabaseSecretReplication;
 }
 
 /**
@@ -187,6 +207,9 @@ export class SupabaseObservability extends Construct {
     }
     if (props.storage) {
       addStorageAlarms(alarms, props.storage, thresholds);
+    }
+    if (props.secretReplication && props.secretReplication.secrets.length > 0) {
+      addSecretReplicationCheck(this, alarms, props.secretReplication, removalPolicy);
     }
     this.alarms = alarms.alarms;
     const rds = (name: string, statistic: string) => rdsMetric(props.database, name, statistic);

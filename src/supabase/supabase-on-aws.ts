@@ -24,7 +24,7 @@ import {
   SupabaseStorageApiSettings,
   SupabaseStudioSettings,
 } from './settings';
-import { SupabaseObservability, SupabaseObservabilityOptions } from './supabase-observability';
+import { SupabaseObservability, SupabaseObservabilityOptions, SupabaseSecretReplication } from './supabase-observability';
 import { SupabaseWorkloads } from './supabase-workloads';
 import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
@@ -453,6 +453,7 @@ export class SupabaseOnAws extends Construct {
         storage: this.storage,
         loadBalancer: workloads.loadBalancer.loadBalancer,
         targetGroup: workloads.loadBalancer.targetGroup,
+        secretReplication: secretReplication(this.secrets, this.database),
       });
     }
 
@@ -531,7 +532,8 @@ export class SupabaseOnAws extends Construct {
 
   private validateStandby(standby: boolean) {
     const replica = this.database.replicaSourceArn !== undefined;
-    if (standby && !replica) {
+    // A promoted replica may stand by again: the site stops serving (failback) until the primary takes over.
+    if (standby && !replica && !this.database.promoted) {
       throw new Error(`${this.node.path}: \`standby\` is true but the database is not a read replica. A standby streams from the primary site: create the database with \`databaseOptions.replicaOf\` (or pass a SupabaseDatabase made with \`replicaOf\`), or set \`standby\` to false.`);
     }
     if (standby && this.secrets.primaryRegion === undefined) {
@@ -539,7 +541,7 @@ export class SupabaseOnAws extends Construct {
     }
     if (!standby && replica) {
       Annotations.of(this).addWarningV2('cdk-supabase-on-aws:replica-serving',
-        `${this.node.path}: the services run on a read replica (${this.database.replicaSourceArn}). Auth, Storage and Realtime write at start and fail until the replica is promoted: promote it first (aws rds promote-read-replica), or keep \`standby\` on.`);
+        `${this.node.path}: the services run on a read replica (${this.database.replicaSourceArn}). Auth, Storage and Realtime write at start and fail until the replica is promoted: promote it first (\`replicaOf.promoted\`), or keep \`standby\` on.`);
     }
   }
 
@@ -567,4 +569,11 @@ function onlyOne(scope: Construct, part: string, given: unknown, settingsName: s
   if (given !== undefined && settings !== undefined) {
     throw new Error(`${scope.node.path}: both \`${part}\` and \`${settingsName}\` are set. \`${settingsName}\` configures the ${part} that SupabaseOnAws creates when \`${part}\` is not given; set the settings on your own ${part} instead, or drop \`${part}\`.`);
   }
+}
+
+/** The secrets of this deployment replicated to the disaster-recovery region, for the replication check. */
+function secretReplication(secrets: SupabaseSecrets, database: SupabaseDatabase): SupabaseSecretReplication | undefined {
+  const replicated = [...secrets.replicatedSecrets, ...database.replicatedSecrets];
+  const regions = [...new Set([...secrets.replicaRegions, ...database.secretReplicaRegions])];
+  return replicated.length > 0 ? { secrets: replicated, regions } : undefined;
 }

@@ -203,8 +203,8 @@ export class SupabaseWorkloads extends Construct {
         dbStorage: props.database.storageSecret.secretArn,
         dbRealtime: props.database.realtimeSecret.secretArn,
         dbMeta: props.database.metaSecret.secretArn,
-        // A replica's login secrets are copies of the primary's, which name the primary's host.
-        databaseHost: props.database.replicaSourceArn ? props.database.endpoint.hostname : undefined,
+        // A replica's login secrets (promoted or not) are copies of the primary's, which name the primary's host.
+        databaseHost: props.database.replicaSourceArn || props.database.promoted ? props.database.endpoint.hostname : undefined,
         pooledHost: props.database.proxy?.endpoint,
         smtpPassword: smtp ? { secret: smtp.password.secretArn, field: smtp.passwordField } : undefined,
         functions,

@@ -20,9 +20,10 @@ const ireland = buildExample('ireland-prod').stacks;
 const frankfurt = buildExample('frankfurt-dr').stacks;
 const drCluster = (frankfurt.core as any).cluster.clusterName as string;
 const SECURITY_GROUP = 'sg-0database0000000';
+const MASTER_SECRET = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:DatabaseSecret-AbCdEf`;
 
 /** What the runbook's placeholders stand for: outputs of the stacks (a security group id as a fake value). */
-const PLACEHOLDERS: Record<string, string> = { '<DatabaseSecurityGroupId>': SECURITY_GROUP, '<ClusterName>': drCluster };
+const PLACEHOLDERS: Record<string, string> = { '<DatabaseSecurityGroupId>': SECURITY_GROUP, '<ClusterName>': drCluster, '<DatabaseSecretArn>': MASTER_SECRET };
 
 /** A runbook command: the program and its arguments, with the placeholders filled in. */
 interface Command {
@@ -86,6 +87,8 @@ function needsOf(c: Command): Need[] {
       action: 'ec2:RevokeSecurityGroupIngress', resource: `arn:aws:ec2:${region}:${ACCOUNT}:security-group/${c.option('--group-id')}`,
     }],
     'rds reboot-db-instance': () => [{ action: 'rds:RebootDBInstance', resource: db() }],
+    'rds describe-db-instances': () => [{ action: 'rds:DescribeDBInstances', resource: db() }],
+    'secretsmanager cancel-rotate-secret': () => [{ action: 'secretsmanager:CancelRotateSecret', resource: c.option('--secret-id')! }],
     'rds promote-read-replica': () => [{ action: 'rds:PromoteReadReplica', resource: db() }],
     'rds wait db-instance-available': () => [{ action: 'rds:DescribeDBInstances', resource: db() }],
     'rds modify-db-instance': () => [{ action: 'rds:ModifyDBInstance', resource: db() }],
@@ -110,6 +113,8 @@ function runbookPolicy(stack: Stack): { document: any; roles: unknown } {
     if (r.Type === 'AWS::EC2::SecurityGroup' && /Database/.test(id) && !/Proxy|Bootstrap|Rotation/.test(id)) refs[`${id}.GroupId`] = SECURITY_GROUP;
     if (r.Type === 'AWS::RDS::DBInstance') refs[id] = r.Properties.DBInstanceIdentifier;
     if (r.Type === 'AWS::KMS::Key' && /Secrets/.test(id)) refs[`${id}.Arn`] = 'the Frankfurt secrets key';
+    // The master secret, as the instance's attachment resolves it.
+    if (r.Type === 'AWS::SecretsManager::SecretTargetAttachment' && /Database/.test(id)) refs[id] = MASTER_SECRET;
   }
   return { document: resolve(policy.Properties.PolicyDocument, refs), roles: policy.Properties.Roles };
 }

@@ -188,3 +188,37 @@ describe('the standby', () => {
     expect(first.findResources('AWS::S3::Bucket', { Properties: { ReplicationConfiguration: Match.anyValue() } })).toEqual({});
   });
 });
+
+describe('after the failover (-c failover=true, then FAILED_OVER)', () => {
+  const failedOver = build('frankfurt-dr', { failover: 'true' });
+  const core = Template.fromStack(failedOver.core);
+  const instanceOf = (template: Template) => Object.entries(template.findResources('AWS::RDS::DBInstance'))[0] as [string, any];
+
+  test('the same instance (logical id), promoted in place: no source, Multi-AZ, 14 days of backups; nothing that replaces it changes', () => {
+    const [standbyId, standby] = instanceOf(frankfurtCore);
+    const [promotedId, promoted] = instanceOf(core);
+    expect(promotedId).toBe(standbyId);
+    expect(standby.Properties.SourceDBInstanceIdentifier).toBe(PRIMARY.databaseArn);
+    expect(promoted.Properties.SourceDBInstanceIdentifier).toBeUndefined();
+    expect(promoted.Properties).toMatchObject({ MultiAZ: true, BackupRetentionPeriod: 14, DeletionProtection: true });
+    for (const property of ['DBInstanceIdentifier', 'KmsKeyId', 'DBSubnetGroupName', 'SourceRegion', 'MasterUsername', 'StorageEncrypted', 'Engine']) {
+      expect({ property, value: promoted.Properties[property] }).toEqual({ property, value: standby.Properties[property] });
+    }
+  });
+
+  test('the services serve, without the replica-lag alarm, and Ireland watches its secrets\' replication', () => {
+    const apps = Template.fromStack(failedOver.applications);
+    expect(Object.keys(apps.findResources('AWS::CloudWatch::Alarm')).some((k) => k.includes('ReplicaLag'))).toBe(false);
+    const hpas = kubernetesObjects(failedOver.applications).filter((o) => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.length).toBeGreaterThan(0);
+    Template.fromStack(ireland.applications).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'Supabase/SecretReplication', MetricName: 'ReplicasNotInSync', TreatMissingData: 'breaching',
+    });
+  });
+
+  test('the External Secrets name the promoted instance, not the primary in the replicated login secrets', () => {
+    const objects = kubernetesObjects(failedOver.applications);
+    const realtime = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'supabase-db-realtime');
+    expect(realtime.spec.target.template.data.host).toBe('TOKEN');
+  });
+});

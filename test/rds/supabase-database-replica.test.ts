@@ -45,9 +45,20 @@ describe('the primary: named, replicated login secrets', () => {
     });
   });
 
-  test('the master secret is neither named nor replicated: the standby never uses it', () => {
+  test('the master secret is replicated too, with the same key there, but keeps its generated name', () => {
+    // Five login secrets and the master secret: a promoted replica finds the master password in its region.
     const replicated = template.findResources('AWS::SecretsManager::Secret', { Properties: { ReplicaRegions: Match.anyValue() } });
-    expect(Object.keys(replicated)).toHaveLength(5);
+    expect(Object.keys(replicated)).toHaveLength(6);
+    const isMaster = ([, s]: [string, any]) => !s.Properties.GenerateSecretString.ExcludePunctuation;
+    const [id, master] = Object.entries(replicated).find(isMaster)! as [string, any];
+    expect(master.Properties.ReplicaRegions).toEqual([{ Region: 'eu-central-1', KmsKeyId: `arn:aws:kms:eu-central-1:${ACCOUNT}:alias/supabase/ireland-prod/db` }]);
+    // Naming it would replace the secret of a running primary (Name: Update requires Replacement).
+    expect(master.Properties).not.toHaveProperty('Name');
+    // Replicas are an in-place update of the same resource: the logical id is the one without replicas.
+    const { stack: plain, network: plainNetwork } = stackIn('eu-west-1');
+    database(plain, plainNetwork, { instanceIdentifier: 'supabase-ireland-prod', secretNamePrefix: 'supabase/ireland-prod/' });
+    const unreplicated = Template.fromStack(plain).findResources('AWS::SecretsManager::Secret', { Properties: { GenerateSecretString: { ExcludePunctuation: Match.absent() } } });
+    expect(Object.keys(unreplicated)).toEqual([id]);
   });
 });
 

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Size, Stack, aws_elasticloadbalancingv2 as elb
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildParts } from './fixture';
-import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseObservability, SupabaseObservabilityProps, SupabaseStorage } from '../../src';
+import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseObservability, SupabaseObservabilityProps, SupabaseSecrets, SupabaseStorage } from '../../src';
 import { alarmState } from '../alarm-evaluator';
 import { PolicyRequest, evaluate, resolve } from '../policy-evaluator';
 
@@ -86,7 +86,7 @@ describe('SupabaseObservability defaults', () => {
     const props = alarm(id as string);
     expect(props).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: periods, AlarmActions: [TOPIC] });
     expect(props.Metrics).toContainEqual(expect.objectContaining({ Expression: expression, ReturnData: true }));
-    for (const [metricId, [name, stat]] of Object.entries(metrics as Record<string, [string, string]>)) {
+    for (const [metricId, [name, stat]] of Object.entries(metrics as unknown as Record<string, [string, string]>)) {
       expect(props.Metrics).toContainEqual(expect.objectContaining({
         Id: metricId,
         ReturnData: false,
@@ -416,6 +416,37 @@ describe('SupabaseObservability options', () => {
         ReplicationConfiguration: { Rules: [Match.objectLike({ Id: 'DisasterRecovery', Destination: Match.objectLike({ Metrics: Match.objectLike({ Status: 'Enabled' }) }) })] },
       });
     });
+  });
+
+  test('replicated secrets: a check every five minutes that only describes them, and an alarm that also fires when it stops', () => {
+    const parts = buildParts();
+    const secrets = new SupabaseSecrets(parts.stack, 'Replicated', { secretNamePrefix: 'supabase/prod', replicaRegions: [{ region: 'eu-central-1' }] });
+    new SupabaseObservability(parts.stack, 'Observability', {
+      cluster: parts.cluster, database: parts.database, secretReplication: { secrets: secrets.replicatedSecrets, regions: secrets.replicaRegions },
+    });
+    const template = Template.fromStack(parts.stack);
+    const [, fn] = Object.entries(template.findResources('AWS::Lambda::Function')).find(([k]) => k.startsWith('ObservabilitySecretReplicationCheck'))! as [string, any];
+    expect(fn.Properties.Environment.Variables.REGIONS).toBe('eu-central-1');
+    expect(parts.stack.resolve(fn.Properties.Environment.Variables.SECRET_ARNS)['Fn::Join'][1].filter((p: any) => p.Ref)).toHaveLength(6);
+    template.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(5 minutes)' });
+    const policy = Object.values(template.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p.Properties.Roles ?? []).includes('SecretReplicationCheckRole')) as any;
+    const actions = policy.Properties.PolicyDocument.Statement.flatMap((s: any) => [s.Action].flat());
+    expect(actions.sort()).toEqual(['cloudwatch:PutMetricData', 'logs:CreateLogStream', 'logs:PutLogEvents', 'secretsmanager:DescribeSecret']);
+    const [, alarm] = Object.entries(template.findResources('AWS::CloudWatch::Alarm')).find(([k]) => k.startsWith('ObservabilitySecretReplicationFailed'))! as [string, any];
+    expect(alarm.Properties).toMatchObject({
+      Namespace: 'Supabase/SecretReplication',
+      MetricName: 'ReplicasNotInSync',
+      Statistic: 'Maximum',
+      Period: 300,
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      TreatMissingData: 'breaching',
+    });
+    expect(alarmState(alarm.Properties, { ReplicasNotInSync: [1, 1, 1] })).toBe('ALARM');
+    expect(alarmState(alarm.Properties, { ReplicasNotInSync: [undefined, undefined, undefined] })).toBe('ALARM');
+    expect(alarmState(alarm.Properties, { ReplicasNotInSync: [0, 1, 0] })).toBe('OK');
+    const errors = new AwsSolutionsChecks().validateScope(parts.stack).violations.filter((v) => v.severity === 'error');
+    expect(errors.map((v) => `${v.ruleName} ${v.violatingResources?.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
   });
 
   test('the cluster alarms\' thresholds can be changed too', () => {
