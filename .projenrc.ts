@@ -30,8 +30,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
 
   // aws-cdk-lib and constructs are peers with the minimum above; the devDependencies below are the newest.
   peerDependencyOptions: { pinnedDevDependency: false },
-  // The post-deploy smoke test (Node.js built-ins and the AWS CLI only): npx supabase-on-aws-smoke-test --stack <name>.
-  bin: { 'supabase-on-aws-smoke-test': 'lib/supabase/smoke-test/cli.js' },
+  // The post-deploy smoke test and the Storage replication check (Node.js built-ins and the AWS CLI only):
+  // npx supabase-on-aws-smoke-test --stack <name>, npx supabase-on-aws-replication-check --stack <name>.
+  bin: {
+    'supabase-on-aws-smoke-test': 'lib/supabase/smoke-test/cli.js',
+    'supabase-on-aws-replication-check': 'lib/storage/replication-check/cli.js',
+  },
   deps: [
     // kubectl 1.36 and helm for the EKS cluster's kubectl handler (matches the default Kubernetes version).
     '@aws-cdk/lambda-layer-kubectl-v36@^2.0.1',
@@ -200,6 +204,12 @@ bench.exec('tsx scripts/bench.ts', { receiveArgs: true });
 project.addTask('smoke-test', {
   description: 'Checks a deployed SupabaseOnAws through its public URL (supabase-on-aws-smoke-test): --stack <name> [--region <region>] [--full]',
   exec: 'tsx src/supabase/smoke-test/cli.ts',
+  receiveArgs: true,
+});
+
+project.addTask('replication-check', {
+  description: 'Checks that every object version of a replicated Storage bucket reached the other region, against its daily inventory (supabase-on-aws-replication-check): --stack <name> [--region <region>]',
+  exec: 'tsx src/storage/replication-check/cli.ts',
   receiveArgs: true,
 });
 

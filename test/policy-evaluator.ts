@@ -2,7 +2,7 @@
  * A small evaluator of resource policies (an SNS topic policy, a KMS key policy, an S3 bucket policy) and
  * identity-based policies (a role's managed policy: no principal) as AWS evaluates them for one request: an explicit Deny wins, then an Allow, otherwise the request is implicitly denied.
  * It knows the parts the library's policies use (service and account principals, wildcards in actions and
- * resources, the String, Arn and Bool condition operators) and throws on anything else, so that a policy it cannot
+ * resources, the StringEquals, StringNotEquals, StringLike, NumericLessThan, Arn and Bool condition operators) and throws on anything else, so that a policy it cannot
  * read never passes a test by accident.
  */
 
@@ -56,9 +56,14 @@ function conditionsHold(conditions: Record<string, Record<string, unknown>> | un
       case 'StringEquals':
       case 'ArnEquals':
         return actual !== undefined && values.includes(actual);
+      case 'StringNotEquals':
+        // A negated operator holds when the key is absent from the request.
+        return actual === undefined || !values.includes(actual);
       case 'StringLike':
       case 'ArnLike':
         return actual !== undefined && values.some((v) => wildcard(v, actual));
+      case 'NumericLessThan':
+        return actual !== undefined && values.some((v) => Number(actual) < Number(v));
       case 'Bool':
         return actual !== undefined && values.map(String).includes(actual);
       default:

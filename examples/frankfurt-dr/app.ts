@@ -11,6 +11,7 @@ import {
   aws_ec2 as ec2,
   aws_iam as iam,
   aws_kms as kms,
+  aws_s3 as s3,
   aws_ses as ses,
 } from 'aws-cdk-lib';
 import { CapacityType } from 'aws-cdk-lib/aws-eks-v2';
@@ -46,6 +47,9 @@ export const PRIMARY = {
   databaseArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:supabase-ireland-prod`,
   /** The primary's Storage replication role, which this site's bucket lets in. */
   replicationRoleArn: `arn:aws:iam::${ACCOUNT}:role/supabase-ireland-prod-storage-replication`,
+  /** The primary's bucket, and the alias of its key, into which this site replicates back after a failover. */
+  primaryBucketName: `supabase-ireland-prod-${ACCOUNT}-eu-west-1`,
+  primaryStorageKeyAlias: 'alias/SupabaseProdCore/Storage/storage',
   /** This site's bucket and key aliases, into which the primary replicates. */
   bucketName: `supabase-ireland-prod-dr-${ACCOUNT}-eu-central-1`,
   storageKeyAlias: 'alias/supabase/ireland-prod-dr/storage',
@@ -66,6 +70,8 @@ export const SITE = {
   applicationsStackName: 'SupabaseDrApplications',
   /** The customer managed policy with exactly what the failover runbook needs here. */
   runbookPolicyName: 'supabase-frankfurt-dr-runbook',
+  /** The role that replicates this site's new objects back to the primary's bucket, which lets it in by name. */
+  replicationRoleName: 'supabase-frankfurt-dr-storage-replication',
 };
 
 /** The networking stack: production-shaped (a NAT gateway per zone), without interface endpoints while standing by. */
@@ -160,6 +166,16 @@ export class CoreStack extends Stack {
       bucketName: PRIMARY.bucketName,
       encryptionKey: storageKey,
       allowedPrincipalArns: [PRIMARY.replicationRoleArn],
+      // The primary's replication into this bucket: its latency is published here, where it is watched.
+      replicationSource: PRIMARY.primaryBucketName,
+      // And back, for failback: nothing is written here while standing by; after a failover every new object
+      // replicates to the primary's bucket (once its region answers: until then, the objects wait or fail, and
+      // a Batch Replication job copies them at failback). Replicas of the primary's objects are never sent back.
+      replication: {
+        destinationBucket: s3.Bucket.fromBucketAttributes(this, 'PrimaryBucket', { bucketName: PRIMARY.primaryBucketName, region: PRIMARY.region }),
+        destinationKey: kms.Key.fromKeyArn(this, 'PrimaryStorageKey', `arn:aws:kms:${PRIMARY.region}:${ACCOUNT}:${PRIMARY.primaryStorageKeyAlias}`),
+        roleName: SITE.replicationRoleName,
+      },
     });
 
     // Pilot light: two on-demand nodes run the controllers; the Cluster Autoscaler grows both groups to production

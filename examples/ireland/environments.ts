@@ -47,6 +47,11 @@ export interface IrelandDisasterRecovery {
   readonly replicationRoleName: string;
   /** The DR site's bucket, and the aliases of its keys for the replicated objects, login secrets and secrets. */
   readonly bucketName: string;
+  /**
+   * The DR site's Storage replication role, which replicates the objects written there after a failover back into
+   * this site's bucket (for failback); this bucket's policy lets it in.
+   */
+  readonly failbackReplicationRoleName: string;
   readonly storageKeyAlias: string;
   readonly databaseKeyAlias: string;
   readonly secretsKeyAlias: string;
@@ -243,7 +248,9 @@ export const PRODUCTION: IrelandEnvironment = {
     // connections instead of exhausting max_connections (Realtime connects directly).
     proxy: {},
   },
-  storage: {},
+  // A fixed name, so that the DR site can replicate back into it after a failover. (A bucket deployed before under
+  // a generated name keeps it: put that name here instead, since a new name would replace the bucket.)
+  storage: { bucketName: `supabase-ireland-prod-${ACCOUNT}-${REGION}` },
   // The alarms page the on-call rotation (subscribe your paging tool to the topic too: output AlarmTopicArn).
   observability: { alarmEmails: ['supabase-oncall@example.com'] },
   // CloudFront caches public Storage objects at the edge; its web ACL (rate limits, managed rules) is in us-east-1.
@@ -257,6 +264,7 @@ export const PRODUCTION: IrelandEnvironment = {
     region: 'eu-central-1',
     replicationRoleName: 'supabase-ireland-prod-storage-replication',
     bucketName: `supabase-ireland-prod-dr-${ACCOUNT}-eu-central-1`,
+    failbackReplicationRoleName: 'supabase-frankfurt-dr-storage-replication',
     storageKeyAlias: 'alias/supabase/ireland-prod-dr/storage',
     databaseKeyAlias: 'alias/supabase/ireland-prod-dr/database',
     // The alias of the DR site's key for the replicated secrets, made by its SupabaseSecrets from the prefix.

@@ -101,6 +101,10 @@ export class CoreStack extends Stack {
     this.storage = new SupabaseStorage(this, 'Storage', {
       ...env.storage,
       replication: dr ? this.replication(dr, drKey('DrStorageKey', dr.storageKeyAlias)) : undefined,
+      // After a failover the DR site replicates what is written there back into this bucket, for failback: its
+      // replication role is let in, and the replication's latency (published here) is watched.
+      allowedPrincipalArns: dr ? [...env.storage.allowedPrincipalArns ?? [], `arn:aws:iam::${ACCOUNT}:role/${dr.failbackReplicationRoleName}`] : env.storage.allowedPrincipalArns,
+      replicationSource: dr ? dr.bucketName : env.storage.replicationSource,
     });
   }
 

@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { acknowledgeWildcardResources } from '../private/nag';
+import { addReplicationInventory, createBatchReplicationRole, grantReplication } from './private/replication';
 
 /** S3 accepts noncurrent-version transitions to STANDARD_IA and ONEZONE_IA only after 30 days; the seed plan uses 30 for every class. */
 const NONCURRENT_TRANSITION_DAYS = 30;
@@ -171,7 +172,9 @@ export interface SupabaseStorageProps {
    * The bucket that receives the server access logs. It must be in the same account and region, use SSE-S3
    * encryption (S3 cannot deliver logs to a bucket whose default encryption is SSE-KMS), and let the
    * `logging.s3.amazonaws.com` service principal put objects under `serverAccessLogsPrefix` (this construct adds
-   * that statement to a bucket of this app; for an imported bucket, add it yourself).
+   * that statement to a bucket of this app; for an imported bucket, add it yourself). With `replication`, it also
+   * receives the daily replication inventory under `inventory/` (from `s3.amazonaws.com`, for this bucket and
+   * account) and the Batch Replication jobs' manifests and reports under `batch-replication/`.
    *
    * @default - a new log bucket: SSE-S3, Block Public Access, TLS only, ACLs disabled, retained, logs expire
    * after `accessLogsRetention`
@@ -261,7 +264,10 @@ export interface SupabaseStorageProps {
 
   /**
    * Replicate every object version, and delete markers, to a bucket in another region (the disaster-recovery
-   * site), encrypted there with that region's key.
+   * site), encrypted there with that region's key. Live replication copies only what is written after it is
+   * turned on: with it come a role for S3 Batch Replication jobs (`batchReplicationRole`), which copy the objects
+   * that existed before and retry failed ones, and a daily inventory of every version's replication status in the
+   * log bucket, which `supabase-on-aws-replication-check` reads.
    *
    * @default - no replication
    */
@@ -282,7 +288,8 @@ export interface SupabaseStorageProps {
  * by the principals given to `grantReadWrite` (the Storage API's IRSA role), `allowedPrincipalArns` and the
  * replication role: a bucket policy denies object access to everyone else. Lifecycle rules abort incomplete
  * multipart uploads and move, then expire, old versions. Optionally: CORS for browser uploads, Intelligent-Tiering,
- * Transfer Acceleration and cross-region replication to the disaster-recovery site.
+ * Transfer Acceleration and cross-region replication to the disaster-recovery site, with a role for S3 Batch
+ * Replication and a daily inventory for what live replication does not copy.
  *
  * @example
  * const storage = new SupabaseStorage(this, 'Storage', {
@@ -294,10 +301,10 @@ export interface SupabaseStorageProps {
  * storage.grantReadWrite(storageApiRole);
  */
 export class SupabaseStorage extends Construct {
-  /** The bucket that holds Supabase Storage's objects. */
   /** The id of the replication rule: the `RuleId` dimension of the replication metrics. */
   public static readonly REPLICATION_RULE_ID = 'DisasterRecovery';
 
+  /** The bucket that holds Supabase Storage's objects. */
   public readonly bucket: s3.IBucket;
   /** The bucket that receives the bucket's server access logs. */
   public readonly logBucket: s3.IBucket;
@@ -305,6 +312,13 @@ export class SupabaseStorage extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The role S3 assumes to replicate objects; undefined without `replication`. */
   public readonly replicationRole?: iam.IRole;
+  /**
+   * The role of S3 Batch Replication jobs, with `replication`: they replicate what live replication does not copy,
+   * the objects that existed before replication was turned on and those whose replication failed
+   * (docs/disaster-recovery.md). It may start replication of this bucket's objects and write the jobs' manifests and
+   * completion reports under `batch-replication/` in the log bucket; pass it as the job's `--role-arn`.
+   */
+  public readonly batchReplicationRole?: iam.IRole;
   /**
    * The bucket replicated into, with `replication`. The replication metrics are on: `OperationsFailedReplication`
    * here, `ReplicationLatency` and the backlog in the destination's region, with the rule id
@@ -406,8 +420,10 @@ export class SupabaseStorage extends Construct {
       this.allow(arn);
     }
     if (props.replication && this.replicationRole) {
-      this.grantReplication(props.replication, this.replicationRole);
+      grantReplication(this.replicationRole, bucket, this.encryptionKey, props.replication);
       this.allow(this.replicationRole.roleArn);
+      this.batchReplicationRole = createBatchReplicationRole(this, bucket, this.logBucket);
+      addReplicationInventory(bucket, this.logBucket);
     }
   }
 
@@ -541,58 +557,6 @@ export class SupabaseStorage extends Construct {
         StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
       },
     }));
-  }
-
-  /**
-   * Least privilege for S3 replication of SSE-KMS objects (Amazon S3 User Guide, "Setting up permissions" and
-   * "Replicating objects created with server-side encryption using KMS keys"). With S3 Bucket Keys the encryption
-   * context is the bucket ARN instead of the object ARN, so both are allowed; a destination that uses Bucket Keys
-   * needs `kms:Decrypt` on its key as well, to verify the Bucket Key.
-   */
-  private grantReplication(replication: SupabaseStorageReplication, role: iam.IRole) {
-    const source = this.bucket;
-    const destination = replication.destinationBucket;
-    const sourceRegion = Stack.of(this).region;
-    const destinationRegion = destination.env.region;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
-      resources: [source.bucketArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
-      resources: [source.arnForObjects('*')],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags'],
-      resources: [destination.arnForObjects('*')],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [this.encryptionKey.keyArn],
-      conditions: {
-        StringEquals: { 'kms:ViaService': `s3.${sourceRegion}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [source.bucketArn, source.arnForObjects('*')] },
-      },
-    }));
-    // A key named by its alias ARN (another app's key, whose id is not known here) is matched by its alias.
-    const keyArn = replication.destinationKey.keyArn;
-    const alias = Token.isUnresolved(keyArn) ? undefined : /^arn:(aws[a-z-]*):kms:([a-z0-9-]+):(\d{12}):(alias\/.+)$/.exec(keyArn);
-    const destinationKeys = alias ? `arn:${alias[1]}:kms:${alias[2]}:${alias[3]}:key/*` : keyArn;
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Encrypt', 'kms:Decrypt'],
-      resources: [destinationKeys],
-      conditions: {
-        StringEquals: { 'kms:ViaService': `s3.${destinationRegion}.amazonaws.com` },
-        StringLike: { 'kms:EncryptionContext:aws:s3:arn': [destination.bucketArn, destination.arnForObjects('*')] },
-        ...(alias ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias[4] } } : {}),
-      },
-    }));
-    acknowledgeWildcardResources(role, [source.arnForObjects('*'), destination.arnForObjects('*')],
-      'S3 replication reads every object version of the source bucket and writes every replica into the destination bucket; the object actions are replication-only and limited to these two buckets.');
-    if (alias) {
-      acknowledgeWildcardResources(role, [destinationKeys],
-        `The destination key belongs to another app and is named by its alias (${alias[4]}): the statement matches only keys of ${alias[2]} carrying that alias (kms:ResourceAliases), used through S3 there for the destination bucket's objects.`);
-    }
   }
 
   /** The ARN that `aws:PrincipalArn` carries for requests of `grantee`: the ARN of an IAM role or user. */

@@ -474,6 +474,13 @@ export class SupabaseOnAws extends Construct {
     output('ApiKeysSecretArn', this.secrets.apiKeys.secretArn, 'The anon and service_role keys (anonKey, serviceRoleKey)');
     output('JwtSecretArn', this.secrets.jwtSecret.secretArn, 'The JWT secret the keys are signed with');
     output('DashboardSecretArn', this.secrets.dashboard.secretArn, 'Studio\'s basic-auth user name and password');
+    output('StorageBucketName', this.storage.bucket.bucketName, 'The bucket of Supabase Storage\'s objects');
+    if (this.storage.batchReplicationRole) {
+      output('StorageLogBucketName', this.storage.logBucket.bucketName,
+        'The Storage log bucket: the daily replication inventory (inventory/) and the Batch Replication reports (batch-replication/)');
+      output('StorageBatchReplicationRoleArn', this.storage.batchReplicationRole.roleArn,
+        'The role of S3 Batch Replication jobs that copy what live replication did not (--role-arn of aws s3control create-job)');
+    }
     if (this.storage.transferAcceleration) {
       output('StorageAccelerateEndpoint', `${this.storage.bucket.bucketName}.s3-accelerate.amazonaws.com`,
         'The bucket\'s S3 Transfer Acceleration endpoint, for tools that reach S3 directly (the Storage API does not use it)');

@@ -19,7 +19,7 @@ const DR = {
   databaseIdentifier: PRODUCTION.database.instanceIdentifier,
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { PRIMARY } = require(join(EXAMPLES, 'frankfurt-dr', 'app'));
+const { PRIMARY, SITE } = require(join(EXAMPLES, 'frankfurt-dr', 'app'));
 const ACCOUNT = '123456789012';
 
 const ireland = build('ireland-prod');
@@ -36,6 +36,12 @@ test('the two apps agree on every name they share', () => {
   expect(PRIMARY.databaseKeyAlias).toBe(DR.databaseKeyAlias);
   expect(PRIMARY.onCallRoleArn).toBe(DR.onCallRoleArn);
   expect(frankfurt.core.region).toBe(DR.region);
+  // And the other way, for failback: Frankfurt replicates into Ireland's bucket with Ireland's key.
+  expect(PRIMARY.primaryBucketName).toBe(PRODUCTION.storage.bucketName);
+  expect(SITE.replicationRoleName).toBe(DR.failbackReplicationRoleName);
+  irelandCore.hasResourceProperties('AWS::S3::Bucket', { BucketName: PRIMARY.primaryBucketName });
+  irelandCore.hasResourceProperties('AWS::KMS::Alias', { AliasName: PRIMARY.primaryStorageKeyAlias });
+  frankfurtCore.hasResourceProperties('AWS::IAM::Role', { RoleName: SITE.replicationRoleName });
 });
 
 describe('the database', () => {
@@ -118,6 +124,14 @@ describe('the Storage bucket', () => {
       .find((p: any) => JSON.stringify(p.Properties.Roles).includes('StorageReplicationRole')) as any;
     const write = policy.Properties.PolicyDocument.Statement.find((s: any) => JSON.stringify(s.Action).includes('s3:ReplicateObject'));
     expect(JSON.stringify(write.Resource)).toContain(`:s3:::${DR.bucketName}/*`);
+  });
+
+  test('replication is watched where S3 publishes it: failures at each source, the latency at each destination', () => {
+    for (const [stacks, failed, latency] of [[ireland, 1, 1], [frankfurt, 1, 1]] as const) {
+      const alarms = Object.keys(Template.fromStack(stacks.applications).findResources('AWS::CloudWatch::Alarm'));
+      expect([alarms.filter((a) => a.includes('StorageReplicationFailed')).length, alarms.filter((a) => a.includes('StorageReplicationLatency')).length])
+        .toEqual([failed, latency]);
+    }
   });
 
   test('Frankfurt\'s bucket has the agreed name and key, and its policy lets the replication role in', () => {

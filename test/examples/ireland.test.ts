@@ -140,10 +140,10 @@ describe('ireland-prod: highly available and retained', () => {
     }
   });
 
-  test('observability: container logs kept a month, 21 alarms (the proxy\'s, the outage, the heartbeat and replication\'s among them) to an encrypted topic, a dashboard', () => {
+  test('observability: container logs kept a month, 22 alarms (the proxy\'s, the outage, the heartbeat and replication\'s both ways among them) to an encrypted topic, a dashboard', () => {
     const apps = Template.fromStack(prod.applications);
     apps.hasResourceProperties('AWS::EKS::Addon', { AddonName: 'amazon-cloudwatch-observability' });
-    apps.resourceCountIs('AWS::CloudWatch::Alarm', 21);
+    apps.resourceCountIs('AWS::CloudWatch::Alarm', 22);
     apps.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'Supabase/SecretReplication', MetricName: 'ReplicasNotInSync' });
     for (const metric of ['HealthyHostCount', 'DatabaseConnectionsSetupFailed', 'OperationsFailedReplication']) {
       apps.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: metric });

@@ -3,6 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { SupabaseStorage, SupabaseStorageProps } from '../../src/storage';
+import { evaluate, resolve } from '../policy-evaluator';
 
 const ACCOUNT = '111122223333';
 const DR_KEY_ARN = 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -504,6 +505,85 @@ describe('SupabaseStorage replication', () => {
     test('cdk-nag AwsSolutions reports nothing unacknowledged with replication and a grant', () => {
       expect(violations(s)).toEqual([]);
     });
+
+    describe('what live replication does not copy', () => {
+      const batchRoleId = only(t, 'AWS::IAM::Role', { Properties: { AssumeRolePolicyDocument: { Statement: [Match.objectLike({ Principal: { Service: 'batchoperations.s3.amazonaws.com' } })] } } })[0];
+      const logBucketId = only(t, 'AWS::S3::Bucket', { Properties: { VersioningConfiguration: Match.absent() } })[0];
+      const logArn = { 'Fn::GetAtt': [logBucketId, 'Arn'] };
+      const reports = { 'Fn::Join': ['', [logArn, '/batch-replication/*']] };
+      // The template's references, as AWS would see them.
+      const refs = {
+        [`${bucketId(t)}.Arn`]: 'arn:aws:s3:::supabase-ireland',
+        [`${logBucketId}.Arn`]: 'arn:aws:s3:::supabase-ireland-logs',
+        [`${batchRoleId}.Arn`]: `arn:aws:iam::${ACCOUNT}:role/batch`,
+        [`${roleId}.Arn`]: `arn:aws:iam::${ACCOUNT}:role/replication`,
+      };
+      const TLS = { 'aws:SecureTransport': 'true', 's3:TlsVersion': '1.3' };
+      const bucketPolicy = resolve({ Statement: bucketPolicyStatements(t) }, refs);
+      const logPolicy = resolve(only(t, 'AWS::S3::BucketPolicy', { Properties: { Bucket: { Ref: logBucketId } } })[1].Properties.PolicyDocument, refs);
+
+      test('a Batch Replication role, trusted by S3 Batch Operations, with exactly the User Guide\'s permissions for a generated manifest', () => {
+        expect(Stack.of(st).resolve(st.batchReplicationRole!.roleArn)).toEqual({ 'Fn::GetAtt': [batchRoleId, 'Arn'] });
+        expect(policyStatementsOf(t, batchRoleId)).toEqual([
+          { Effect: 'Allow', Action: 's3:InitiateReplication', Resource: objectsArn(t) },
+          { Effect: 'Allow', Action: ['s3:GetReplicationConfiguration', 's3:PutInventoryConfiguration'], Resource: bucketArn(t) },
+          { Effect: 'Allow', Action: ['s3:GetObject', 's3:GetObjectVersion', 's3:PutObject'], Resource: reports },
+        ]);
+        expect(acknowledged(st.batchReplicationRole!)).toEqual([
+          `AwsSolutions-IAM5[Resource::<${bucketId(t)}.Arn>/*]`,
+          `AwsSolutions-IAM5[Resource::<${logBucketId}.Arn>/batch-replication/*]`,
+        ]);
+      });
+
+      test('the bucket policy does not deny the job what it does, while object access stays denied to it', () => {
+        const ask = (action: string, resource: string) => evaluate(bucketPolicy, {
+          principal: { aws: `arn:aws:iam::${ACCOUNT}:role/batch` }, action, resource, context: { ...TLS, 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/batch` },
+        });
+        expect(ask('s3:InitiateReplication', 'arn:aws:s3:::supabase-ireland/avatars/a.png')).not.toBe('deny');
+        expect(ask('s3:GetReplicationConfiguration', 'arn:aws:s3:::supabase-ireland')).not.toBe('deny');
+        expect(ask('s3:PutInventoryConfiguration', 'arn:aws:s3:::supabase-ireland')).not.toBe('deny');
+        // The control: the deny-others statement still holds for this role.
+        expect(ask('s3:GetObject', 'arn:aws:s3:::supabase-ireland/avatars/a.png')).toBe('deny');
+        // And the replication role, which the job's replication runs as, is let through.
+        expect(evaluate(bucketPolicy, {
+          principal: { aws: `arn:aws:iam::${ACCOUNT}:role/replication` },
+          action: 's3:GetObjectVersionForReplication',
+          resource: 'arn:aws:s3:::supabase-ireland/avatars/a.png',
+          context: { ...TLS, 'aws:PrincipalArn': `arn:aws:iam::${ACCOUNT}:role/replication` },
+        })).not.toBe('deny');
+      });
+
+      test('a daily inventory of every version with its replication status, delivered to the log bucket under inventory/', () => {
+        expect(mainBucket(t)[1].Properties.InventoryConfigurations).toEqual([{
+          Id: 'ReplicationStatus',
+          Enabled: true,
+          IncludedObjectVersions: 'All',
+          ScheduleFrequency: 'Daily',
+          OptionalFields: ['ReplicationStatus', 'Size', 'LastModifiedDate'],
+          Destination: { BucketArn: logArn, BucketAccountId: ACCOUNT, Format: 'CSV', Prefix: 'inventory/' },
+        }]);
+      });
+
+      test('the log bucket lets S3 deliver this bucket\'s inventory, and nothing else\'s', () => {
+        const deliver = (sourceArn: string, sourceAccount: string, key: string) => evaluate(logPolicy, {
+          principal: { service: 's3.amazonaws.com' },
+          action: 's3:PutObject',
+          resource: `arn:aws:s3:::supabase-ireland-logs/${key}`,
+          context: { ...TLS, 'aws:SourceArn': sourceArn, 'aws:SourceAccount': sourceAccount },
+        });
+        expect(deliver('arn:aws:s3:::supabase-ireland', ACCOUNT, 'inventory/supabase-ireland/ReplicationStatus/data/a.csv.gz')).toBe('allow');
+        expect(deliver('arn:aws:s3:::another-bucket', ACCOUNT, 'inventory/another-bucket/ReplicationStatus/data/a.csv.gz')).toBe('implicit-deny');
+        expect(deliver('arn:aws:s3:::supabase-ireland', '999999999999', 'inventory/x')).toBe('implicit-deny');
+        expect(deliver('arn:aws:s3:::supabase-ireland', ACCOUNT, 'storage/log')).toBe('implicit-deny');
+      });
+    });
+  });
+
+  test('without replication, no Batch Replication role and no inventory', () => {
+    const { storage: st, template: t } = synth();
+    expect(st.batchReplicationRole).toBeUndefined();
+    expect(mainBucket(t)[1].Properties.InventoryConfigurations).toBeUndefined();
+    t.resourceCountIs('AWS::IAM::Role', 0);
   });
 
   test.each<[string, (s: Stack) => s3.IBucket]>([

@@ -52,6 +52,9 @@ describe('SupabaseOnAws in one stack', () => {
     }
     expect(JSON.stringify(outputs)).not.toMatch(/SecretString|resolve:secretsmanager|eyJ/);
     expect(template.toJSON().Resources[byId('AlarmTopicArn').Value.Ref].Type).toBe('AWS::SNS::Topic');
+    expect(byId('StorageBucketName').Value).toEqual({ Ref: stack.getLogicalId(supabase.storage.bucket.node.defaultChild as any) });
+    // Without replication there is no Batch Replication role and no inventory, so no outputs for them.
+    expect(Object.keys(outputs).filter((k) => /StorageLogBucketName|StorageBatchReplicationRoleArn/.test(k))).toEqual([]);
   });
 
   test('passes cdk-nag\'s AwsSolutions pack with no unacknowledged error', () => {

@@ -6,9 +6,9 @@
  * at run time): a throw-away user, table, buckets and channel, removed afterwards. Exit status: 0 all passed (skips
  * allowed), 1 a check failed, 2 it could not run.
  */
-import { execFile } from 'node:child_process';
 import { formatReport, redact, runSmokeTest } from './checks';
 import { FullCheckModule, fullBundlePath, loadFullCheck } from './full-check';
+import { StackOutput, describeStackOutputs, outputKey, runAws as aws } from '../../private/aws-cli';
 
 const USAGE = `Usage: supabase-on-aws-smoke-test --stack <name> [--region <region>] [--timeout <seconds>]
                                   [--full [--function <name> [--function-body <json>]]]
@@ -26,10 +26,7 @@ Needs the AWS CLI and credentials allowed cloudformation:DescribeStacks on the s
 (with kms:Decrypt) on the API keys' secret. --full uses the service_role key of that secret as well. No key, password
 or token is ever printed.`;
 
-export interface StackOutput {
-  readonly OutputKey: string;
-  readonly OutputValue: string;
-}
+export type { StackOutput } from '../../private/aws-cli';
 
 export interface SupabaseOutputs {
   readonly apiUrl: string;
@@ -37,9 +34,6 @@ export interface SupabaseOutputs {
   /** The CloudFront distribution's domain name, when the stack has a CDN. */
   readonly distributionDomainName?: string;
 }
-
-/** CDK names an output by its construct path and an 8-digit hash: `Supabase` + `ApiUrl` + `1A2B3C4D`. */
-const outputKey = (prefix: string, name: string) => new RegExp(`^${prefix}${name}(?:[0-9A-F]{8})?$`);
 
 /** The API URL and API keys' secret among a stack's outputs, from the one SupabaseOnAws in it. */
 export function findSupabaseOutputs(stack: string, outputs: StackOutput[]): SupabaseOutputs {
@@ -60,21 +54,6 @@ export function findSupabaseOutputs(stack: string, outputs: StackOutput[]): Supa
     apiKeysSecretArn: secret.OutputValue,
     ...(distribution ? { distributionDomainName: distribution.OutputValue } : {}),
   };
-}
-
-/** Runs the AWS CLI with `args` and gives its standard output. */
-function aws(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile('aws', args, { env, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if ((error as NodeJS.ErrnoException | null)?.code === 'ENOENT') {
-        reject(new Error('The AWS CLI (aws) is not installed or not on the PATH: https://docs.aws.amazon.com/cli/'));
-      } else if (error) {
-        reject(new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${String(stderr).trim() || error.message}`));
-      } else {
-        resolve(String(stdout));
-      }
-    });
-  });
 }
 
 /** A string field of the secret; a parse error is not rethrown, since its message could quote the secret. */
@@ -177,8 +156,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
       fullCheck = loadFullCheck(overrides.fullBundlePath ?? fullBundlePath());
     }
     const region = options.region ? ['--region', options.region] : [];
-    const described = JSON.parse(await aws(['cloudformation', 'describe-stacks', '--stack-name', options.stack, ...region, '--output', 'json'], env));
-    outputs = findSupabaseOutputs(options.stack, described.Stacks?.[0]?.Outputs ?? []);
+    outputs = findSupabaseOutputs(options.stack, await describeStackOutputs(options.stack, options.region, env));
     const secretString = await aws(['secretsmanager', 'get-secret-value', '--secret-id', outputs.apiKeysSecretArn, ...region,
       '--query', 'SecretString', '--output', 'text'], env);
     anonKey = secretField(secretString, 'anonKey');
