@@ -59,8 +59,10 @@ export const PRIMARY = {
 };
 
 /**
- * Whether this site has taken over from Ireland. Set it to true, and commit, right after the failover's deployments
- * (which pass `-c failover=true`): from then on every deployment keeps the promoted database and the services up.
+ * Whether this site has taken over from Ireland. Set it to true, and commit, once the failover's deployments (which
+ * pass `-c failover=true`) have the services up: from then on every deployment keeps the promoted database and the
+ * services up, and the next one makes the database Multi-AZ, while the site serves (docs/disaster-recovery.md).
+ * (`-c failedOver=true` does the same without the commit, as the tests do.)
  */
 export const FAILED_OVER = false;
 
@@ -93,8 +95,13 @@ export class NetworkingStack extends Stack {
 
 export interface CoreStackProps extends StackProps {
   readonly network: SupabaseNetwork;
-  /** Whether the site has failed over: the replica is promoted, with production backups and Multi-AZ. */
+  /** Whether the site is failing over: the replica is promoted, with production backups. */
   readonly failover: boolean;
+  /**
+   * Whether the site has failed over and serves (`FAILED_OVER`): the promoted database also becomes Multi-AZ, a
+   * long online modification kept off the failover's critical path.
+   */
+  readonly failedOver: boolean;
 }
 
 /** The core stack: the secrets' replicas, the database's read replica, the replica bucket and the EKS cluster. */
@@ -142,16 +149,17 @@ export class CoreStack extends Stack {
       replicaOf: { instanceArn: PRIMARY.databaseArn, secretNamePrefix: PRIMARY.secretNamePrefix, promoted: props.failover },
       instanceIdentifier: SITE.databaseInstanceIdentifier,
       encryptionKey: databaseKey,
-      // The primary's class, so a promoted replica carries production load at once; single-AZ while standing by,
-      // Multi-AZ with production's backups once promoted.
+      // The primary's class, so a promoted replica carries production load at once; single-AZ while standing by
+      // and while it is promoted (with production's backups), Multi-AZ once the site serves: CloudFormation waits
+      // for each modification, and the conversion to Multi-AZ would hold the services' scale-up behind it.
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.STANDARD7_GRAVITON, ec2.InstanceSize.LARGE),
-      multiAz: props.failover,
+      multiAz: props.failedOver,
       backupRetention: props.failover ? Duration.days(14) : undefined,
     });
-    if (!props.failover) {
+    if (!props.failedOver) {
       Validations.of(this.database.instance).acknowledge({
         id: 'AwsSolutions-RDS3',
-        reason: 'A standby read replica: single-AZ halves its cost while it only follows the primary. The failover deployment makes it Multi-AZ as it promotes it (docs/disaster-recovery.md).',
+        reason: 'A standby read replica: single-AZ halves its cost while it only follows the primary. At a failover it is promoted single-AZ, so that the services come up without waiting for a Multi-AZ conversion; the deployment that records the failover (FAILED_OVER) makes it Multi-AZ while the site serves (docs/disaster-recovery.md).',
       });
     }
 
@@ -209,7 +217,7 @@ export class CoreStack extends Stack {
   }
 
   /**
-   * Exactly what the failover runbook does here (docs/disaster-recovery.md): read the replica's lag and the alarms,
+   * Exactly what the failover runbook does here (docs/disaster-recovery.md): read the replica's recovery point and the alarms,
    * promote the replica and make it Multi-AZ, deploy the applications stack (through the CDK bootstrap's roles), read
    * Realtime's log, and run the smoke test (the stack's outputs, the API keys' secret and its key). A customer managed
    * policy under a fixed name, attached to the on-call role.
@@ -222,8 +230,14 @@ export class CoreStack extends Stack {
       roles: [onCall],
       statements: [
         new iam.PolicyStatement({
-          sid: 'ReadMetricsAndAlarms',
-          actions: ['cloudwatch:GetMetricStatistics', 'cloudwatch:DescribeAlarms'],
+          // The recovery point, read on the replica before it is promoted.
+          sid: 'ReadTheReplicaRecoveryPoint',
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.database.replicaStatusFunction!.functionArn],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadAlarms',
+          actions: ['cloudwatch:DescribeAlarms'],
           resources: ['*'],
         }),
         new iam.PolicyStatement({
@@ -270,7 +284,7 @@ export class CoreStack extends Stack {
     Validations.of(policy).acknowledge(
       {
         id: 'AwsSolutions-IAM5[Resource::*]',
-        reason: 'cloudwatch:GetMetricStatistics supports no resource-level permission, and cloudwatch:DescribeAlarms lists alarms by state across the account (Service Authorization Reference); both only read.',
+        reason: 'cloudwatch:DescribeAlarms lists the alarms by state across the account (a state filter is not a resource); it only reads.',
       },
       {
         id: arn(`iam::${ACCOUNT}:role/cdk-hnb659fds-*-${ACCOUNT}-${REGION}`),
@@ -325,8 +339,9 @@ export class ApplicationsStack extends Stack {
  */
 export function build(app: App) {
   const env = { account: ACCOUNT, region: REGION };
-  const flag = app.node.tryGetContext('failover');
-  const failover = FAILED_OVER || flag === true || flag === 'true';
+  const flag = (name: string) => [true, 'true'].includes(app.node.tryGetContext(name));
+  const failedOver = FAILED_OVER || flag('failedOver');
+  const failover = failedOver || flag('failover');
   const networking = new NetworkingStack(app, 'SupabaseDrNetworking', {
     env,
     description: 'Supabase on AWS, Frankfurt disaster recovery for Ireland production: network',
@@ -338,6 +353,7 @@ export function build(app: App) {
     terminationProtection: true,
     network: networking.network,
     failover,
+    failedOver,
   });
   const applications = new ApplicationsStack(app, SITE.applicationsStackName, {
     env,

@@ -20,10 +20,13 @@ import {
 import { Construct } from 'constructs';
 import { BootstrapFunction } from './bootstrap-function';
 import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
+import { databaseFunctionRole } from './private/database-function';
 import { createReplica, replicatedMasterSecret, validateReplicaOf } from './private/replica';
+import { ReplicaStatusFunction } from './replica-status-function';
 import { createDatabaseProxy } from '../private/database-proxy';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
+import { acknowledgeWildcardResources } from '../private/nag';
 import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
 const POSTGRES_PORT = 5432;
@@ -496,6 +499,17 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
    * promoted or not (its roles, schemas and extensions came with the data).
    */
   public readonly bootstrap?: CustomResource;
+  /**
+   * With `replicaOf`: a function that reads the replica's recovery point on the replica itself, from
+   * inside the VPC: the commit time (on the primary) of the last transaction it replayed,
+   * `pg_last_xact_replay_timestamp()`, and the WAL it received but has not replayed yet (a promotion replays it). Read
+   * it before promoting: `aws lambda invoke --function-name <name> status.json`. When the primary is gone, the
+   * ReplicaLag metric only counts the time since it was last heard from, and after the promotion (which restarts the
+   * instance) PostgreSQL no longer knows. It logs in as `authenticator`, with the replica of its login secret. Let
+   * the on-call role call it with `replicaStatusFunction.grantInvoke(role)`. Once promoted it answers `inRecovery:
+   * false`, which confirms the promotion.
+   */
+  public readonly replicaStatusFunction?: lambda.IFunction;
   /** The function behind the bootstrap custom resource. Undefined for a replica, promoted or not. */
   public readonly bootstrapFunction?: lambda.IFunction;
   /** The RDS Proxy, with `proxy`: its `endpoint` is the host the pooled services connect to. */
@@ -682,6 +696,9 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       this.realtimeSecret = replicaOf('Realtime');
       this.metaSecret = replicaOf('Meta');
       this.masterSecret = replicatedMasterSecret(this, source);
+      // Kept once promoted (it then answers inRecovery: false): removing a VPC function would hold the promotion's
+      // deployment until Lambda releases its network interfaces, which can take many minutes.
+      this.replicaStatusFunction = this.createReplicaStatusFunction(props.vpc, bootstrapSubnets, awsApiPeer, logRetention, supportingRemovalPolicy);
       return;
     }
 
@@ -823,51 +840,13 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     loginSecrets: secretsmanager.ISecret[],
   ) {
     const securityGroup = this.lambdaSecurityGroup('BootstrapSecurityGroup', vpc, awsApiPeer, 'Database bootstrap function');
-    const logGroup = new logs.LogGroup(this, 'BootstrapLogGroup', {
-      retention: logRetention,
-      encryptionKey: this.encryptionKey,
-      removalPolicy,
-    });
-    const role = new iam.Role(this, 'BootstrapRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const { role, logGroup, vpcAccess } = databaseFunctionRole(this, 'Bootstrap', {
       description: `Bootstraps the Supabase database ${this.node.path}`,
-    });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'WriteOwnLogs',
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'ReadMasterAndLoginSecrets',
-      actions: ['secretsmanager:GetSecretValue'],
-      resources: [this.masterSecret!.secretArn, ...loginSecrets.map((s) => s.secretArn)],
-    }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      sid: 'DecryptSecrets',
-      actions: ['kms:Decrypt'],
-      resources: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-    }));
-    // A child of the role, so that the function (which depends on its role) is created only once Lambda may
-    // create its network interfaces.
-    const vpcAccess = new iam.Policy(role, 'VpcAccess', {
-      roles: [role],
-      statements: [new iam.PolicyStatement({
-        sid: 'ManageFunctionNetworkInterfaces',
-        actions: [
-          'ec2:CreateNetworkInterface',
-          'ec2:DescribeNetworkInterfaces',
-          'ec2:DescribeSubnets',
-          'ec2:DeleteNetworkInterface',
-          'ec2:AssignPrivateIpAddresses',
-          'ec2:UnassignPrivateIpAddresses',
-        ],
-        resources: ['*'],
-      })],
-    });
-    Validations.of(vpcAccess).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Lambda creates, describes and deletes the function\'s VPC network interfaces with its execution role; the interfaces do not exist before, their ids are unknown, and the Describe actions support no resource-level permissions, so Resource must be "*" (the same actions as AWSLambdaVPCAccessExecutionRole, without its logs wildcard).',
+      secretArns: [this.masterSecret!.secretArn, ...loginSecrets.map((s) => s.secretArn)],
+      secretsSid: 'ReadMasterAndLoginSecrets',
+      key: this.encryptionKey,
+      logRetention,
+      removalPolicy,
     });
 
     const fn = new BootstrapFunction(this, 'BootstrapFunction', {
@@ -883,6 +862,48 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     });
     fn.node.addDependency(vpcAccess);
     return { fn, securityGroup };
+  }
+
+  /** See {@link replicaStatusFunction}. */
+  private createReplicaStatusFunction(
+    vpc: ec2.IVpc,
+    subnets: ec2.SubnetSelection,
+    awsApiPeer: ec2.IPeer,
+    logRetention: logs.RetentionDays,
+    removalPolicy: RemovalPolicy,
+  ): lambda.IFunction {
+    const securityGroup = this.lambdaSecurityGroup('ReplicaStatusSecurityGroup', vpc, awsApiPeer, 'Replica status function');
+    // The replica of the primary's secret, imported by name: its ARN ends in a random suffix.
+    const secretArn = `${this.restSecret.secretArn}-??????`;
+    const { role, logGroup, vpcAccess } = databaseFunctionRole(this, 'ReplicaStatus', {
+      description: `Reads the recovery point of the Supabase read replica ${this.node.path}`,
+      secretArns: [secretArn],
+      secretsSid: 'ReadTheAuthenticatorLoginSecret',
+      key: this.encryptionKey,
+      logRetention,
+      removalPolicy,
+    });
+    acknowledgeWildcardResources(role, [secretArn],
+      'The replica, in this region, of the primary\'s authenticator login secret is known by name only; its ARN ends in the six random characters Secrets Manager appends, which ?????? matches, and nothing else.');
+    const fn = new ReplicaStatusFunction(this, 'ReplicaStatusFunction', {
+      description: `Reads the recovery point of the read replica ${this.node.path} (pg_last_xact_replay_timestamp)`,
+      role,
+      logGroup,
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      vpc,
+      vpcSubnets: subnets,
+      securityGroups: [securityGroup],
+      environment: {
+        NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
+        SECRET_ID: this.restSecret.secretName,
+        DB_HOST: this.instance.dbInstanceEndpointAddress,
+        DB_PORT: String(POSTGRES_PORT),
+        DB_NAME: this.databaseName,
+      },
+    });
+    fn.node.addDependency(vpcAccess);
+    return fn;
   }
 
   /**

@@ -492,6 +492,10 @@ export class SupabaseOnAws extends Construct {
     if (this.database.masterSecret) {
       output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
     }
+    if (this.database.replicaStatusFunction) {
+      output('DatabaseReplicaStatusFunctionName', this.database.replicaStatusFunction.functionName,
+        'Reads the read replica\'s recovery point on the replica (aws lambda invoke): run it before promoting');
+    }
     output('DatabaseSecurityGroupId', this.database.connections.securityGroups[0].securityGroupId,
       'The database\'s security group: revoking its ingress and rebooting the instance stops every write, without cluster access');
     if (this.observability) {

@@ -23,7 +23,13 @@ const SECURITY_GROUP = 'sg-0database0000000';
 const MASTER_SECRET = `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:DatabaseSecret-AbCdEf`;
 
 /** What the runbook's placeholders stand for: outputs of the stacks (a security group id as a fake value). */
-const PLACEHOLDERS: Record<string, string> = { '<DatabaseSecurityGroupId>': SECURITY_GROUP, '<ClusterName>': drCluster, '<DatabaseSecretArn>': MASTER_SECRET };
+const STATUS_FUNCTION = 'SupabaseDrCore-DatabaseReplicaStatusFunction-AbCdEf';
+const PLACEHOLDERS: Record<string, string> = {
+  '<DatabaseSecurityGroupId>': SECURITY_GROUP,
+  '<ClusterName>': drCluster,
+  '<DatabaseSecretArn>': MASTER_SECRET,
+  '<DatabaseReplicaStatusFunctionName>': STATUS_FUNCTION,
+};
 
 /** A runbook command: the program and its arguments, with the placeholders filled in. */
 interface Command {
@@ -80,7 +86,7 @@ function needsOf(c: Command): Need[] {
   }
   const key = `${service} ${operation}${operation === 'wait' ? ` ${sub}` : ''}`;
   const table: Record<string, () => Need[]> = {
-    'cloudwatch get-metric-statistics': () => [{ action: 'cloudwatch:GetMetricStatistics', resource: '*' }],
+    'lambda invoke': () => [{ action: 'lambda:InvokeFunction', resource: `arn:aws:lambda:${region}:${ACCOUNT}:function:${c.option('--function-name')}` }],
     'cloudwatch describe-alarms': () => [{ action: 'cloudwatch:DescribeAlarms', resource: '*' }],
     'ec2 describe-security-group-rules': () => [{ action: 'ec2:DescribeSecurityGroupRules', resource: '*' }],
     'ec2 revoke-security-group-ingress': () => [{
@@ -113,6 +119,7 @@ function runbookPolicy(stack: Stack): { document: any; roles: unknown } {
     if (r.Type === 'AWS::EC2::SecurityGroup' && /Database/.test(id) && !/Proxy|Bootstrap|Rotation/.test(id)) refs[`${id}.GroupId`] = SECURITY_GROUP;
     if (r.Type === 'AWS::RDS::DBInstance') refs[id] = r.Properties.DBInstanceIdentifier;
     if (r.Type === 'AWS::KMS::Key' && /Secrets/.test(id)) refs[`${id}.Arn`] = 'the Frankfurt secrets key';
+    if (r.Type === 'AWS::Lambda::Function' && /ReplicaStatus/.test(id)) refs[`${id}.Arn`] = `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:${STATUS_FUNCTION}`;
     // The master secret, as the instance's attachment resolves it.
     if (r.Type === 'AWS::SecretsManager::SecretTargetAttachment' && /Database/.test(id)) refs[id] = MASTER_SECRET;
   }
@@ -147,6 +154,7 @@ test('the check can fail: what the runbook does not do is not allowed', () => {
     evaluate(POLICIES[region].document, { principal: {}, action, resource, context: {} });
   expect(ask('eu-central-1', 'rds:DeleteDBInstance', `arn:aws:rds:eu-central-1:${ACCOUNT}:db:supabase-frankfurt-dr`)).toBe('implicit-deny');
   expect(ask('eu-central-1', 'rds:PromoteReadReplica', `arn:aws:rds:eu-central-1:${ACCOUNT}:db:another-instance`)).toBe('implicit-deny');
+  expect(ask('eu-central-1', 'lambda:InvokeFunction', `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:another-function`)).toBe('implicit-deny');
   expect(ask('eu-west-1', 'ec2:RevokeSecurityGroupIngress', `arn:aws:ec2:eu-west-1:${ACCOUNT}:security-group/sg-0another`)).toBe('implicit-deny');
   expect(() => needsOf({ text: 'aws rds delete-db-instance', words: ['aws', 'rds', 'delete-db-instance'], option: () => undefined }))
     .toThrow(/does not know/);

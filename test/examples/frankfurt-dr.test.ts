@@ -208,16 +208,24 @@ describe('after the failover (-c failover=true, then FAILED_OVER)', () => {
   const core = Template.fromStack(failedOver.core);
   const instanceOf = (template: Template) => Object.entries(template.findResources('AWS::RDS::DBInstance'))[0] as [string, any];
 
-  test('the same instance (logical id), promoted in place: no source, Multi-AZ, 14 days of backups; nothing that replaces it changes', () => {
+  test('the same instance (logical id), promoted in place: no source, 14 days of backups, single-AZ; nothing that replaces it changes', () => {
     const [standbyId, standby] = instanceOf(frankfurtCore);
     const [promotedId, promoted] = instanceOf(core);
     expect(promotedId).toBe(standbyId);
     expect(standby.Properties.SourceDBInstanceIdentifier).toBe(PRIMARY.databaseArn);
     expect(promoted.Properties.SourceDBInstanceIdentifier).toBeUndefined();
-    expect(promoted.Properties).toMatchObject({ MultiAZ: true, BackupRetentionPeriod: 14, DeletionProtection: true });
+    // Single-AZ while it is promoted: a Multi-AZ conversion would hold the services' scale-up behind it.
+    expect(promoted.Properties).toMatchObject({ MultiAZ: false, BackupRetentionPeriod: 14, DeletionProtection: true });
     for (const property of ['DBInstanceIdentifier', 'KmsKeyId', 'DBSubnetGroupName', 'SourceRegion', 'MasterUsername', 'StorageEncrypted', 'Engine']) {
       expect({ property, value: promoted.Properties[property] }).toEqual({ property, value: standby.Properties[property] });
     }
+  });
+
+  test('once recorded (FAILED_OVER, here -c failedOver=true), the same instance becomes Multi-AZ, and nothing else of it changes', () => {
+    const [, promoted] = instanceOf(core);
+    const [recordedId, recorded] = instanceOf(Template.fromStack(build('frankfurt-dr', { failedOver: 'true' }).core));
+    expect(recordedId).toBe(instanceOf(core)[0]);
+    expect(recorded.Properties).toEqual({ ...promoted.Properties, MultiAZ: true });
   });
 
   test('the services serve, without the replica-lag alarm, and Ireland watches its secrets\' replication', () => {

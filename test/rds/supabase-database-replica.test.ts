@@ -114,7 +114,8 @@ describe('a cross-region read replica in the standby region', () => {
     template.resourceCountIs('AWS::SecretsManager::Secret', 0);
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 0);
     template.resourceCountIs('Custom::SupabaseBootstrap', 0);
-    expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('Database'))).toEqual([]);
+    // The replica status function only (it stays once promoted, answering inRecovery: false).
+    expect(Object.keys(template.findResources('AWS::Lambda::Function')).filter((id) => id.startsWith('Database'))).toEqual([expect.stringMatching(/^DatabaseReplicaStatusFunction/)]);
     expect(replica.masterSecret).toBeUndefined();
     expect(replica.bootstrap).toBeUndefined();
   });
@@ -132,6 +133,58 @@ describe('a cross-region read replica in the standby region', () => {
   test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {
     const errors = new AwsSolutionsChecks().validateScope(stack).violations.filter((v) => v.severity === 'error');
     expect(errors.map((v) => `${v.ruleName} ${v.violatingResources?.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+
+  describe('the replica status function (the recovery point, read on the replica)', () => {
+    const [fnId, fn] = Object.entries(template.findResources('AWS::Lambda::Function'))
+      .find(([id]) => id.startsWith('DatabaseReplicaStatusFunction'))! as [string, any];
+    const roleId = fn.Properties.Role['Fn::GetAtt'][0];
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p: any) => p.Properties.Roles.some((r: any) => r.Ref === roleId))
+      .flatMap((p: any) => p.Properties.PolicyDocument.Statement);
+    const sgId = fn.Properties.VpcConfig.SecurityGroupIds[0]['Fn::GetAtt'][0];
+
+    test('is exposed, runs in the VPC, and connects to the replica as authenticator, with the replica of its secret', () => {
+      expect(stack.resolve((replica.replicaStatusFunction as any).functionArn)).toEqual({ 'Fn::GetAtt': [fnId, 'Arn'] });
+      expect(fn.Properties.Environment.Variables).toEqual({
+        AWS_NODEJS_CONNECTION_REUSE_ENABLED: '1',
+        NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
+        SECRET_ID: 'supabase/ireland-prod/db-rest',
+        DB_HOST: { 'Fn::GetAtt': [expect.stringMatching(/^Database[0-9A-F]{8}$/), 'Endpoint.Address'] },
+        DB_PORT: '5432',
+        DB_NAME: 'postgres',
+      });
+      expect(fn.Properties).toMatchObject({ Timeout: 30, Runtime: 'nodejs24.x' });
+    });
+
+    test('may read that one secret, decrypt it through Secrets Manager, and write its own logs: nothing of the master user', () => {
+      const secret = statements.find((x: any) => x.Sid === 'ReadTheAuthenticatorLoginSecret');
+      expect(secret).toEqual({
+        Sid: 'ReadTheAuthenticatorLoginSecret',
+        Effect: 'Allow',
+        Action: 'secretsmanager:GetSecretValue',
+        Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:secretsmanager:eu-central-1:${ACCOUNT}:secret:supabase/ireland-prod/db-rest-??????`]] },
+      });
+      expect(statements.find((x: any) => x.Sid === 'DecryptSecrets')).toMatchObject({
+        Action: 'kms:Decrypt', Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-central-1.amazonaws.com' } },
+      });
+      expect(statements.map((x: any) => x.Sid).sort()).toEqual(['DecryptSecrets', 'ManageFunctionNetworkInterfaces', 'ReadTheAuthenticatorLoginSecret', 'WriteOwnLogs']);
+    });
+
+    test('its security group reaches PostgreSQL on the instance and HTTPS to the AWS APIs, and the instance admits it', () => {
+      const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
+        .map((r: any) => r.Properties).filter((p: any) => p.GroupId['Fn::GetAtt']?.[0] === sgId);
+      expect(egress.map((p: any) => [p.FromPort, p.DestinationSecurityGroupId['Fn::GetAtt'][0]]).sort()).toEqual([
+        [443, expect.stringMatching(/^NetworkEndpointSecurityGroup/)],
+        [5432, expect.stringMatching(/^DatabaseSecurityGroup/)],
+      ]);
+      template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+        GroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] }, FromPort: 5432, ToPort: 5432,
+      });
+      template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+        SourceSecurityGroupId: { 'Fn::GetAtt': [sgId, 'GroupId'] }, FromPort: 5432, ToPort: 5432,
+      });
+    });
   });
 });
 
