@@ -12,6 +12,7 @@ import {
   aws_iam as iam,
   aws_kms as kms,
   aws_s3 as s3,
+  aws_secretsmanager as secretsmanager,
   aws_ses as ses,
 } from 'aws-cdk-lib';
 import { CapacityType } from 'aws-cdk-lib/aws-eks-v2';
@@ -32,6 +33,12 @@ export const REGION = 'eu-central-1';
 export const PUBLIC_URL = 'https://supabase.example.com';
 /** The sender of Auth's emails: an address of your domain. */
 export const SENDER = 'no-reply@example.com';
+/**
+ * A Docker Hub credential in eu-central-1 (secrets are regional) for the ECR pull-through cache, created before
+ * deploying as for Ireland (`aws secretsmanager create-secret --region eu-central-1 --name ecr-pullthroughcache/docker-hub
+ * --secret-string '{"username":"...","accessToken":"..."}'`); replace the ARN with yours.
+ */
+export const DOCKER_HUB_CREDENTIALS_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:ecr-pullthroughcache/docker-hub-GhIjKl`;
 /** An ACM certificate for that domain in eu-central-1 (certificates are regional); replace it with yours. */
 export const CERTIFICATE_ARN = `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/22222222-2222-2222-2222-222222222222`;
 
@@ -194,6 +201,11 @@ export class CoreStack extends Stack {
       vpcSubnets: props.network.eksSubnets,
       // Break-glass administration for the on-call role; the runbook itself needs no cluster access.
       adminRoles: [onCall],
+      // The images come from ECR in this region, pulled into it when the standby is deployed (SupabaseOnAws pulls
+      // every service's image then), so that scaling up after a failover does not wait on Docker Hub.
+      imageCache: {
+        dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerHubCredentials', DOCKER_HUB_CREDENTIALS_ARN),
+      },
       nodeGroups: [
         {
           name: 'general',

@@ -81,6 +81,11 @@ export interface IrelandEnvironment {
   readonly network: SupabaseNetworkProps;
   readonly secrets: SupabaseSecretsProps;
   readonly cluster: SupabaseClusterOptions;
+  /**
+   * The complete ARN of a Docker Hub credential in Secrets Manager (named `ecr-pullthroughcache/...`): with it, the
+   * nodes pull the images through an ECR pull-through cache in the region instead of from Docker Hub.
+   */
+  readonly dockerHubCredentialsArn?: string;
   readonly database: SupabaseDatabaseOptions;
   /** Findings on the database instance that this environment accepts. */
   readonly databaseAcknowledgments?: Acknowledgment[];
@@ -236,6 +241,11 @@ export const PRODUCTION: IrelandEnvironment = {
   // The seed plan's node groups (the default): `general` on demand (t3.large/t3.xlarge, 1 to 10 nodes) and `spot`
   // (t3.large/m5.large/m5a.large, 0 to 20 nodes), with the Cluster Autoscaler; a year of control-plane logs.
   cluster: {},
+  // New nodes pull the images from ECR in the region, not Docker Hub: create the credential before deploying,
+  // aws secretsmanager create-secret --region eu-west-1 --name ecr-pullthroughcache/docker-hub \
+  //   --secret-string '{"username":"<Docker Hub user>","accessToken":"<read-only access token>"}'
+  // and put its ARN here.
+  dockerHubCredentialsArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:ecr-pullthroughcache/docker-hub-AbCdEf`,
   database: {
     // Multi-AZ, deletion protection and a final snapshot are the defaults. A general-purpose Graviton instance
     // rather than a burstable one: steady load from sixteen or more service pods would drain CPU credits.

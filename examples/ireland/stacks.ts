@@ -79,6 +79,9 @@ export class CoreStack extends Stack {
     const onCall = env.disasterRecovery ? iam.Role.fromRoleArn(this, 'OnCallRole', env.disasterRecovery.onCallRoleArn, { mutable: false }) : undefined;
     this.cluster = new SupabaseCluster(this, 'Cluster', {
       ...env.cluster,
+      imageCache: env.dockerHubCredentialsArn ? {
+        dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(this, 'DockerHubCredentials', env.dockerHubCredentialsArn),
+      } : env.cluster.imageCache,
       adminRoles: onCall ? [onCall] : undefined,
       vpc: network.vpc,
       vpcSubnets: network.eksSubnets,

@@ -1,2 +1,3 @@
+export * from './image-cache';
 export * from './kubernetes-version';
 export * from './supabase-cluster';

@@ -10,6 +10,7 @@ import {
   Token,
   Validations,
   aws_ec2 as ec2,
+  aws_ecr as ecr,
   aws_eks_v2 as eks,
   aws_iam as iam,
   aws_kms as kms,
@@ -17,13 +18,15 @@ import {
   aws_route53 as route53,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { SupabaseImageCacheOptions } from './image-cache';
 import { SupabaseKubernetesVersion } from './kubernetes-version';
 import { ALB_CONTROLLER_IAM_POLICY, ALB_CONTROLLER_IAM_POLICY_VERSION } from './private/alb-controller-iam-policy';
 import { CHARTS, CLUSTER_AUTOSCALER_IMAGE_TAGS, PinnedChart } from './private/charts';
-import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from '../private/nag';
-import { addressesPerNode, usableSubnetAddresses } from './private/pod-capacity';
+import { ImageCache, cachedImageReference, createImageCache } from './private/image-cache';
 import { parseIpv4Cidr } from '../private/cidr';
 import { allowCloudWatchLogs } from '../private/kms';
+import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from '../private/nag';
+import { addressesPerNode, usableSubnetAddresses } from './private/pod-capacity';
 
 /** The lowest Kubernetes version this construct accepts; older ones are out of EKS standard support. */
 const MIN_KUBERNETES_MINOR = 30;
@@ -177,6 +180,16 @@ export interface SupabaseClusterOptions {
   readonly externalDnsHostedZone?: route53.IHostedZone;
 
   /**
+   * An ECR pull-through cache for the Docker Hub images (every default Supabase image is one): `SupabaseOnAws`
+   * then has the nodes pull them from ECR in this region (`cachedImage`), and only ECR fetches from Docker Hub,
+   * once per image. A standby site that scales up in a disaster then depends on Docker Hub only for images never
+   * pulled there (`SupabaseOnAws` `standby` pulls them in advance).
+   *
+   * @default - no cache: the nodes pull from Docker Hub through the NAT gateways, anonymously
+   */
+  readonly imageCache?: SupabaseImageCacheOptions;
+
+  /**
    * What happens to the encryption key and the control-plane log group this construct creates when they leave the
    * stack.
    *
@@ -285,6 +298,10 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
   public readonly storageClass: eks.KubernetesManifest;
   /** The name of the default StorageClass, for persistent volume claims. */
   public readonly storageClassName: string = 'gp3';
+  /** The pull-through cache rule for Docker Hub, with `imageCache`. */
+  public readonly imageCacheRule?: ecr.CfnPullThroughCacheRule;
+
+  private readonly imageCache?: ImageCache;
 
   private readonly namespaces = new Map<string, eks.KubernetesManifest>();
 
@@ -391,6 +408,10 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
       AmazonEKSWorkerNodePolicy: 'EKS nodes need the AWS managed policy AmazonEKSWorkerNodePolicy: the kubelet describes EC2 resources and the EKS Pod Identity agent assumes roles with it, as the EKS node IAM role documentation lists. (AmazonEKS_CNI_Policy is not on this role: it goes to the VPC CNI\'s IRSA role.)',
       AmazonEC2ContainerRegistryPullOnly: 'EKS nodes need the AWS managed policy AmazonEC2ContainerRegistryPullOnly to pull images from ECR (the add-ons\' images among them), as the EKS node IAM role documentation lists; it only pulls, unlike AmazonEC2ContainerRegistryReadOnly.',
     });
+    if (props.imageCache) {
+      this.imageCache = createImageCache(this, this.nodeRole, props.imageCache);
+      this.imageCacheRule = this.imageCache.rule;
+    }
 
     this.launchTemplates = [];
     this.nodeGroups = nodeGroups.map((options) => {
@@ -453,6 +474,15 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
     if (props.externalDnsHostedZone) {
       ({ role: this.externalDnsRole, chart: this.externalDnsChart } = this.installExternalDns(props.externalDnsHostedZone));
     }
+  }
+
+  /**
+   * The reference the nodes pull `image` by: through the pull-through cache (`imageCache`) when the image is on
+   * Docker Hub and the cluster has one, e.g. `kong/kong:3.9.3` becomes
+   * `111122223333.dkr.ecr.eu-west-1.amazonaws.com/docker-hub/kong/kong:3.9.3`; otherwise `image` itself.
+   */
+  public cachedImage(image: string): string {
+    return this.imageCache ? cachedImageReference(image, this.imageCache) : image;
   }
 
   /**

@@ -13,6 +13,7 @@ import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { AuthChart } from './charts/auth-chart';
 import { FunctionsChart } from './charts/functions-chart';
+import { ImagePrewarmChart } from './charts/image-prewarm-chart';
 import { ImgproxyChart } from './charts/imgproxy-chart';
 import { KongChart } from './charts/kong-chart';
 import { LoadBalancerChart } from './charts/load-balancer-chart';
@@ -132,8 +133,11 @@ export class SupabaseWorkloads extends Construct {
     validateUrl(this, 'publicUrl', props.publicUrl);
     validateUrl(this, 'auth.siteUrl', props.auth.siteUrl);
     (props.auth.additionalRedirectUrls ?? []).forEach((u, i) => validateNonEmpty(this, `auth.additionalRedirectUrls[${i}]`, u));
-    const images = { ...DEFAULT_IMAGES, ...stripUndefined(props.images ?? {}) };
-    Object.entries(images).forEach(([service, image]) => validateImage(this, service, image));
+    const chosen = { ...DEFAULT_IMAGES, ...stripUndefined(props.images ?? {}) };
+    Object.entries(chosen).forEach(([service, image]) => validateImage(this, service, image));
+    // As the nodes pull them: through the cluster's pull-through cache, if it has one.
+    const images = Object.fromEntries(Object.entries(chosen)
+      .map(([service, image]) => [service, props.cluster.cachedImage(image)])) as Required<SupabaseImages>;
     const scaling = (service: keyof SupabaseScalingSettings) => {
       const resolved = resolveScaling(this, service, props.scaling?.[service], AUTOSCALED.has(service), SINGLE.has(service));
       // A standby keeps every Deployment, Service and policy in place with no pod: scaling up is a deployment away.
@@ -273,6 +277,14 @@ export class SupabaseWorkloads extends Construct {
       apply('Functions', new FunctionsChart(app, 'functions', {
         ...common, image: images.functions, scaling: scaling('functions'), publicUrl: props.publicUrl,
       }), ...ready);
+    }
+    if (props.standby) {
+      // Pulled now, not when a disaster scales the services up (and into the cluster's image cache, if any).
+      const { functions: functionsImage, imgproxy, ...always } = images;
+      apply('ImagePrewarm', new ImagePrewarmChart(app, 'image-prewarm', {
+        namespace: this.namespace,
+        images: { ...always, ...(imageTransformation ? { imgproxy } : {}), ...(functions ? { functions: functionsImage } : {}) },
+      }), namespace);
     }
     this.loadBalancer = new PublicLoadBalancer(this, 'PublicLoadBalancer', {
       cluster,

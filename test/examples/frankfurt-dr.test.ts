@@ -76,6 +76,14 @@ describe('the database', () => {
   });
 });
 
+test('Ireland replicates its master secret to Frankfurt too, so that the promoted instance\'s password is there', () => {
+  const master = Object.values(irelandCore.findResources('AWS::SecretsManager::Secret'))
+    .filter((r: any) => r.Properties.Name === undefined && r.Properties.GenerateSecretString?.SecretStringTemplate?.includes('username'));
+  expect(master.map((r: any) => r.Properties.ReplicaRegions)).toEqual([
+    [{ Region: 'eu-central-1', KmsKeyId: `arn:aws:kms:eu-central-1:${ACCOUNT}:${DR.databaseKeyAlias}` }],
+  ]);
+});
+
 describe('the secrets', () => {
   test('Ireland replicates its six secrets to Frankfurt under the key alias Frankfurt creates', () => {
     const replicated = irelandCore.findResources('AWS::SecretsManager::Secret', {
@@ -178,6 +186,17 @@ describe('the standby', () => {
     apps.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'HealthyHostCount', TreatMissingData: 'breaching' });
     apps.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'cluster_node_count', Statistic: 'SampleCount', TreatMissingData: 'breaching' });
     apps.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'supabase-oncall@example.com' });
+  });
+
+  test('the images come from an ECR pull-through cache of Docker Hub here, and are pulled into it while standing by', () => {
+    frankfurtCore.hasResourceProperties('AWS::ECR::PullThroughCacheRule', {
+      EcrRepositoryPrefix: 'docker-hub', UpstreamRegistry: 'docker-hub', CredentialArn: Match.stringLikeRegexp(':eu-central-1:.*:secret:ecr-pullthroughcache/'),
+    });
+    const objects = kubernetesObjects(frankfurt.applications);
+    const [job] = objects.filter((o) => o.kind === 'Job');
+    const images = job.spec.template.spec.containers.map((c: any) => c.image);
+    expect(images).toHaveLength(8);
+    expect(images.every((i: string) => i.startsWith(`${ACCOUNT}.dkr.ecr.eu-central-1.TOKEN/docker-hub/`))).toBe(true);
   });
 
   test('two on-demand nodes run the controllers; both groups can grow to production size', () => {

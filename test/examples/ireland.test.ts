@@ -156,6 +156,13 @@ describe('ireland-prod: highly available and retained', () => {
     apps.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: Match.stringLikeRegexp('/aws/containerinsights/.+/application'), RetentionInDays: 30 });
   });
 
+  test('the nodes pull the images through an ECR pull-through cache of Docker Hub in eu-west-1', () => {
+    Template.fromStack(prod.core).hasResourceProperties('AWS::ECR::PullThroughCacheRule', { UpstreamRegistry: 'docker-hub' });
+    const deployments = kubernetesObjects(prod.applications).filter((o) => o.kind === 'Deployment');
+    const images = deployments.map((d) => d.spec.template.spec.containers[0].image);
+    expect(images.every((i: string) => i.startsWith('123456789012.dkr.ecr.eu-west-1.TOKEN/docker-hub/'))).toBe(true);
+  });
+
   test('Auth sends email through SES with the password from the secret the team created', () => {
     const objects = kubernetesObjects(prod.applications);
     const auth = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'auth');

@@ -1,7 +1,9 @@
-import { App, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { App, Stack, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseOnAws, SupabaseSecrets, SupabaseStorage } from '../../src';
+import { prewarmJobName } from '../../src/supabase/charts/image-prewarm-chart';
+import { IMAGE_CONTRACTS, SupabaseService } from '../../src/supabase/private/image-contract';
 import { kubernetesObjects } from '../kubernetes-objects';
 
 const env = { account: '123456789012', region: 'eu-west-1' };
@@ -36,6 +38,10 @@ describe('SupabaseOnAws in one stack', () => {
     const egress = Object.values(template.findResources('AWS::EC2::SecurityGroupEgress'))
       .filter((r: any) => r.Properties.DestinationSecurityGroupId?.['Fn::GetAtt']?.[0] === endpointSg && r.Properties.FromPort === 443);
     expect(egress.length).toBeGreaterThan(0);
+  });
+
+  test('nothing is pulled in advance when the services run', () => {
+    expect(kubernetesObjects(stack).filter((o: any) => o.kind === 'Job')).toEqual([]);
   });
 
   test('outputs the URLs, the kubeconfig command and the secrets\' ARNs, never a value', () => {
@@ -196,6 +202,50 @@ describe('SupabaseOnAws as a standby in the disaster-recovery region', () => {
   test('passes cdk-nag\'s AwsSolutions pack with no unacknowledged error', () => {
     const errors = new AwsSolutionsChecks().validateScope(stack).violations.filter((v) => v.severity === 'error');
     expect(errors.map((v) => `${v.ruleName} ${v.violatingResources?.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+
+  test('pulls every service\'s image in advance: one Job runs each image once, with a command the image has', () => {
+    const jobs = objects.filter((o: any) => o.kind === 'Job');
+    expect(jobs).toHaveLength(1);
+    const [job] = jobs;
+    expect(job.metadata.name).toMatch(/^image-prewarm-[0-9a-f]{10}$/);
+    expect(job.spec).toMatchObject({ backoffLimit: 0, ttlSecondsAfterFinished: 3600, activeDeadlineSeconds: 1800 });
+    const containers = job.spec.template.spec.containers;
+    const deployments = objects.filter((o: any) => o.kind === 'Deployment');
+    // The same images the Deployments run, one container each.
+    expect(containers.map((c: any) => [c.name, c.image]).sort()).toEqual(
+      deployments.map((d: any) => [d.metadata.name, d.spec.template.spec.containers[0].image]).sort());
+    for (const c of containers) {
+      const program = c.command[0];
+      expect({ service: c.name, program, has: IMAGE_CONTRACTS[c.name as SupabaseService].tools.includes(program) })
+        .toEqual({ service: c.name, program, has: true });
+      expect(c.securityContext).toMatchObject({ runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+    }
+    expect(job.spec.template.spec.restartPolicy).toBe('Never');
+  });
+
+  test('with the cluster\'s image cache, the Deployments and the Job pull through ECR; the Job\'s name is stable', () => {
+    const cached = new Stack(new App(), 'Dr', { env: drEnv });
+    new SupabaseOnAws(cached, 'Supabase', {
+      ...standbyProps(true),
+      clusterOptions: {
+        imageCache: {
+          dockerHubCredentials: secretsmanager.Secret.fromSecretCompleteArn(cached, 'DockerHub',
+            'arn:aws:secretsmanager:eu-central-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf'),
+        },
+      },
+    });
+    const cachedObjects = kubernetesObjects(cached);
+    // The images hold a token (the registry's domain suffix), numbered in the order tokens were made in the process:
+    // another synthesis may number it differently, and the Job (so its pods) must not change for that.
+    expect(prewarmJobName([['kong', 'x.${Token[AWS.URLSuffix.5]}/k:1']])).toBe(prewarmJobName([['kong', 'x.${Token[AWS.URLSuffix.7]}/k:1']]));
+    expect(prewarmJobName([['kong', 'x.${Token[AWS.URLSuffix.5]}/k:1']])).not.toBe(prewarmJobName([['kong', 'x.${Token[AWS.URLSuffix.5]}/k:2']]));
+    const images = cachedObjects.filter((o: any) => ['Deployment', 'Job'].includes(o.kind))
+      .flatMap((o: any) => o.spec.template.spec.containers.map((c: any) => c.image));
+    expect(images.length).toBe(16);
+    for (const image of images) {
+      expect(image).toMatch(/^123456789012\.dkr\.ecr\.eu-central-1\.TOKEN\/docker-hub\/(kong|supabase|postgrest|darthsim)\/[a-z-]+:\S+$/);
+    }
   });
 
   test('warns when the services run on a replica that is not standing by', () => {
