@@ -2,12 +2,12 @@
  * supabase-on-aws-replication-check against a stand-in AWS CLI that serves a stack's outputs and an inventory report
  * in the layout and format S3 Inventory delivers (manifest.json beside gzipped, quoted CSV files).
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { findStorageOutputs, main } from '../../src/storage/replication-check/cli';
 import { emptyTally, parseCsvLine, parseManifest, tallyLines } from '../../src/storage/replication-check/inventory';
+import { fakeAwsCli } from '../fake-aws-cli';
 
 const BUCKET = 'supabase-ireland-prod-123456789012-eu-west-1';
 const LOGS = 'supabasecore-storageaccesslogsbucket-abc123';
@@ -23,9 +23,13 @@ const row = (key: string, status: string, deleteMarker = false) =>
 
 /** A stand-in `aws`: describe-stacks, list-objects-v2 of the report folders, get-object of the report's files. */
 function fakeAws(reports: Record<string, string[]>, outputs = OUTPUTS) {
-  const dir = mkdtempSync(join(tmpdir(), 'fake-aws-inventory-'));
-  mkdirSync(join(dir, 'objects'));
-  const put = (key: string, body: Buffer | string) => writeFileSync(join(dir, 'objects', key.replace(/\//g, '_')), body);
+  const cli = fakeAwsCli({
+    'cloudformation describe-stacks': 'cat "$dir/describe.json"',
+    's3api list-objects-v2': 'cat "$dir/list.json"',
+    's3api get-object': 'key=$(echo "$*" | sed -e "s/.*--key \\([^ ]*\\).*/\\1/" | tr / _); cp "$dir/objects/$key" "$last" || exit 1',
+  });
+  mkdirSync(join(cli.dir, 'objects'));
+  const put = (key: string, body: Buffer | string) => writeFileSync(join(cli.dir, 'objects', key.replace(/\//g, '_')), body);
   const prefix = `inventory/${BUCKET}/ReplicationStatus/`;
   for (const [folder, files] of Object.entries(reports)) {
     const keys = files.map((_, i) => `${prefix}data/${folder}-${i}.csv.gz`);
@@ -40,28 +44,11 @@ function fakeAws(reports: Record<string, string[]>, outputs = OUTPUTS) {
       files: keys.map((key) => ({ key, size: 1, MD5checksum: 'x' })),
     }));
   }
-  writeFileSync(join(dir, 'describe.json'), JSON.stringify({ Stacks: [{ Outputs: outputs }] }));
-  writeFileSync(join(dir, 'list.json'), JSON.stringify({
+  writeFileSync(join(cli.dir, 'describe.json'), JSON.stringify({ Stacks: [{ Outputs: outputs }] }));
+  writeFileSync(join(cli.dir, 'list.json'), JSON.stringify({
     CommonPrefixes: [...Object.keys(reports), 'data', 'hive'].map((f) => ({ Prefix: `${prefix}${f}/` })),
   }));
-  writeFileSync(join(dir, 'aws'), [
-    '#!/bin/sh',
-    `echo "$*" >> "${dir}/calls.log"`,
-    'for last; do :; done',
-    'case "$1 $2" in',
-    `  "cloudformation describe-stacks") cat "${dir}/describe.json" ;;`,
-    `  "s3api list-objects-v2") cat "${dir}/list.json" ;;`,
-    '  "s3api get-object")',
-    '    key=$(echo "$*" | sed -e "s/.*--key \\([^ ]*\\).*/\\1/" | tr / _)',
-    `    cp "${dir}/objects/$key" "$last" || exit 1 ;;`,
-    '  *) echo "unknown command" >&2; exit 252 ;;',
-    'esac',
-  ].join('\n'));
-  chmodSync(join(dir, 'aws'), 0o755);
-  return {
-    env: { PATH: `${dir}:/usr/bin:/bin`, AWS_REGION: 'eu-west-1' },
-    calls: () => readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n'),
-  };
+  return cli;
 }
 
 async function run(aws: ReturnType<typeof fakeAws>, argv = ['--stack', 'SupabaseProdApplications']) {

@@ -10,7 +10,7 @@ import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
-import { fakeAws } from './fake-aws-cli';
+import { fakeAws } from '../fake-aws-cli';
 import { ANON_KEY, SERVICE_KEY, StandIn, StandInOptions, startStandIn } from './smoke-test-full-stand-in';
 import { main } from '../../src/supabase/smoke-test/cli';
 import { FunctionalCheckConfig, FunctionalCheckOutcome, runFunctionalCheck, STEP } from '../../src/supabase/smoke-test/full/functional-check';

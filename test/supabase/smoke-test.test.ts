@@ -4,9 +4,9 @@
  */
 import * as http from 'node:http';
 import { AddressInfo } from 'node:net';
-import { fakeAws } from './fake-aws-cli';
 import { SMOKE_CHECKS, formatReport, runSmokeTest } from '../../src/supabase/smoke-test/checks';
 import { findSupabaseOutputs, main } from '../../src/supabase/smoke-test/cli';
+import { fakeAws } from '../fake-aws-cli';
 
 const ANON_KEY = 'eyJhbGciOiJIUzI1NiJ9.eyJyb2xlIjoiYW5vbiJ9.c2lnbmF0dXJl';
 
