@@ -16,12 +16,13 @@ import {
   aws_logs as logs,
   aws_rds as rds,
   aws_secretsmanager as secretsmanager,
+  aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { BootstrapFunction } from './bootstrap-function';
 import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
 import { databaseFunctionRole } from './private/database-function';
-import { createReplica, replicatedMasterSecret, validateReplicaOf } from './private/replica';
+import { createReplica, publishReplicaEndpoint, replicatedMasterSecret, validateReplicaOf } from './private/replica';
 import { ReplicaStatusFunction } from './replica-status-function';
 import { createDatabaseProxy } from '../private/database-proxy';
 import { grantSecretsRead } from '../private/grant-secrets';
@@ -466,6 +467,18 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   public readonly connections: ec2.Connections;
   /** The instance's endpoint (address and port). */
   public readonly endpoint: rds.Endpoint;
+  /**
+   * The instance's identifier. For a replica (`replicaOf`, promoted or not), the identifier as written, so that
+   * another stack that names the instance (an alarm's dimension) does not import it: a new replica made at failback
+   * under a new identifier replaces the instance, and CloudFormation refuses to change an export in use. For a
+   * primary, `instance.instanceIdentifier`.
+   */
+  public readonly instanceIdentifier: string;
+  /**
+   * With `replicaOf`: the SSM parameter that holds the replica's endpoint address, which `hostFor` reads in other
+   * stacks instead of importing it.
+   */
+  public readonly endpointParameter?: ssm.IStringParameter;
   /** The database the Supabase services use. */
   public readonly databaseName: string;
   /** The KMS key of the storage, secrets, Performance Insights and log groups. */
@@ -530,6 +543,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   }
 
   private readonly masterUsername: string;
+  private readonly endpointParameterName?: string;
   private readonly loginUsernames: string[];
 
   constructor(scope: Construct, id: string, props: SupabaseDatabaseProps) {
@@ -683,6 +697,12 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     // callers add name 5432 and do not wait for the instance.
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(POSTGRES_PORT) });
     this.endpoint = this.instance.instanceEndpoint;
+    this.instanceIdentifier = source ? identifier : this.instance.instanceIdentifier;
+    if (source) {
+      const published = publishReplicaEndpoint(this, this.instance);
+      this.endpointParameter = published.parameter;
+      this.endpointParameterName = published.name;
+    }
 
     if (source) {
       // The replicas, in this region, of the primary's login secrets (same names, same passwords: the roles and
@@ -829,6 +849,20 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       }
     }
     return this.instance.grantConnect(grantee, dbUser);
+  }
+
+  /**
+   * The host `scope` connects to: the endpoint address, read in `scope`'s own stack. For a replica in another stack,
+   * from the SSM parameter this construct writes (`endpointParameter`), not from an export, so that a new replica
+   * can replace the instance at failback; otherwise `endpoint.hostname`.
+   */
+  public hostFor(scope: Construct): string {
+    const consumer = Stack.of(scope);
+    if (!this.endpointParameterName || consumer === Stack.of(this)) {
+      return this.endpoint.hostname;
+    }
+    consumer.addStackDependency(Stack.of(this), 'reads the replica\'s endpoint parameter');
+    return ssm.StringParameter.valueForStringParameter(scope, this.endpointParameterName);
   }
 
   private createBootstrapFunction(

@@ -208,7 +208,8 @@ export class SupabaseWorkloads extends Construct {
         dbRealtime: props.database.realtimeSecret.secretArn,
         dbMeta: props.database.metaSecret.secretArn,
         // A replica's login secrets (promoted or not) are copies of the primary's, which name the primary's host.
-        databaseHost: props.database.replicaSourceArn || props.database.promoted ? props.database.endpoint.hostname : undefined,
+        // Read through `hostFor`: in another stack, a replica's host comes from a parameter, not an export (failback).
+        databaseHost: props.database.replicaSourceArn || props.database.promoted ? props.database.hostFor(this) : undefined,
         pooledHost: props.database.proxy?.endpoint,
         smtpPassword: smtp ? { secret: smtp.password.secretArn, field: smtp.passwordField } : undefined,
         functions,

@@ -222,6 +222,49 @@ describe('the standby', () => {
   });
 });
 
+describe('failback: a new replica can replace the instance', () => {
+  /** The core resources each export the applications stack imports refers to. */
+  function importedFromCore(stacks: { core: any; applications: any }): Record<string, string[]> {
+    const apps = JSON.stringify(Template.fromStack(stacks.applications).toJSON());
+    const imported = new Set([...apps.matchAll(/"Fn::ImportValue":"SupabaseDrCore:([^"]+)"/g)].map((m) => m[1]));
+    const outputs = Template.fromStack(stacks.core).toJSON().Outputs as Record<string, any>;
+    return Object.fromEntries([...imported].map((name) => {
+      const [, output] = Object.entries(outputs).find(([, o]) => o.Export?.Name === `SupabaseDrCore:${name}`)!;
+      return [name, [...JSON.stringify(output.Value).matchAll(/"(?:Ref|Fn::GetAtt)":\[?"([A-Za-z0-9]+)"/g)].map((m) => m[1])];
+    }));
+  }
+
+  test.each([['standing by', {}], ['failed over', { failover: 'true' }]])('%s: no export the applications stack imports refers to the instance', (_name, context) => {
+    const stacks = build('frankfurt-dr', context);
+    const [instanceId] = Object.keys(Template.fromStack(stacks.core).findResources('AWS::RDS::DBInstance'));
+    const referring = Object.entries(importedFromCore(stacks)).filter(([, refs]) => refs.includes(instanceId)).map(([name]) => name);
+    // A new identifier replaces the instance; CloudFormation would refuse to change these exports while in use.
+    expect(referring).toEqual([]);
+    expect(Object.keys(importedFromCore(stacks)).length).toBeGreaterThan(5);
+  });
+
+  test('the replica\'s host reaches the External Secrets through an SSM parameter, and its alarms name it as written', () => {
+    const apps = Template.fromStack(frankfurt.applications).toJSON();
+    const parameters = Object.values(apps.Parameters ?? {}) as any[];
+    expect(parameters).toContainEqual(expect.objectContaining({
+      Type: 'AWS::SSM::Parameter::Value<String>', Default: expect.stringMatching(/^\/cdk-supabase-on-aws\/SupabaseDrCore-Database-[A-Za-z0-9]+\/endpoint-address$/),
+    }));
+    frankfurtCore.hasResourceProperties('AWS::SSM::Parameter', {
+      Name: parameters.find((p) => p.Type.startsWith('AWS::SSM')).Default,
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Database'), 'Endpoint.Address'] },
+    });
+    Template.fromStack(frankfurt.applications).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'CPUUtilization', Dimensions: [{ Name: 'DBInstanceIdentifier', Value: SITE.databaseInstanceIdentifier }],
+    });
+  });
+
+  test('the exports earlier versions made of the instance are kept, unused, so that a deployed pair can be updated', () => {
+    const exported = Object.values(frankfurtCore.toJSON().Outputs as Record<string, any>).filter((o) => o.Export).map((o) => JSON.stringify(o.Value));
+    expect(exported).toContainEqual(expect.stringMatching(/^\{"Ref":"Database[0-9A-F]{8}"\}$/));
+    expect(exported).toContainEqual(expect.stringMatching(/^\{"Fn::GetAtt":\["Database[0-9A-F]{8}","Endpoint.Address"\]\}$/));
+  });
+});
+
 describe('after the failover (-c failover=true, then FAILED_OVER)', () => {
   const failedOver = build('frankfurt-dr', { failover: 'true' });
   const core = Template.fromStack(failedOver.core);

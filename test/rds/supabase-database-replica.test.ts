@@ -45,6 +45,10 @@ describe('the primary: named, replicated login secrets', () => {
     });
   });
 
+  test('a primary keeps naming its instance by reference, and publishes no endpoint parameter', () => {
+    template.resourceCountIs('AWS::SSM::Parameter', 0);
+  });
+
   test('the master secret is replicated too, with the same key there, but keeps its generated name', () => {
     // Five login secrets and the master secret: a promoted replica finds the master password in its region.
     const replicated = template.findResources('AWS::SecretsManager::Secret', { Properties: { ReplicaRegions: Match.anyValue() } });
@@ -133,6 +137,29 @@ describe('a cross-region read replica in the standby region', () => {
   test('cdk-nag AwsSolutions finds nothing unacknowledged', () => {
     const errors = new AwsSolutionsChecks().validateScope(stack).violations.filter((v) => v.severity === 'error');
     expect(errors.map((v) => `${v.ruleName} ${v.violatingResources?.map((r) => r.resourceLogicalId).join(',')}`)).toEqual([]);
+  });
+
+  describe('its endpoint and identifier, for other stacks without an export of the instance', () => {
+    test('the identifier as written, and the endpoint address in an SSM parameter', () => {
+      expect(replica.instanceIdentifier).toBe('supabase-frankfurt-dr');
+      template.hasResourceProperties('AWS::SSM::Parameter', {
+        Name: Match.stringLikeRegexp('^/cdk-supabase-on-aws/Db-Database-[A-Za-z0-9]+/endpoint-address$'),
+        Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Database[0-9A-F]{8}$'), 'Endpoint.Address'] },
+      });
+    });
+
+    test('hostFor: the endpoint in its own stack; in another stack, the parameter read there, and a stack dependency', () => {
+      const { stack: core, network: coreNetwork } = stackIn('eu-central-1');
+      const db = database(core, coreNetwork, { replicaOf: { instanceArn: SOURCE_ARN, secretNamePrefix: 'supabase/ireland-prod' }, instanceIdentifier: 'supabase-frankfurt-dr' });
+      const other = new Stack(core.node.root as App, 'Apps', { env: { account: ACCOUNT, region: 'eu-central-1' } });
+      expect(db.hostFor(db)).toBe(db.endpoint.hostname);
+      const host = db.hostFor(other);
+      const parameters = Template.fromStack(other).toJSON().Parameters as Record<string, any>;
+      const [id, parameter] = Object.entries(parameters).find(([, p]) => p.Type === 'AWS::SSM::Parameter::Value<String>')!;
+      expect(other.resolve(host)).toEqual({ Ref: id });
+      expect(parameter.Default).toMatch(/^\/cdk-supabase-on-aws\/Db-Database-[A-Za-z0-9]+\/endpoint-address$/);
+      expect(other.dependencies).toContain(core);
+    });
   });
 
   describe('the replica status function (the recovery point, read on the replica)', () => {

@@ -1,12 +1,14 @@
 import {
   Annotations,
   Duration,
+  Names,
   RemovalPolicy,
   Stack,
   Token,
   Validations,
   aws_rds as rds,
   aws_secretsmanager as secretsmanager,
+  aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SECRET_NAME_PATTERN } from '../../private/secret-names';
@@ -165,4 +167,24 @@ export function replicatedMasterSecret(scope: Construct, source: ReplicaSource):
     return undefined;
   }
   return secretsmanager.Secret.fromSecretNameV2(scope, 'MasterSecret', source.masterSecretName);
+}
+
+/**
+ * A replica's endpoint, published for other stacks without an export: an SSM parameter under a name derived from the
+ * construct's path, which a consuming stack reads as an SSM-typed template parameter (re-read at each of its
+ * deployments). At failback a new replica replaces the instance; an export of its address or identifier in use by
+ * another stack would make CloudFormation refuse that update. The two exports CDK made for earlier versions of this
+ * construct are kept (unused by then) so that a stack that still imports them can be updated first.
+ */
+export function publishReplicaEndpoint(scope: Construct, replica: rds.DatabaseInstanceBase): { parameter: ssm.StringParameter; name: string } {
+  const stack = Stack.of(scope);
+  stack.exportValue(replica.instanceIdentifier);
+  stack.exportValue(replica.dbInstanceEndpointAddress);
+  const name = `/cdk-supabase-on-aws/${Names.uniqueResourceName(scope, { maxLength: 200, separator: '-' })}/endpoint-address`;
+  const parameter = new ssm.StringParameter(scope, 'EndpointParameter', {
+    parameterName: name,
+    stringValue: replica.dbInstanceEndpointAddress,
+    description: `The endpoint address of the Supabase read replica ${scope.node.path}, for the stacks that connect to it`,
+  });
+  return { parameter, name };
 }

@@ -57,7 +57,7 @@ export class AlarmFactory {
 /** A metric of the database instance (`AWS/RDS`, five-minute periods). */
 export function rdsMetric(database: SupabaseDatabase, metricName: string, statistic: string): cloudwatch.Metric {
   return new cloudwatch.Metric({
-    namespace: 'AWS/RDS', metricName, dimensionsMap: { DBInstanceIdentifier: database.instance.instanceIdentifier }, statistic, period: FIVE_MINUTES,
+    namespace: 'AWS/RDS', metricName, dimensionsMap: { DBInstanceIdentifier: database.instanceIdentifier }, statistic, period: FIVE_MINUTES,
   });
 }
 
@@ -68,7 +68,7 @@ export function insightsMetric(cluster: SupabaseCluster, metricName: string, sta
 
 /** The database instance's alarms, and a replica's lag. */
 export function addDatabaseAlarms(f: AlarmFactory, database: SupabaseDatabase, t: ResolvedThresholds): void {
-  const id = database.instance.instanceIdentifier;
+  const id = database.instanceIdentifier;
   const rds = (name: string, statistic: string) => rdsMetric(database, name, statistic);
   f.add('DatabaseCpu', `Supabase database ${id}: CPU above ${t.databaseCpuPercent} %`, rds('CPUUtilization', 'Average'), t.databaseCpuPercent, above);
   f.add('DatabaseFreeStorage', `Supabase database ${id}: free storage below ${t.databaseFreeStorage.toGibibytes()} GiB`,
