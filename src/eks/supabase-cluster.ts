@@ -1,7 +1,5 @@
 import {
-  Annotations,
   Aws,
-  CfnJson,
   Duration,
   Names,
   RemovalPolicy,
@@ -23,9 +21,11 @@ import { SupabaseKubernetesVersion } from './kubernetes-version';
 import { ALB_CONTROLLER_IAM_POLICY, ALB_CONTROLLER_IAM_POLICY_VERSION } from './private/alb-controller-iam-policy';
 import { CHARTS, CLUSTER_AUTOSCALER_IMAGE_TAGS, PinnedChart } from './private/charts';
 import { ImageCache, cachedImageReference, createImageCache } from './private/image-cache';
+import { irsaRole } from './private/irsa';
 import { parseIpv4Cidr } from '../private/cidr';
 import { allowCloudWatchLogs } from '../private/kms';
 import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from '../private/nag';
+import { WARNINGS, warn } from '../private/warnings';
 import { addressesPerNode, usableSubnetAddresses } from './private/pod-capacity';
 
 /** The lowest Kubernetes version this construct accepts; older ones are out of EKS standard support. */
@@ -36,12 +36,6 @@ const NATIVE_OIDC_PROVIDER_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
 const HELM_TIMEOUT = Duration.minutes(15);
 
 /** The stable ids of this construct's warnings; acknowledge them with `Validations.of(scope).acknowledge`. */
-const WARNINGS = {
-  publicEndpoint: 'cdk-supabase-on-aws:cluster-public-endpoint-open',
-  spotDiversity: 'cdk-supabase-on-aws:cluster-spot-single-instance-type',
-  podIpCapacity: 'cdk-supabase-on-aws:cluster-pod-ip-capacity',
-};
-
 const ALL_LOG_TYPES = [
   eks.ClusterLoggingTypes.API,
   eks.ClusterLoggingTypes.AUDIT,
@@ -509,6 +503,24 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
   }
 
   /**
+   * Creates the IAM role of the service account `namespace/name` (IRSA) in this cluster's scope and stack, without
+   * the ServiceAccount object: declare that in your manifest with the `eks.amazonaws.com/role-arn` annotation. The
+   * role lives beside the cluster, so resource policies in this stack (a bucket's, a key's) may name it.
+   *
+   * @param id the construct id of the role
+   * @param options the service account's name and namespace
+   */
+  public addServiceAccountRole(id: string, options: SupabaseServiceAccountOptions): iam.Role {
+    return irsaRole(this, id, {
+      provider: this.cluster.openIdConnectProvider,
+      namespace: options.namespace,
+      name: options.name,
+      description: `IRSA role of the Kubernetes service account ${options.namespace}/${options.name}`,
+      conditionsId: `${id}Conditions`,
+    });
+  }
+
+  /**
    * Creates a namespace, once: later calls with the same name return the same manifest.
    *
    * @param name the namespace's name, a DNS label
@@ -684,17 +696,12 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
 
   /** An IRSA role for an add-on's own service account (the add-on creates the account). */
   private createAddonRole(id: string, [namespace, name]: readonly [string, string], managedPolicy: string, why: string): iam.Role {
-    const provider = this.cluster.openIdConnectProvider;
-    const issuer = provider.openIdConnectProviderIssuer;
-    const conditions = new CfnJson(this, `${id}TrustConditions`, {
-      value: {
-        [`${issuer}:aud`]: 'sts.amazonaws.com',
-        [`${issuer}:sub`]: `system:serviceaccount:${namespace}:${name}`,
-      },
-    });
-    const role = new iam.Role(this, id, {
-      assumedBy: new iam.OpenIdConnectPrincipal(provider).withConditions({ StringEquals: conditions }),
+    const role = irsaRole(this, id, {
+      provider: this.cluster.openIdConnectProvider,
+      namespace,
+      name,
       description: `IRSA role of ${namespace}/${name} in ${this.node.path}`,
+      conditionsId: `${id}TrustConditions`,
       managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName(managedPolicy)],
     });
     acknowledgeManagedPolicies(role, { [managedPolicy]: `${why[0].toUpperCase()}${why.slice(1)}.` });
@@ -767,8 +774,8 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
     const needed = demand.reduce((sum, group) => sum + group.total, 0);
     if (needed > free) {
       const detail = demand.map((group) => `${group.name}: ${group.maxSize} nodes x ${group.perNode} addresses`).join(', ');
-      Annotations.of(this).addWarningV2(WARNINGS.podIpCapacity,
-        `SupabaseCluster ${this.node.path}: at their maximum sizes the node groups can take ${needed} addresses (${detail}; a node takes addresses for itself and its pods) but the cluster's ${subnets.length} subnets in VPC ${vpc.node.path} have ${free} usable addresses. With the VPC CNI every pod takes an address of its node's subnet, so pods would fail to start before the node groups reach their maximum. Give the EKS tier larger subnets (e.g. a /20 per zone: \`eksSubnetCidrs\` of SupabaseNetwork), give pods their own range (a secondary VPC CIDR with VPC CNI custom networking), lower \`maxSize\`, or use prefix delegation with fewer, larger nodes.`);
+      warn(this, WARNINGS.clusterPodIpCapacity,
+        `at their maximum sizes the node groups can take ${needed} addresses (${detail}; a node takes addresses for itself and its pods) but the cluster's ${subnets.length} subnets in VPC ${vpc.node.path} have ${free} usable addresses. With the VPC CNI every pod takes an address of its node's subnet, so pods would fail to start before the node groups reach their maximum. Give the EKS tier larger subnets (e.g. a /20 per zone: \`eksSubnetCidrs\` of SupabaseNetwork), give pods their own range (a secondary VPC CIDR with VPC CNI custom networking), lower \`maxSize\`, or use prefix delegation with fewer, larger nodes.`);
     }
   }
 
@@ -807,8 +814,8 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
       }
     }
     if (!cidrs || cidrs.length === 0 || cidrs.includes('0.0.0.0/0')) {
-      Annotations.of(this).addWarningV2(WARNINGS.publicEndpoint,
-        `SupabaseCluster ${this.node.path}: the Kubernetes API endpoint is public and open to any address. Pass \`publicAccessCidrs\` with the blocks your operators and CI come from, or leave \`publicEndpoint\` off and reach the private endpoint through the VPC.`);
+      warn(this, WARNINGS.clusterPublicEndpoint,
+        'the Kubernetes API endpoint is public and open to any address. Pass `publicAccessCidrs` with the blocks your operators and CI come from, or leave `publicEndpoint` off and reach the private endpoint through the VPC.');
     }
     return cidrs && cidrs.length > 0
       ? eks.EndpointAccess.PUBLIC_AND_PRIVATE.onlyFrom(...cidrs)
@@ -859,8 +866,8 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
         throw new Error(`SupabaseCluster ${this.node.path}: ${where} has \`diskSize\` ${group.diskSize.toGibibytes()} GiB; nodes need at least 20 GiB for the OS and images.`);
       }
       if (group.capacityType === eks.CapacityType.SPOT && group.instanceTypes.length === 1) {
-        Annotations.of(this).addWarningV2(WARNINGS.spotDiversity,
-          `SupabaseCluster ${this.node.path}: spot node group '${group.name}' has a single instance type (${group.instanceTypes[0]}). Spot needs diversity: when that type's spot capacity runs out, the group cannot replace its nodes. List several types of similar size, e.g. t3.large, m5.large, m5a.large.`);
+        warn(this, WARNINGS.clusterSpotDiversity,
+          `spot node group '${group.name}' has a single instance type (${group.instanceTypes[0]}). Spot needs diversity: when that type's spot capacity runs out, the group cannot replace its nodes. List several types of similar size, e.g. t3.large, m5.large, m5a.large.`);
       }
     }
   }

@@ -1,5 +1,5 @@
-import { ArnFormat, Stack, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
+import { ArnFormat, RemovalPolicy, Stack, aws_iam as iam, aws_kms as kms } from 'aws-cdk-lib';
+import { Construct, IConstruct } from 'constructs';
 
 /**
  * Lets CloudWatch Logs of the scope's account and region encrypt log groups with `key`, and nothing else.
@@ -20,4 +20,31 @@ export function allowCloudWatchLogs(scope: IConstruct, key: kms.IKey): void {
       },
     },
   }));
+}
+
+/** What {@link createKey} needs to know. */
+export interface KeyOptions {
+  /** What the key encrypts, as its description says it. */
+  readonly description: string;
+  /**
+   * The last part of the alias, `alias/<construct path>/<purpose>`: the one alias scheme of this library's keys,
+   * unique in an account and region because stack names are.
+   */
+  readonly purpose: string;
+  readonly removalPolicy: RemovalPolicy;
+}
+
+/** A customer managed key with yearly rotation and the alias `alias/<construct path of scope>/<purpose>`. */
+export function createKey(scope: Construct, id: string, options: KeyOptions): kms.Key {
+  return new kms.Key(scope, id, {
+    description: options.description,
+    alias: keyAlias(`${scope.node.path}/${options.purpose}`),
+    enableKeyRotation: true,
+    removalPolicy: options.removalPolicy,
+  });
+}
+
+/** `alias/<name>`, with every character KMS does not allow in an alias replaced by '-'. */
+export function keyAlias(name: string): string {
+  return `alias/${name}`.replace(/[^a-zA-Z0-9:/_-]/g, '-');
 }

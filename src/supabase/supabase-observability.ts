@@ -1,5 +1,4 @@
 import {
-  Annotations,
   ArnFormat,
   Duration,
   RemovalPolicy,
@@ -18,6 +17,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseAlarmThresholds } from './alarm-thresholds';
+import { WARNINGS, warn } from '../private/warnings';
 import {
   AlarmFactory,
   addApiAlarms,
@@ -31,7 +31,6 @@ import {
 } from './private/alarms';
 import { addSecretReplicationCheck } from './private/secret-replication-check';
 import { SupabaseCluster } from '../eks/supabase-cluster';
-import { serviceAccountRole } from '../private/irsa-role';
 import { allowCloudWatchLogs } from '../private/kms';
 import { acknowledgeManagedPolicies } from '../private/nag';
 import { SupabaseDatabase } from '../rds/supabase-database';
@@ -299,7 +298,7 @@ export class SupabaseObservability extends Construct {
       },
     }));
     if (!statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-supabase-on-aws:observability-imported-topic',
+      warn(this, WARNINGS.observabilityImportedTopic,
         'The alarm topic is imported, so its policy cannot be checked or changed here: it must allow cloudwatch.amazonaws.com to sns:Publish (for this account\'s alarms), and its KMS key, if any, must let cloudwatch.amazonaws.com use it. Otherwise no alarm notifies anyone.');
     }
   }
@@ -319,7 +318,7 @@ export class SupabaseObservability extends Construct {
     }
     // In the cluster's scope, beside the cluster's other IRSA roles and the function that resolves their trust.
     const [namespace, account] = AGENT_SERVICE_ACCOUNT;
-    const role = serviceAccountRole(cluster, `${this.node.id}CloudWatchAgentRole`, namespace, account);
+    const role = cluster.addServiceAccountRole(`${this.node.id}CloudWatchAgentRole`, { namespace, name: account });
     role.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('CloudWatchAgentServerPolicy'));
     acknowledgeManagedPolicies(role, {
       CloudWatchAgentServerPolicy: 'The CloudWatch Observability add-on is documented with the AWS managed policy CloudWatchAgentServerPolicy (metrics, logs and the EC2 tags its agent reads); AWS keeps it in step with the agent, and only the add-on\'s service account can assume this role.',

@@ -1,5 +1,4 @@
 import {
-  Annotations,
   CfnOutput,
   RemovalPolicy,
   Stack,
@@ -13,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseImages } from './images';
+import { WARNINGS, warn } from '../private/warnings';
 import { Cache } from './private/cache';
 import { CACHED_PATH, ContentDelivery, ORIGIN_HEADER, validateCdnSettings, validateRegionalWebAcl } from './private/content-delivery';
 import {
@@ -551,8 +551,8 @@ export class SupabaseOnAws extends Construct {
       throw new Error(`${this.node.path}: \`standby\` is true but the secrets are not the primary's replicas, so clients' API keys would not work after a failover. Set \`secretsProps.primaryRegion\` and the primary's \`secretNamePrefix\` (or pass a SupabaseSecrets made with \`primaryRegion\`).`);
     }
     if (!standby && replica) {
-      Annotations.of(this).addWarningV2('cdk-supabase-on-aws:replica-serving',
-        `${this.node.path}: the services run on a read replica (${this.database.replicaSourceArn}). Auth, Storage and Realtime write at start and fail until the replica is promoted: promote it first (\`replicaOf.promoted\`), or keep \`standby\` on.`);
+      warn(this, WARNINGS.replicaServing,
+        `the services run on a read replica (${this.database.replicaSourceArn}). Auth, Storage and Realtime write at start and fail until the replica is promoted: promote it first (\`replicaOf.promoted\`), or keep \`standby\` on.`);
     }
   }
 

@@ -1,5 +1,4 @@
 import {
-  Annotations,
   Duration,
   RemovalPolicy,
   Stack,
@@ -11,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
+import { WARNINGS, warn } from '../private/warnings';
 import { AuthChart } from './charts/auth-chart';
 import { FunctionsChart } from './charts/functions-chart';
 import { ImagePrewarmChart } from './charts/image-prewarm-chart';
@@ -38,7 +38,6 @@ import {
   SupabaseStudioSettings,
 } from './settings';
 import { SupabaseCluster } from '../eks/supabase-cluster';
-import { serviceAccountRole } from '../private/irsa-role';
 import { stripUndefined } from '../private/strip-undefined';
 import { SupabaseDatabase } from '../rds/supabase-database';
 import { SupabaseSecrets } from '../secrets/supabase-secrets';
@@ -46,7 +45,6 @@ import { SupabaseStorage } from '../storage/supabase-storage';
 
 const DEFAULT_NAMESPACE = 'supabase';
 const POSTGRES_PORT = 5432;
-const NO_CERTIFICATE_WARNING = 'cdk-supabase-on-aws:workloads-http-only';
 
 /** Services whose Deployment a HorizontalPodAutoscaler scales. */
 const AUTOSCALED = new Set(['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'functions']);
@@ -149,7 +147,7 @@ export class SupabaseWorkloads extends Construct {
     }
     const imageTransformation = props.storageApi?.imageTransformation ?? true;
     if (!props.certificate) {
-      Annotations.of(this).addWarningV2(NO_CERTIFICATE_WARNING,
+      warn(this, WARNINGS.workloadsHttpOnly,
         'No `certificate`: the load balancer serves HTTP only, and API keys, passwords and tokens cross the internet in clear text. Pass an ACM certificate for the public domain.');
     }
 
@@ -187,7 +185,7 @@ export class SupabaseWorkloads extends Construct {
     };
 
     const namespace = apply('Namespace', new NamespaceChart(app, 'namespace', { namespace: this.namespace }));
-    this.storageRole = serviceAccountRole(cluster, `${this.node.id}StorageApiRole`, this.namespace, STORAGE_SERVICE_ACCOUNT);
+    this.storageRole = cluster.addServiceAccountRole(`${this.node.id}StorageApiRole`, { namespace: this.namespace, name: STORAGE_SERVICE_ACCOUNT });
     props.storage.grantReadWrite(this.storageRole);
 
     const smtp = props.secrets.smtp;

@@ -1,5 +1,4 @@
 import {
-  Annotations,
   Duration,
   Names,
   RemovalPolicy,
@@ -12,6 +11,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SECRET_NAME_PATTERN } from '../../private/secret-names';
+import { WARNINGS, warn } from '../../private/warnings';
 
 const POSTGRES_PORT = 5432;
 const ARN_PATTERN = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:db:([a-z][a-z0-9-]{0,62})$/;
@@ -155,8 +155,8 @@ export function createReplica(
     reason: 'The cross-region read replica (promoted or not) is encrypted: RDS replicates only from the encrypted primary and encrypts the replica with the key of this region given in KmsKeyId; CloudFormation rejects the StorageEncrypted flag this rule looks for beside SourceDBInstanceIdentifier, and adding it after a promotion would replace the instance.',
   });
   if (!source.promoted && common.deletionProtection === false) {
-    Annotations.of(scope).addWarningV2('cdk-supabase-on-aws:replica-unprotected',
-      `SupabaseDatabase ${scope.node.path}: \`deletionProtection\` is false on a read replica. CloudFormation ignores any deletion policy of a read replica, so \`removalPolicy\` does not keep it: deleting the stack, or removing this construct, deletes the replica. Leave \`deletionProtection\` at its default (true) unless the replica is disposable.`);
+    warn(scope, WARNINGS.replicaUnprotected,
+      '`deletionProtection` is false on a read replica. CloudFormation ignores any deletion policy of a read replica, so `removalPolicy` does not keep it: deleting the stack, or removing this construct, deletes the replica. Leave `deletionProtection` at its default (true) unless the replica is disposable.');
   }
   return replica;
 }

@@ -1,5 +1,4 @@
 import {
-  Annotations,
   RemovalPolicy,
   Stack,
   Token,
@@ -11,6 +10,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { WARNINGS, warn } from '../../private/warnings';
 import { SupabaseCacheEngine, SupabaseCacheSettings } from '../settings';
 
 /** Not the engines' default 6379: a client must be told where the cache is (cdk-nag AwsSolutions-AEC5). */
@@ -18,7 +18,6 @@ export const CACHE_PORT = 6380;
 
 /** The node families ElastiCache offers today for Valkey and Redis OSS; another one gets a warning, not an error. */
 const NODE_FAMILIES = ['t3', 't4g', 'm5', 'm6g', 'm7g', 'r5', 'r6g', 'r6gd', 'r7g', 'c7gn'];
-const UNKNOWN_NODE_TYPE = 'cdk-supabase-on-aws:cache-node-type';
 
 export interface CacheProps extends SupabaseCacheSettings {
   readonly vpc: ec2.IVpc;
@@ -133,7 +132,7 @@ function validateNodeType(scope: Construct, nodeType: string): string {
     throw new Error(`${scope.node.path}: \`cache.nodeType\` is '${nodeType}', which is not an ElastiCache node type. Use 'cache.<family>.<size>', e.g. 'cache.t4g.small' or 'cache.r7g.large'.`);
   }
   if (!NODE_FAMILIES.includes(match[1])) {
-    Annotations.of(scope).addWarningV2(UNKNOWN_NODE_TYPE,
+    warn(scope, WARNINGS.cacheNodeType,
       `\`cache.nodeType\` is '${nodeType}', whose family ${match[1]} is not one of the families ElastiCache offers for Valkey and Redis OSS as this library knows them (${NODE_FAMILIES.join(', ')}). Check that the type exists in ${Stack.of(scope).region}, or the deployment fails.`);
   }
   return nodeType;
