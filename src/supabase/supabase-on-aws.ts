@@ -13,11 +13,11 @@ import {
 import { Construct } from 'constructs';
 import { SupabaseImages } from './images';
 import { WARNINGS, warn } from '../private/warnings';
-import { Cache } from './private/cache';
+import { Cache } from './cache/cache';
+import { SupabaseCacheSettings } from './cache/cache-settings';
 import { CACHED_PATH, ContentDelivery, ORIGIN_HEADER, validateCdnSettings, validateRegionalWebAcl } from './private/content-delivery';
 import {
   SupabaseAuthSettings,
-  SupabaseCacheSettings,
   SupabaseCdnSettings,
   SupabaseRestSettings,
   SupabaseScalingSettings,

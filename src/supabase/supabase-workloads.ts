@@ -11,6 +11,7 @@ import {
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
 import { WARNINGS, warn } from '../private/warnings';
+import { Cache } from './cache/cache';
 import { AuthChart } from './charts/auth-chart';
 import { FunctionsChart } from './charts/functions-chart';
 import { ImagePrewarmChart } from './charts/image-prewarm-chart';
@@ -25,7 +26,6 @@ import { SecretsChart } from './charts/secrets-chart';
 import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
-import { Cache } from './private/cache';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
 import { PublicLoadBalancer } from './private/public-load-balancer';
 import { ResolvedScaling } from './private/service';

@@ -10,8 +10,8 @@ import {
   SupabaseOnAwsProps,
   SupabaseSecrets,
   SupabaseStorage,
-} from '../../src';
-import { kubernetesObjects } from '../kubernetes-objects';
+} from '../../../src';
+import { kubernetesObjects } from '../../kubernetes-objects';
 
 const env = { account: '123456789012', region: 'eu-west-1' };
 const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];

@@ -10,8 +10,9 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { SupabaseCacheEngine, SupabaseCacheSettings } from './cache-settings';
+import { configError } from '../../private/errors';
 import { WARNINGS, warn } from '../../private/warnings';
-import { SupabaseCacheEngine, SupabaseCacheSettings } from '../settings';
 
 /** Not the engines' default 6379: a client must be told where the cache is (cdk-nag AwsSolutions-AEC5). */
 export const CACHE_PORT = 6380;
@@ -129,7 +130,7 @@ function validateNodeType(scope: Construct, nodeType: string): string {
   }
   const match = /^cache\.([a-z0-9]+)\.[a-z0-9]+$/.exec(nodeType);
   if (!match) {
-    throw new Error(`${scope.node.path}: \`cache.nodeType\` is '${nodeType}', which is not an ElastiCache node type. Use 'cache.<family>.<size>', e.g. 'cache.t4g.small' or 'cache.r7g.large'.`);
+    throw configError(scope, `\`cache.nodeType\` is '${nodeType}', which is not an ElastiCache node type. Use 'cache.<family>.<size>', e.g. 'cache.t4g.small' or 'cache.r7g.large'.`);
   }
   if (!NODE_FAMILIES.includes(match[1])) {
     warn(scope, WARNINGS.cacheNodeType,
@@ -140,7 +141,7 @@ function validateNodeType(scope: Construct, nodeType: string): string {
 
 function validateReplicas(scope: Construct, replicas: number): number {
   if (!Token.isUnresolved(replicas) && (!Number.isInteger(replicas) || replicas < 0 || replicas > 5)) {
-    throw new Error(`${scope.node.path}: \`cache.replicas\` is ${replicas}; a replication group has 0 to 5 read replicas. Use 1 or more for Multi-AZ with automatic failover, 0 for a single node.`);
+    throw configError(scope, `\`cache.replicas\` is ${replicas}; a replication group has 0 to 5 read replicas. Use 1 or more for Multi-AZ with automatic failover, 0 for a single node.`);
   }
   return replicas;
 }
