@@ -11,11 +11,12 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { SupabaseImages } from './images';
+import { SupabaseImages } from './workloads/images';
 import { WARNINGS, warn } from '../private/warnings';
 import { Cache } from './cache/cache';
 import { SupabaseCacheSettings } from './cache/cache-settings';
 import { CACHED_PATH, ContentDelivery, ORIGIN_HEADER, validateCdnSettings, validateRegionalWebAcl } from './private/content-delivery';
+import { SupabaseObservability, SupabaseObservabilityOptions, SupabaseSecretReplication } from './supabase-observability';
 import {
   SupabaseAuthSettings,
   SupabaseCdnSettings,
@@ -23,9 +24,8 @@ import {
   SupabaseScalingSettings,
   SupabaseStorageApiSettings,
   SupabaseStudioSettings,
-} from './settings';
-import { SupabaseObservability, SupabaseObservabilityOptions, SupabaseSecretReplication } from './supabase-observability';
-import { SupabaseWorkloads } from './supabase-workloads';
+} from './workloads/settings';
+import { SupabaseWorkloads } from './workloads/supabase-workloads';
 import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
 import { stripUndefined } from '../private/strip-undefined';

@@ -24,7 +24,7 @@ import { Client, ClientConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { DATABASE, MASTER_USER, PgHarness, freePort } from './pg-harness';
 import { LOGIN_ROLES, bootstrapDatabase } from '../../src/rds/bootstrap';
-import { K8S_SECRETS } from '../../src/supabase/charts/secrets-chart';
+import { K8S_SECRETS } from '../../src/supabase/workloads/charts/secrets-chart';
 import { renderEsoTemplate } from '../supabase/eso-template';
 import { buildParts, buildWorkloads } from '../supabase/fixture';
 import { externalSecretTemplate, secretsChartObjects } from '../supabase/secrets-chart-fixture';

@@ -3,7 +3,7 @@
  * pins must be the one that check stands for, so that a new Realtime image is not pinned unread.
  */
 import { REALTIME_SCHEMA_CHECK } from '../../src/rds/bootstrap';
-import { DEFAULT_IMAGES } from '../../src/supabase/images';
+import { DEFAULT_IMAGES } from '../../src/supabase/workloads/images';
 
 const tagOf = (image: string) => image.slice(image.lastIndexOf(':') + 1);
 

@@ -1,6 +1,6 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { SupabaseCluster, SupabaseDatabase, SupabaseDatabaseOptions, SupabaseNetwork, SupabaseSecrets, SupabaseStorage } from '../../src';
-import { SupabaseWorkloads, SupabaseWorkloadsProps } from '../../src/supabase/supabase-workloads';
+import { SupabaseWorkloads, SupabaseWorkloadsProps } from '../../src/supabase/workloads/supabase-workloads';
 
 /** The parts the workloads need, in one stack of a test app. */
 export function buildParts(app = new App(), databaseOptions: SupabaseDatabaseOptions = {}) {

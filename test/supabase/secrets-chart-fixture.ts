@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { SecretSources, SecretsChart } from '../../src/supabase/charts/secrets-chart';
+import { SecretSources, SecretsChart } from '../../src/supabase/workloads/charts/secrets-chart';
 
 /**
  * The objects of a SecretsChart whose sources are placeholder ARNs in `region`, with `overrides` (a database host,

@@ -2,8 +2,8 @@ import { App, Stack, aws_ec2 as ec2, aws_secretsmanager as secretsmanager } from
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseOnAws, SupabaseSecrets, SupabaseStorage } from '../../src';
-import { prewarmJobName } from '../../src/supabase/charts/image-prewarm-chart';
-import { IMAGE_CONTRACTS, SupabaseService } from '../../src/supabase/private/image-contract';
+import { prewarmJobName } from '../../src/supabase/workloads/charts/image-prewarm-chart';
+import { IMAGE_CONTRACTS, SupabaseService } from '../../src/supabase/workloads/private/image-contract';
 import { kubernetesObjects } from '../kubernetes-objects';
 
 const env = { account: '123456789012', region: 'eu-west-1' };

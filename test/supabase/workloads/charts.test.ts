@@ -6,11 +6,11 @@ import * as nodePath from 'path';
 import { aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { renderEsoTemplate } from './eso-template';
-import { buildParts, buildWorkloads } from './fixture';
-import { externalSecretTemplate, secretsChartObjects } from './secrets-chart-fixture';
-import { SupabaseSecrets } from '../../src';
-import { realtimeStartScript, realtimeTenantHealthCommand } from '../../src/supabase/charts/realtime-chart';
+import { SupabaseSecrets } from '../../../src';
+import { realtimeStartScript, realtimeTenantHealthCommand } from '../../../src/supabase/workloads/charts/realtime-chart';
+import { renderEsoTemplate } from '../eso-template';
+import { buildParts, buildWorkloads } from '../fixture';
+import { externalSecretTemplate, secretsChartObjects } from '../secrets-chart-fixture';
 
 interface K8sObject {
   apiVersion: string;

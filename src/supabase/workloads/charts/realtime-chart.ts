@@ -3,9 +3,9 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { REALTIME_SERVICE } from './kong-chart';
 import { K8S_SECRETS } from './secrets-chart';
+import { PORTS } from '../../private/ports';
 import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
-import { PORTS } from '../private/ports';
 import { PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, httpProbe, resources } from '../private/service';
 
 /** The headless Service whose DNS records list every Realtime pod, for the Erlang cluster. */

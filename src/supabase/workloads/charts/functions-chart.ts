@@ -2,9 +2,9 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
+import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from '../../private/ports';
 import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
-import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, resources } from '../private/service';
 
 export interface FunctionsChartProps extends ServiceChartProps {

@@ -10,8 +10,8 @@ import {
 } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
-import { WARNINGS, warn } from '../private/warnings';
-import { Cache } from './cache/cache';
+import { WARNINGS, warn } from '../../private/warnings';
+import { Cache } from '../cache/cache';
 import { AuthChart } from './charts/auth-chart';
 import { FunctionsChart } from './charts/functions-chart';
 import { ImagePrewarmChart } from './charts/image-prewarm-chart';
@@ -27,7 +27,7 @@ import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
-import { PublicLoadBalancer } from './private/public-load-balancer';
+import { PublicLoadBalancer } from '../private/public-load-balancer';
 import { ResolvedScaling } from './private/service';
 import {
   SupabaseAuthSettings,
@@ -37,11 +37,11 @@ import {
   SupabaseStorageApiSettings,
   SupabaseStudioSettings,
 } from './settings';
-import { SupabaseCluster } from '../eks/supabase-cluster';
-import { stripUndefined } from '../private/strip-undefined';
-import { SupabaseDatabase } from '../rds/supabase-database';
-import { SupabaseSecrets } from '../secrets/supabase-secrets';
-import { SupabaseStorage } from '../storage/supabase-storage';
+import { SupabaseCluster } from '../../eks/supabase-cluster';
+import { stripUndefined } from '../../private/strip-undefined';
+import { SupabaseDatabase } from '../../rds/supabase-database';
+import { SupabaseSecrets } from '../../secrets/supabase-secrets';
+import { SupabaseStorage } from '../../storage/supabase-storage';
 
 const DEFAULT_NAMESPACE = 'supabase';
 const POSTGRES_PORT = 5432;

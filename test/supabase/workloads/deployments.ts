@@ -7,10 +7,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { buildParts, buildWorkloads } from './fixture';
-import { SupabaseSecrets } from '../../src';
-import { EXAMPLES, buildExample } from '../examples/example-app';
-import { kubernetesObjects } from '../kubernetes-objects';
+import { SupabaseSecrets } from '../../../src';
+import { EXAMPLES, buildExample } from '../../examples/example-app';
+import { kubernetesObjects } from '../../kubernetes-objects';
+import { buildParts, buildWorkloads } from '../fixture';
 
 /** A deployment's Kubernetes objects and where they come from. */
 export interface Deployment {

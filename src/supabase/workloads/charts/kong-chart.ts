@@ -3,10 +3,10 @@ import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
+import { PORTS } from '../../private/ports';
 import { SecretEnv, ServiceChartProps, plainEnv, uploadSpoolSize } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
 import { kongDeclarativeConfig, kongStartScript } from '../private/kong-config';
-import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 export interface KongChartProps extends ServiceChartProps {

@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
+import { PORTS } from '../../private/ports';
 import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
-import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 /**

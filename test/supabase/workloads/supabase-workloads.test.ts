@@ -1,7 +1,7 @@
 import { Duration, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
-import { buildParts, buildWorkloads } from './fixture';
+import { buildParts, buildWorkloads } from '../fixture';
 
 const MANIFEST = 'Custom::AWSCDK-EKS-KubernetesResource';
 

@@ -2,9 +2,9 @@ import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
+import { PORTS } from '../../private/ports';
 import { ANY_IPV4, DEFAULT_FILE_SIZE_LIMIT, SecretEnv, ServiceChartProps, databaseEgress, plainEnv, uploadSpoolSize } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
-import { PORTS } from '../private/ports';
 import { NAME_LABEL, PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseStorageApiSettings } from '../settings';
 

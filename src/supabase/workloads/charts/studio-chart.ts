@@ -2,9 +2,9 @@ import { Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { restDatabaseSettings } from './rest-chart';
 import { K8S_SECRETS } from './secrets-chart';
+import { PORTS } from '../../private/ports';
 import { SecretEnv, ServiceChartProps, plainEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
-import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseRestSettings, SupabaseStudioSettings } from '../settings';
 

@@ -1,6 +1,6 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PORTS } from '../private/ports';
+import { PORTS } from '../../private/ports';
 import { NAME_LABEL, PART_OF, PART_OF_LABEL } from '../private/service';
 
 export interface LoadBalancerChartProps {

@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
+import { PORTS } from '../../private/ports';
 import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
 import { AUTH_ISSUER_PATH } from '../private/kong-config';
-import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseAuthSettings } from '../settings';
 

@@ -1,13 +1,13 @@
 /**
  * Every Supabase container of every example (and of a fixture with every optional service) held against what its
- * image really is (src/supabase/private/image-contract.ts): no volume over the program's own directories, every
+ * image really is (src/supabase/workloads/private/image-contract.ts): no volume over the program's own directories, every
  * path it writes on a writable volume, probes on endpoints it serves, commands it has, secrets it reads, the user
  * it runs as. Synthesis, schemas and cdk-nag cannot see these defects; a pod that hits one does not start.
  */
 import * as path from 'node:path';
 import { EXAMPLE_APPS, allDeployments, supabaseDeployments } from './deployments';
 import { SHELL_BUILTINS, commandWords, programsOf } from './shell-commands';
-import { IMAGE_CONTRACTS, ImageContract, ListenAddress, SupabaseService } from '../../src/supabase/private/image-contract';
+import { IMAGE_CONTRACTS, ImageContract, ListenAddress, SupabaseService } from '../../../src/supabase/workloads/private/image-contract';
 
 const SOURCES = allDeployments();
 

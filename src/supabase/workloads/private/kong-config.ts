@@ -1,4 +1,4 @@
-import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from './ports';
+import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from '../../private/ports';
 
 /**
  * Where Auth is served under the public URL, and so the path of its JWT issuer (`GOTRUE_JWT_ISSUER`): its OAuth

@@ -52,11 +52,11 @@ import * as path from 'node:path';
 import { Testing } from 'cdk8s';
 import CryptoJS from 'crypto-js';
 import { Client } from 'pg';
-import { renderEsoTemplate } from './eso-template';
-import { buildWorkloads } from './fixture';
-import { LOGIN_ROLES, bootstrapDatabase } from '../../src/rds/bootstrap';
-import { K8S_SECRETS } from '../../src/supabase/charts/secrets-chart';
-import { DATABASE, MASTER_USER, PgHarness, freePort } from '../rds/pg-harness';
+import { LOGIN_ROLES, bootstrapDatabase } from '../../../src/rds/bootstrap';
+import { K8S_SECRETS } from '../../../src/supabase/workloads/charts/secrets-chart';
+import { DATABASE, MASTER_USER, PgHarness, freePort } from '../../rds/pg-harness';
+import { renderEsoTemplate } from '../eso-template';
+import { buildWorkloads } from '../fixture';
 
 jest.setTimeout(300_000);
 

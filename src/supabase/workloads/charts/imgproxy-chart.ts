@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { PORTS } from '../../private/ports';
 import { ANY_IPV4, ServiceChartProps, plainEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
-import { PORTS } from '../private/ports';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 /**
