@@ -3,4 +3,5 @@ export * from './supabase-observability';
 export * from './alarm-thresholds';
 export * from './workloads/settings';
 export * from './cache/cache-settings';
+export * from './edge/cdn-settings';
 export { SupabaseImages } from './workloads/images';

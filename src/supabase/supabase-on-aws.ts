@@ -2,7 +2,6 @@ import {
   CfnOutput,
   RemovalPolicy,
   Stack,
-  Validations,
   aws_certificatemanager as acm,
   aws_cloudfront as cloudfront,
   aws_ec2 as ec2,
@@ -15,11 +14,14 @@ import { SupabaseImages } from './workloads/images';
 import { WARNINGS, warn } from '../private/warnings';
 import { Cache } from './cache/cache';
 import { SupabaseCacheSettings } from './cache/cache-settings';
-import { CACHED_PATH, ContentDelivery, ORIGIN_HEADER, validateCdnSettings, validateRegionalWebAcl } from './private/content-delivery';
+import { SupabaseCdnSettings } from './edge/cdn-settings';
+import { CACHED_PATH, ContentDelivery } from './edge/content-delivery';
+import { createOriginSecret, originHeader } from './edge/origin-secret';
+import { validateCdnSettings, validateRegionalWebAcl } from './edge/private/validation';
+import { PublicLoadBalancer } from './edge/public-load-balancer';
 import { SupabaseObservability, SupabaseObservabilityOptions, SupabaseSecretReplication } from './supabase-observability';
 import {
   SupabaseAuthSettings,
-  SupabaseCdnSettings,
   SupabaseRestSettings,
   SupabaseScalingSettings,
   SupabaseStorageApiSettings,
@@ -387,10 +389,14 @@ export class SupabaseOnAws extends Construct {
     });
     this.validateStandby(props.standby ?? false);
     if (props.cdn) {
-      this.originSecret = this.createOriginSecret(props.removalPolicy ?? RemovalPolicy.RETAIN);
+      this.originSecret = createOriginSecret(this, 'CdnOriginSecret', {
+        secretNamePrefix: this.secrets.secretNamePrefix,
+        encryptionKey: this.secrets.encryptionKey,
+        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      });
     }
     // A dynamic reference: CloudFormation puts the value in at deployment; the template holds only the secret's ARN.
-    const originHeaderValue = this.originSecret?.secretValue.unsafeUnwrap();
+    const requiredHeader = this.originSecret ? originHeader(this.originSecret) : undefined;
     const cache = props.cache ? new Cache(this, 'Cache', {
       ...props.cache,
       vpc: this.vpc,
@@ -416,27 +422,33 @@ export class SupabaseOnAws extends Construct {
       studio: props.studio,
       images: props.images,
       scaling: props.scaling,
-      certificate: props.certificate,
-      webAclArn: props.webAclArn,
       functions: props.functions,
       databaseSubnets: tiers.database,
       loadBalancerSubnets: tiers.loadBalancer,
       standby: props.standby,
-      removalPolicy: props.removalPolicy,
       cache,
       cacheSubnets: tiers.eks,
-      requiredHeader: originHeaderValue ? { name: ORIGIN_HEADER, value: originHeaderValue } : undefined,
     });
     this.namespace = workloads.namespace;
-    this.loadBalancer = workloads.loadBalancer.loadBalancer;
+    // In the workloads' scope, where it has always been (its logical ids derive from the path).
+    const publicLoadBalancer = new PublicLoadBalancer(workloads, 'PublicLoadBalancer', {
+      cluster: this.cluster,
+      subnets: tiers.loadBalancer,
+      certificate: props.certificate,
+      webAclArn: props.webAclArn,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      requiredHeader,
+    });
+    workloads.serveThrough(publicLoadBalancer.targetGroup);
+    this.loadBalancer = publicLoadBalancer.loadBalancer;
     this.publicUrl = props.publicUrl;
-    if (props.cdn && originHeaderValue) {
+    if (props.cdn && requiredHeader) {
       this.distribution = new ContentDelivery(this, 'Cdn', {
         loadBalancer: this.loadBalancer,
         publicUrl: props.publicUrl,
         certificate: props.cdn.certificate,
         webAclArn: props.cdn.webAclArn,
-        originHeaderValue,
+        originHeader: requiredHeader,
         removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
       }).distribution;
     }
@@ -451,8 +463,8 @@ export class SupabaseOnAws extends Construct {
         cluster: this.cluster,
         database: this.database,
         storage: this.storage,
-        loadBalancer: workloads.loadBalancer.loadBalancer,
-        targetGroup: workloads.loadBalancer.targetGroup,
+        loadBalancer: publicLoadBalancer.loadBalancer,
+        targetGroup: publicLoadBalancer.targetGroup,
         secretReplication: secretReplication(this.secrets, this.database),
       });
     }
@@ -522,23 +534,6 @@ export class SupabaseOnAws extends Construct {
       throw new Error(`${this.node.path}: \`cdn\` is set without \`certificate\`. CloudFront reaches the load balancer over HTTPS only, so that the secret origin header never crosses the internet in clear text: pass the load balancer's ACM certificate (in ${Stack.of(this).region}, for the host of publicUrl) as \`certificate\`.`);
     }
     validateCdnSettings(this, props.cdn!.certificate, props.cdn!.webAclArn);
-  }
-
-  /** The value of the header that proves a request came through the distribution: generated in Secrets Manager. */
-  private createOriginSecret(removalPolicy: RemovalPolicy): secretsmanager.Secret {
-    const secret = new secretsmanager.Secret(this, 'CdnOriginSecret', {
-      removalPolicy,
-      secretName: `${this.secrets.secretNamePrefix}/cdn-origin-header`,
-      description: `The value of the ${ORIGIN_HEADER} header that CloudFront adds and the Supabase load balancer requires`,
-      encryptionKey: this.secrets.encryptionKey,
-      // Letters and digits only: a load balancer's header condition reads * and ? as wildcards.
-      generateSecretString: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-    });
-    Validations.of(secret).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason: 'CloudFormation resolves this value into the distribution\'s origin header and the load balancer\'s listener rule at deployment; a rotation outside CloudFormation would make the listener reject all traffic until both were updated. It grants no access to data (requests still need the API keys or a user JWT); it only keeps clients from bypassing the distribution and its web ACL.',
-    });
-    return secret;
   }
 
   private validateStandby(standby: boolean) {

@@ -1,5 +1,6 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
 import { SupabaseCluster, SupabaseDatabase, SupabaseDatabaseOptions, SupabaseNetwork, SupabaseSecrets, SupabaseStorage } from '../../src';
+import { PublicLoadBalancer, PublicLoadBalancerProps } from '../../src/supabase/edge/public-load-balancer';
 import { SupabaseWorkloads, SupabaseWorkloadsProps } from '../../src/supabase/workloads/supabase-workloads';
 
 /** The parts the workloads need, in one stack of a test app. */
@@ -17,8 +18,10 @@ export function buildParts(app = new App(), databaseOptions: SupabaseDatabaseOpt
 
 export type Parts = ReturnType<typeof buildParts>;
 
-/** The workloads with the least configuration. */
-export function buildWorkloads(overrides: Partial<SupabaseWorkloadsProps> = {}, parts: Parts = buildParts()) {
+/** The workloads with the least configuration, served through a public load balancer as SupabaseOnAws does. */
+export function buildWorkloads(
+  overrides: Partial<SupabaseWorkloadsProps> = {}, parts: Parts = buildParts(), edge: Partial<PublicLoadBalancerProps> = {},
+) {
   const workloads = new SupabaseWorkloads(parts.stack, 'Supabase', {
     cluster: parts.cluster,
     secrets: parts.secrets,
@@ -28,5 +31,12 @@ export function buildWorkloads(overrides: Partial<SupabaseWorkloadsProps> = {}, 
     auth: { siteUrl: 'https://app.example.com' },
     ...overrides,
   });
-  return { ...parts, workloads };
+  const loadBalancer = new PublicLoadBalancer(workloads, 'PublicLoadBalancer', {
+    cluster: parts.cluster,
+    subnets: overrides.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC },
+    removalPolicy: RemovalPolicy.RETAIN,
+    ...edge,
+  });
+  workloads.serveThrough(loadBalancer.targetGroup);
+  return { ...parts, workloads, loadBalancer };
 }

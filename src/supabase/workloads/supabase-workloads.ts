@@ -1,16 +1,14 @@
 import {
   Duration,
-  RemovalPolicy,
   Stack,
   Token,
-  aws_certificatemanager as acm,
   aws_ec2 as ec2,
   aws_eks_v2 as eks,
+  aws_elasticloadbalancingv2 as elbv2,
   aws_iam as iam,
 } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import { Construct } from 'constructs';
-import { WARNINGS, warn } from '../../private/warnings';
 import { Cache } from '../cache/cache';
 import { AuthChart } from './charts/auth-chart';
 import { FunctionsChart } from './charts/functions-chart';
@@ -27,7 +25,6 @@ import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
-import { PublicLoadBalancer } from '../private/public-load-balancer';
 import { ResolvedScaling } from './private/service';
 import {
   SupabaseAuthSettings,
@@ -77,10 +74,6 @@ export interface SupabaseWorkloadsProps {
   readonly images?: SupabaseImages;
   /** @default - two or more pods of each service */
   readonly scaling?: SupabaseScalingSettings;
-  /** The ACM certificate of the load balancer's HTTPS listener. @default - HTTP only, with a warning */
-  readonly certificate?: acm.ICertificate;
-  /** The ARN of a regional AWS WAF web ACL for the load balancer. @default - no web ACL */
-  readonly webAclArn?: string;
   /** Whether Edge Functions are deployed. @default false */
   readonly functions?: boolean;
   /** The Kubernetes namespace. @default 'supabase' */
@@ -91,14 +84,10 @@ export interface SupabaseWorkloadsProps {
   readonly loadBalancerSubnets?: ec2.SubnetSelection;
   /** Whether every service runs zero pods without an autoscaler (a pilot-light standby). @default false */
   readonly standby?: boolean;
-  /** What happens to the load balancer's access-log bucket when it leaves the stack. @default RemovalPolicy.RETAIN */
-  readonly removalPolicy?: RemovalPolicy;
   /** The cache, in the EKS tier (`cacheSubnets`). @default - none */
   readonly cache?: Cache;
   /** The cache's subnets, for Edge Functions' network policy. @default - the VPC's private subnets with egress */
   readonly cacheSubnets?: ec2.SubnetSelection;
-  /** A header the load balancer requires before it forwards to Kong (the CDN's). @default - none */
-  readonly requiredHeader?: { readonly name: string; readonly value: string };
 }
 
 /**
@@ -122,8 +111,9 @@ export class SupabaseWorkloads extends Construct {
    * workloads; the ServiceAccount object is part of the Storage API's chart.
    */
   public readonly storageRole: iam.IRole;
-  /** The public load balancer in front of Kong. */
-  public readonly loadBalancer: PublicLoadBalancer;
+  private readonly app = new cdk8s.App();
+  private readonly cluster: SupabaseCluster;
+  private readonly kong: { readonly serviceName: string; readonly manifest: eks.KubernetesManifest };
 
   constructor(scope: Construct, id: string, props: SupabaseWorkloadsProps) {
     super(scope, id);
@@ -146,12 +136,9 @@ export class SupabaseWorkloads extends Construct {
       throw new Error(`${this.node.path}: \`functions\` is true but \`images.functions\` is not set. The edge runtime serves the functions in its image: build one FROM ${DEFAULT_IMAGES.functions} with your functions and a main service under /home/deno/functions, push it, and pass it as images.functions.`);
     }
     const imageTransformation = props.storageApi?.imageTransformation ?? true;
-    if (!props.certificate) {
-      warn(this, WARNINGS.workloadsHttpOnly,
-        'No `certificate`: the load balancer serves HTTP only, and API keys, passwords and tokens cross the internet in clear text. Pass an ACM certificate for the public domain.');
-    }
 
     const cluster = props.cluster;
+    this.cluster = cluster;
     const vpc = cluster.cluster.vpc;
     const network: ChartNetwork = {
       databaseCidrs: cidrsOf(vpc, props.databaseSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }),
@@ -171,18 +158,9 @@ export class SupabaseWorkloads extends Construct {
     const cacheRead = props.cache?.grantRead(cluster.externalSecretsRole);
     const pooled = props.database.proxy !== undefined;
 
-    const app = new cdk8s.App();
+    const app = this.app;
     const common = { namespace: this.namespace, network };
-    const apply = (chartId: string, chart: cdk8s.Chart, ...after: Construct[]) => {
-      const manifest = new eks.KubernetesManifest(this, chartId, {
-        cluster: cluster.cluster,
-        manifest: chart.toJson(),
-      });
-      manifest.node.addDependency(...after);
-      this.manifests.push(manifest);
-      this.charts.push(chart);
-      return manifest;
-    };
+    const apply = this.apply.bind(this);
 
     const namespace = apply('Namespace', new NamespaceChart(app, 'namespace', { namespace: this.namespace }));
     this.storageRole = cluster.addServiceAccountRole(`${this.node.id}StorageApiRole`, { namespace: this.namespace, name: STORAGE_SERVICE_ACCOUNT });
@@ -225,7 +203,7 @@ export class SupabaseWorkloads extends Construct {
       functions,
       fileSizeLimit: props.storageApi?.fileSizeLimit ?? DEFAULT_FILE_SIZE_LIMIT,
     });
-    const kong = apply('Kong', kongChart, ...ready);
+    this.kong = { serviceName: kongChart.service.name, manifest: this.apply('Kong', kongChart, ...ready) };
     apply('Auth', new AuthChart(app, 'auth', {
       ...common,
       image: images.auth,
@@ -285,19 +263,30 @@ export class SupabaseWorkloads extends Construct {
         images: { ...always, ...(imageTransformation ? { imgproxy } : {}), ...(functions ? { functions: functionsImage } : {}) },
       }), namespace);
     }
-    this.loadBalancer = new PublicLoadBalancer(this, 'PublicLoadBalancer', {
-      cluster,
-      subnets: props.loadBalancerSubnets ?? { subnetType: ec2.SubnetType.PUBLIC },
-      certificate: props.certificate,
-      webAclArn: props.webAclArn,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
-      requiredHeader: props.requiredHeader,
-    });
-    apply('LoadBalancer', new LoadBalancerChart(app, 'load-balancer', {
+  }
+
+  /**
+   * Lets the AWS Load Balancer Controller register Kong's pods in `targetGroup` (a TargetGroupBinding), once Kong
+   * and the controller are in place. Call it once, with the target group of the public load balancer.
+   */
+  public serveThrough(targetGroup: elbv2.ITargetGroup): eks.KubernetesManifest {
+    return this.apply('LoadBalancer', new LoadBalancerChart(this.app, 'load-balancer', {
       namespace: this.namespace,
-      kongServiceName: kongChart.service.name,
-      targetGroupArn: this.loadBalancer.targetGroup.targetGroupArn,
-    }), kong, cluster.albControllerChart);
+      kongServiceName: this.kong.serviceName,
+      targetGroupArn: targetGroup.targetGroupArn,
+    }), this.kong.manifest, this.cluster.albControllerChart);
+  }
+
+  /** Applies `chart` as a manifest through the cluster's kubectl handler, after `after`. */
+  private apply(chartId: string, chart: cdk8s.Chart, ...after: Construct[]): eks.KubernetesManifest {
+    const manifest = new eks.KubernetesManifest(this, chartId, {
+      cluster: this.cluster.cluster,
+      manifest: chart.toJson(),
+    });
+    manifest.node.addDependency(...after);
+    this.manifests.push(manifest);
+    this.charts.push(chart);
+    return manifest;
   }
 }
 

@@ -31,11 +31,12 @@ function synthAll(): K8sObject[] {
   const { workloads } = buildWorkloads({
     secrets,
     functions: true,
-    certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
-    webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/supabase/abc',
     images: { functions: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/functions:1.0.0' },
     auth: { siteUrl: 'https://app.example.com', additionalRedirectUrls: ['https://*.example.com/**'] },
-  }, parts);
+  }, parts, {
+    certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
+    webAclArn: 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/supabase/abc',
+  });
   return workloads.charts.flatMap((c) => Testing.synth(c) as K8sObject[]);
 }
 

@@ -36,9 +36,10 @@ export function fixtureObjects(): any[] {
   const { workloads } = buildWorkloads({
     secrets,
     functions: true,
-    certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
     images: { functions: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/functions:1.0.0' },
-  }, parts);
+  }, parts, {
+    certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
+  });
   return workloads.charts.flatMap((c) => Testing.synth(c));
 }
 

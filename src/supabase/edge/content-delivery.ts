@@ -1,10 +1,7 @@
 import {
-  Arn,
-  ArnFormat,
   Duration,
   Fn,
   RemovalPolicy,
-  Stack,
   Token,
   Validations,
   aws_certificatemanager as acm,
@@ -15,9 +12,6 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { createLogBucket } from '../../private/log-bucket';
-
-/** The header CloudFront adds to every request to the load balancer, which forwards only requests that carry it. */
-export const ORIGIN_HEADER = 'X-Supabase-Origin-Verify';
 
 /** The only paths the distribution caches: Storage's public objects, which anyone may read without a key. */
 export const CACHED_PATH = '/storage/v1/object/public/*';
@@ -31,8 +25,8 @@ export interface ContentDeliveryProps {
   readonly certificate: acm.ICertificate;
   /** A CLOUDFRONT-scoped web ACL. */
   readonly webAclArn?: string;
-  /** The origin header's value: a dynamic reference to a secret, resolved by CloudFormation at deployment. */
-  readonly originHeaderValue: string;
+  /** The header the load balancer requires (its value a dynamic reference, resolved by CloudFormation at deployment). */
+  readonly originHeader: { readonly name: string; readonly value: string };
   /** What happens to the access-log bucket when it leaves the stack. */
   readonly removalPolicy: RemovalPolicy;
 }
@@ -54,7 +48,7 @@ export class ContentDelivery extends Construct {
     const origin = new origins.LoadBalancerV2Origin(props.loadBalancer, {
       protocolPolicy: cloudfront.OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [cloudfront.OriginSslPolicy.TLS_V1_2],
-      customHeaders: { [ORIGIN_HEADER]: props.originHeaderValue },
+      customHeaders: { [props.originHeader.name]: props.originHeader.value },
       // The longest CloudFront allows without a quota increase: slow queries and uploads, Realtime's WebSockets.
       readTimeout: Duration.seconds(60),
       keepaliveTimeout: Duration.seconds(60),
@@ -132,44 +126,4 @@ function hostOf(url: string): string {
     return Fn.select(2, Fn.split('/', url));
   }
   return new URL(url).hostname;
-}
-
-/**
- * Throws when a CDN setting cannot work: a certificate outside us-east-1, a web ACL that is not CloudFront-scoped.
- * Tokens are skipped.
- */
-export function validateCdnSettings(scope: Construct, certificate: acm.ICertificate, webAclArn: string | undefined) {
-  const certificateRegion = regionOf(certificate.certificateArn) ?? concreteRegion(certificate);
-  if (certificateRegion !== undefined && certificateRegion !== 'us-east-1') {
-    throw new Error(`${scope.node.path}: \`cdn.certificate\` is in ${certificateRegion} (${Token.isUnresolved(certificate.certificateArn) ? certificate.node.path : certificate.certificateArn}), but CloudFront takes certificates from us-east-1 only. Request a certificate for the public host in us-east-1 and pass it (e.g. acm.Certificate.fromCertificateArn with its ARN); the load balancer keeps \`certificate\` from ${Stack.of(scope).region}.`);
-  }
-  if (webAclArn !== undefined && !Token.isUnresolved(webAclArn) && !/^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[^/]+\/[^/]+$/.test(webAclArn)) {
-    throw new Error(`${scope.node.path}: \`cdn.webAclArn\` is '${webAclArn}', which is not a CloudFront-scoped web ACL. CloudFront takes AWS WAF web ACLs of the CLOUDFRONT scope, created in us-east-1: arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>. A regional ACL belongs in \`webAclArn\` (the load balancer's).`);
-  }
-}
-
-/** Throws when the load balancer's web ACL is CloudFront-scoped. Tokens are skipped. */
-export function validateRegionalWebAcl(scope: Construct, webAclArn: string | undefined) {
-  if (webAclArn !== undefined && !Token.isUnresolved(webAclArn) && webAclArn.includes(':global/webacl/')) {
-    throw new Error(`${scope.node.path}: \`webAclArn\` is '${webAclArn}', a CloudFront-scoped (global) web ACL, which a load balancer cannot use. Pass a REGIONAL web ACL of ${Stack.of(scope).region} (arn:aws:wafv2:${Stack.of(scope).region}:<account>:regional/webacl/...), or put this one on the distribution as \`cdn.webAclArn\`.`);
-  }
-}
-
-function regionOf(arn: string): string | undefined {
-  if (Token.isUnresolved(arn)) {
-    return undefined;
-  }
-  return Arn.split(arn, ArnFormat.SLASH_RESOURCE_NAME).region;
-}
-
-/**
- * The region of a certificate made in this app (its ARN is a token until deployment): its stack's, when known. An
- * imported certificate (no resource of its own) is only known by its ARN.
- */
-function concreteRegion(certificate: acm.ICertificate): string | undefined {
-  if (certificate.node.defaultChild === undefined) {
-    return undefined;
-  }
-  const region = Stack.of(certificate).region;
-  return Token.isUnresolved(region) ? undefined : region;
 }

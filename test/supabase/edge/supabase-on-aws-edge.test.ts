@@ -1,7 +1,7 @@
 import { App, Fn, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SupabaseOnAws, SupabaseOnAwsProps, SupabaseStorage } from '../../src';
+import { SupabaseOnAws, SupabaseOnAwsProps, SupabaseStorage } from '../../../src';
 
 const env = { account: '123456789012', region: 'eu-west-1' };
 const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];

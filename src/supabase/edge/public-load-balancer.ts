@@ -9,9 +9,10 @@ import {
   aws_wafv2 as wafv2,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { PORTS } from './ports';
 import { SupabaseCluster } from '../../eks/supabase-cluster';
 import { createLogBucket } from '../../private/log-bucket';
+import { WARNINGS, warn } from '../../private/warnings';
+import { PORTS } from '../private/ports';
 
 /** The load balancer's TLS policy: TLS 1.3 and 1.2 only, forward secrecy. */
 export const ALB_SSL_POLICY = elbv2.SslPolicy.RECOMMENDED_TLS; // ELBSecurityPolicy-TLS13-1-2-2021-06
@@ -49,6 +50,10 @@ export class PublicLoadBalancer extends Construct {
     super(scope, id);
     const vpc = props.cluster.cluster.vpc;
     const https = props.certificate !== undefined;
+    if (!https) {
+      warn(this, WARNINGS.workloadsHttpOnly,
+        'No `certificate`: the load balancer serves HTTP only, and API keys, passwords and tokens cross the internet in clear text. Pass an ACM certificate for the public domain.');
+    }
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc,
