@@ -1,7 +1,9 @@
 export * from './supabase-on-aws';
+export * from './supabase-on-aws-props';
 export * from './supabase-observability';
 export * from './alarm-thresholds';
 export * from './workloads/settings';
 export * from './cache/cache-settings';
 export * from './edge/cdn-settings';
 export { SupabaseImages } from './workloads/images';
+export * from './workloads/services-options';

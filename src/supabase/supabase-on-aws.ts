@@ -1,8 +1,5 @@
 import {
-  CfnOutput,
   RemovalPolicy,
-  Stack,
-  aws_certificatemanager as acm,
   aws_cloudfront as cloudfront,
   aws_ec2 as ec2,
   aws_elasticache as elasticache,
@@ -10,289 +7,22 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { SupabaseImages } from './workloads/images';
-import { WARNINGS, warn } from '../private/warnings';
 import { Cache } from './cache/cache';
-import { SupabaseCacheSettings } from './cache/cache-settings';
-import { SupabaseCdnSettings } from './edge/cdn-settings';
 import { CACHED_PATH, ContentDelivery } from './edge/content-delivery';
 import { createOriginSecret, originHeader } from './edge/origin-secret';
 import { validateCdnSettings, validateRegionalWebAcl } from './edge/private/validation';
 import { PublicLoadBalancer } from './edge/public-load-balancer';
-import { SupabaseObservability, SupabaseObservabilityOptions, SupabaseSecretReplication } from './supabase-observability';
-import {
-  SupabaseAuthSettings,
-  SupabaseRestSettings,
-  SupabaseScalingSettings,
-  SupabaseStorageApiSettings,
-  SupabaseStudioSettings,
-} from './workloads/settings';
+import { addOutputs } from './private/outputs';
+import { validateProps, validateStandby } from './private/validation';
+import { SupabaseObservability, SupabaseSecretReplication } from './supabase-observability';
+import { SupabaseOnAwsProps } from './supabase-on-aws-props';
 import { SupabaseWorkloads } from './workloads/supabase-workloads';
-import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
-import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
+import { SupabaseCluster } from '../eks/supabase-cluster';
+import { SupabaseNetwork } from '../networking/supabase-network';
 import { stripUndefined } from '../private/strip-undefined';
-import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
-import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secrets';
-import { SupabaseStorage, SupabaseStorageProps } from '../storage/supabase-storage';
-
-/**
- * The tiers of an existing VPC that {@link SupabaseOnAws} deploys into (its `vpc` prop).
- */
-export interface SupabaseVpcSubnets {
-  /**
-   * The subnets of the internet-facing load balancer. They need the tag `kubernetes.io/role/elb=1` for the AWS
-   * Load Balancer Controller to find them.
-   *
-   * @default { subnetType: ec2.SubnetType.PUBLIC }
-   */
-  readonly loadBalancer?: ec2.SubnetSelection;
-
-  /**
-   * The private subnets with egress of the cluster's nodes and pods and of the database's functions.
-   *
-   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
-   */
-  readonly eks?: ec2.SubnetSelection;
-
-  /**
-   * The subnets of the database.
-   *
-   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
-   */
-  readonly database?: ec2.SubnetSelection;
-}
-
-/**
- * Properties of {@link SupabaseOnAws}.
- *
- * Each part (network, secrets, cluster, database, storage) is either passed in, when it lives elsewhere (another
- * stack of the same app, or a part your team already runs), or created here with the matching settings.
- */
-export interface SupabaseOnAwsProps {
-  /**
-   * The public URL of the API gateway, e.g. `https://supabase.example.com`: what clients call, what Auth writes
-   * into its emails, and where Studio is served (behind basic authentication). Point the domain at the load
-   * balancer (for example with ExternalDNS on the cluster, or an alias record) after the first deployment.
-   */
-  readonly publicUrl: string;
-
-  /**
-   * The ACM certificate of the load balancer's HTTPS listener, valid for the host of `publicUrl`.
-   *
-   * @default - HTTP only, with a synth-time warning
-   */
-  readonly certificate?: acm.ICertificate;
-
-  /**
-   * The ARN of a regional AWS WAF web ACL for the load balancer (`arn:aws:wafv2:<region>:<account>:regional/webacl/
-   * ...`). A CloudFront-scoped ACL goes in `cdn.webAclArn`.
-   *
-   * @default - no web ACL
-   */
-  readonly webAclArn?: string;
-
-  /**
-   * A CloudFront distribution in front of the load balancer, serving `publicUrl`: it caches Storage's public
-   * objects at the edge (`/storage/v1/object/public/*`) and passes every other request through uncached. The load
-   * balancer then forwards only requests that come through the distribution (they carry a header whose value is
-   * a Secrets Manager secret); point the public host's DNS name at the distribution. It needs `certificate` (the
-   * distribution reaches the load balancer over HTTPS).
-   *
-   * @default - no CDN: clients reach the load balancer directly
-   */
-  readonly cdn?: SupabaseCdnSettings;
-
-  /** Auth's settings: the site URL, redirect allow-list, signup and JWT settings. */
-  readonly auth: SupabaseAuthSettings;
-
-  /**
-   * PostgREST's settings.
-   *
-   * @default - schemas public, storage and graphql_public; 1000 rows at most
-   */
-  readonly rest?: SupabaseRestSettings;
-
-  /**
-   * The Storage API's settings.
-   *
-   * @default - 50 MiB uploads, image transformation on
-   */
-  readonly storageApi?: SupabaseStorageApiSettings;
-
-  /**
-   * Studio's settings.
-   *
-   * @default - default organization and project names
-   */
-  readonly studio?: SupabaseStudioSettings;
-
-  /**
-   * The container images, per service.
-   *
-   * @default - the images of self-hosted Supabase 0.8.1
-   */
-  readonly images?: SupabaseImages;
-
-  /**
-   * Replicas and autoscaling, per service.
-   *
-   * @default - two to ten pods of each autoscaled service at 70 % CPU, two of postgres-meta, one of Studio
-   */
-  readonly scaling?: SupabaseScalingSettings;
-
-  /**
-   * Whether Edge Functions are deployed; they need `images.functions`.
-   *
-   * @default false
-   */
-  readonly functions?: boolean;
-
-  /**
-   * What happens to what this construct keeps beside the parts when it leaves the stack: the load balancer's and
-   * the CDN's access-log buckets, the CDN's origin secret and the cache's AUTH token, and the observability's log
-   * groups and key (unless `observabilityOptions.removalPolicy`). The cache itself follows `cache.removalPolicy`.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Whether container logs and metrics go to CloudWatch and the database and cluster are watched by alarms and a
-   * dashboard ({@link SupabaseObservability}).
-   *
-   * @default true
-   */
-  readonly observability?: boolean;
-
-  /**
-   * The settings of the observability created here: the alarm topic, thresholds, log retention. Only with
-   * `observability` on.
-   *
-   * @default - SupabaseObservability's defaults
-   */
-  readonly observabilityOptions?: SupabaseObservabilityOptions;
-
-  /**
-   * Runs every service at zero pods, without autoscalers, on a cross-region read replica: the pilot-light standby of
-   * a disaster-recovery site, with the Deployments, Secrets, network policies and load balancer in place. It needs a
-   * read replica database (`databaseOptions.replicaOf`, or a `database` made with `replicaOf`) and the standby's
-   * secrets (`secretsProps.primaryRegion`, or `secrets` made with it). To take over, promote the replica, then
-   * deploy with `standby` off (see docs/disaster-recovery.md).
-   *
-   * @default false
-   */
-  readonly standby?: boolean;
-
-  /**
-   * The network. Pass it when it lives in another stack (see the examples' three-stack layout).
-   *
-   * @default - a new SupabaseNetwork with `networkProps`, unless `vpc` is given, or both `cluster` and `database`
-   * are (they carry their VPC)
-   */
-  readonly network?: SupabaseNetwork;
-
-  /**
-   * An existing VPC to deploy into instead of a SupabaseNetwork, e.g. your organisation's shared VPC; its tiers are
-   * given by `vpcSubnets`. Only without `network` and `networkProps`. The database's functions may then reach AWS
-   * APIs on 443 at any address (through your NAT gateways or your interface endpoints, whichever the VPC has).
-   *
-   * @default - the network's VPC
-   */
-  readonly vpc?: ec2.IVpc;
-
-  /**
-   * The tiers of `vpc`. Only with `vpc`.
-   *
-   * @default - public subnets for the load balancer, private subnets with egress for the cluster, isolated subnets
-   * for the database
-   */
-  readonly vpcSubnets?: SupabaseVpcSubnets;
-
-  /**
-   * The settings of the network created here. Only without `network`.
-   *
-   * @default - SupabaseNetwork's defaults: three zones, a NAT gateway per zone, interface endpoints
-   */
-  readonly networkProps?: SupabaseNetworkProps;
-
-  /**
-   * The secrets (JWT secret, API keys, dashboard and service keys, SMTP).
-   *
-   * @default - new SupabaseSecrets with `secretsProps`
-   */
-  readonly secrets?: SupabaseSecrets;
-
-  /**
-   * The settings of the secrets created here, e.g. SMTP. Only without `secrets`.
-   *
-   * @default - SupabaseSecrets' defaults
-   */
-  readonly secretsProps?: SupabaseSecretsProps;
-
-  /**
-   * The EKS cluster.
-   *
-   * @default - a new SupabaseCluster in the network's EKS subnets with `clusterOptions`
-   */
-  readonly cluster?: SupabaseCluster;
-
-  /**
-   * The settings of the cluster created here: version, node groups, admin roles, secrets encryption key. Only
-   * without `cluster`.
-   *
-   * @default - SupabaseCluster's defaults
-   */
-  readonly clusterOptions?: SupabaseClusterOptions;
-
-  /**
-   * The database.
-   *
-   * @default - a new SupabaseDatabase in the network's database subnets with `databaseOptions`
-   */
-  readonly database?: SupabaseDatabase;
-
-  /**
-   * The settings of the database created here: instance type, Multi-AZ, backups, encryption key. Only without
-   * `database`.
-   *
-   * @default - SupabaseDatabase's defaults (Multi-AZ, deletion protection, snapshot on removal)
-   */
-  readonly databaseOptions?: SupabaseDatabaseOptions;
-
-  /**
-   * The Storage API's bucket. It must be in the cluster's stack.
-   *
-   * @default - a new SupabaseStorage with `storageProps`
-   */
-  readonly storage?: SupabaseStorage;
-
-  /**
-   * An Amazon ElastiCache replication group (Valkey by default) in the cluster's subnets, for Edge Functions
-   * (`REDIS_URL`) and your own services: encrypted at rest and in transit (TLS required), authenticated with an AUTH
-   * token from Secrets Manager that External Secrets delivers as the Kubernetes Secret `supabase-cache` (`host`,
-   * `port`, `password`, `url`), reachable only from the cluster. Supabase's own services do not use a cache.
-   *
-   * @default - no cache
-   */
-  readonly cache?: SupabaseCacheSettings;
-
-  /**
-   * Whether S3 Transfer Acceleration is enabled on the Storage bucket, for tools of your own that move objects
-   * directly to and from S3 from far away (bulk imports, backups, a migration). Supabase's Storage API does not use
-   * it: it runs beside the bucket, and clients reach objects through it (or through `cdn`). Accelerated transfers
-   * cost extra per gigabyte. With a given `storage`, set it on that SupabaseStorage instead.
-   *
-   * @default - the bucket's setting (`storageProps.transferAcceleration`, off unless set)
-   */
-  readonly transferAcceleration?: boolean;
-
-  /**
-   * The settings of the bucket created here. Only without `storage`.
-   *
-   * @default - SupabaseStorage's defaults (retained, versioned, KMS-encrypted)
-   */
-  readonly storageProps?: SupabaseStorageProps;
-}
+import { SupabaseDatabase } from '../rds/supabase-database';
+import { SupabaseSecrets } from '../secrets/supabase-secrets';
+import { SupabaseStorage } from '../storage/supabase-storage';
 
 /**
  * Self-hosted Supabase on AWS: a VPC, a private EKS cluster, a bootstrapped PostgreSQL on RDS, an S3 bucket for
@@ -343,17 +73,10 @@ export class SupabaseOnAws extends Construct {
 
   constructor(scope: Construct, id: string, props: SupabaseOnAwsProps) {
     super(scope, id);
-    onlyOne(this, 'network', props.network, 'networkProps', props.networkProps);
-    onlyOne(this, 'secrets', props.secrets, 'secretsProps', props.secretsProps);
-    onlyOne(this, 'cluster', props.cluster, 'clusterOptions', props.clusterOptions);
-    onlyOne(this, 'database', props.database, 'databaseOptions', props.databaseOptions);
-    onlyOne(this, 'storage', props.storage, 'storageProps', props.storageProps);
-
-    this.validateVpc(props);
-    this.validateTransferAcceleration(props);
+    validateProps(this, props);
     validateRegionalWebAcl(this, props.webAclArn);
     if (props.cdn) {
-      this.validateCdn(props);
+      validateCdnSettings(this, props.cdn.certificate, props.cdn.webAclArn);
     }
 
     const ownVpc = props.vpc ?? (props.cluster && props.database ? props.cluster.cluster.vpc : undefined);
@@ -387,7 +110,7 @@ export class SupabaseOnAws extends Construct {
       ...props.storageProps,
       transferAcceleration: props.transferAcceleration ?? props.storageProps?.transferAcceleration,
     });
-    this.validateStandby(props.standby ?? false);
+    validateStandby(this, props.standby ?? false, this.database, this.secrets);
     if (props.cdn) {
       this.originSecret = createOriginSecret(this, 'CdnOriginSecret', {
         secretNamePrefix: this.secrets.secretNamePrefix,
@@ -453,9 +176,6 @@ export class SupabaseOnAws extends Construct {
       }).distribution;
     }
 
-    if (props.observability === false && props.observabilityOptions) {
-      throw new Error(`${this.node.path}: \`observabilityOptions\` is set but \`observability\` is false. Drop the options, or turn observability on.`);
-    }
     if (props.observability ?? true) {
       this.observability = new SupabaseObservability(this, 'Observability', {
         removalPolicy: props.removalPolicy,
@@ -469,111 +189,17 @@ export class SupabaseOnAws extends Construct {
       });
     }
 
-    const region = Stack.of(this.cluster).region;
-    const output = (name: string, value: string, description: string) => new CfnOutput(this, name, { value, description });
-    output('ApiUrl', props.publicUrl, 'The Supabase API (SUPABASE_URL of the client libraries)');
-    output('StudioUrl', `${props.publicUrl}/`, 'Studio, behind basic authentication (credentials: DashboardSecretArn)');
-    const pointDnsHere = 'Point the public URL\'s DNS name here (a Route 53 alias record, or a CNAME)';
-    if (this.distribution) {
-      output('DistributionDomainName', this.distribution.distributionDomainName, `${pointDnsHere}; CloudFront caches ${CACHED_PATH}`);
-    }
-    output('LoadBalancerDnsName', this.loadBalancer.loadBalancerDnsName, this.distribution
-      ? 'The CDN\'s origin: it answers 403 to requests that do not come through the distribution'
-      : pointDnsHere);
-    output('ClusterName', this.cluster.clusterName, 'The EKS cluster');
-    output('UpdateKubeconfigCommand', `aws eks update-kubeconfig --region ${region} --name ${this.cluster.clusterName}`,
-      'Adds the cluster to your kubeconfig (your role must be one of the cluster\'s admin roles)');
-    output('ApiKeysSecretArn', this.secrets.apiKeys.secretArn, 'The anon and service_role keys (anonKey, serviceRoleKey)');
-    output('JwtSecretArn', this.secrets.jwtSecret.secretArn, 'The JWT secret the keys are signed with');
-    output('DashboardSecretArn', this.secrets.dashboard.secretArn, 'Studio\'s basic-auth user name and password');
-    output('StorageBucketName', this.storage.bucket.bucketName, 'The bucket of Supabase Storage\'s objects');
-    if (this.storage.batchReplicationRole) {
-      output('StorageLogBucketName', this.storage.logBucket.bucketName,
-        'The Storage log bucket: the daily replication inventory (inventory/) and the Batch Replication reports (batch-replication/)');
-      output('StorageBatchReplicationRoleArn', this.storage.batchReplicationRole.roleArn,
-        'The role of S3 Batch Replication jobs that copy what live replication did not (--role-arn of aws s3control create-job)');
-    }
-    if (this.storage.transferAcceleration) {
-      output('StorageAccelerateEndpoint', `${this.storage.bucket.bucketName}.s3-accelerate.amazonaws.com`,
-        'The bucket\'s S3 Transfer Acceleration endpoint, for tools that reach S3 directly (the Storage API does not use it)');
-    }
-    if (cache) {
-      output('CacheEndpoint', `${cache.host}:${cache.port}`, 'The cache\'s primary endpoint (TLS required; in the cluster, the Secret supabase-cache holds it)');
-      output('CacheSecretArn', cache.secret.secretArn, 'The cache\'s AUTH token (field password)');
-    }
-    if (this.database.masterSecret) {
-      output('DatabaseSecretArn', this.database.masterSecret.secretArn, 'The RDS master user (rotated)');
-    }
-    if (this.database.replicaStatusFunction) {
-      output('DatabaseReplicaStatusFunctionName', this.database.replicaStatusFunction.functionName,
-        'Reads the read replica\'s recovery point on the replica (aws lambda invoke): run it before promoting');
-    }
-    output('DatabaseSecurityGroupId', this.database.connections.securityGroups[0].securityGroupId,
-      'The database\'s security group: revoking its ingress and rebooting the instance stops every write, without cluster access');
-    if (this.observability) {
-      output('AlarmTopicArn', this.observability.alarmTopic.topicArn, 'The topic the alarms notify: subscribe your paging tool to it');
-    }
-  }
-
-  private validateTransferAcceleration(props: SupabaseOnAwsProps) {
-    const wanted = props.transferAcceleration;
-    if (wanted === undefined) {
-      return;
-    }
-    if (props.storage && props.storage.transferAcceleration !== wanted) {
-      throw new Error(`${this.node.path}: \`transferAcceleration\` is ${wanted}, but the given \`storage\` (${props.storage.node.path}) has it ${props.storage.transferAcceleration ? 'on' : 'off'}. The bucket belongs to that SupabaseStorage: set \`transferAcceleration\` in its props, and drop it here.`);
-    }
-    const inProps = props.storageProps?.transferAcceleration;
-    if (inProps !== undefined && inProps !== wanted) {
-      throw new Error(`${this.node.path}: \`transferAcceleration\` is ${wanted} but \`storageProps.transferAcceleration\` is ${inProps}. Set it in one place.`);
-    }
-  }
-
-  private validateCdn(props: SupabaseOnAwsProps) {
-    if (!props.certificate) {
-      throw new Error(`${this.node.path}: \`cdn\` is set without \`certificate\`. CloudFront reaches the load balancer over HTTPS only, so that the secret origin header never crosses the internet in clear text: pass the load balancer's ACM certificate (in ${Stack.of(this).region}, for the host of publicUrl) as \`certificate\`.`);
-    }
-    validateCdnSettings(this, props.cdn!.certificate, props.cdn!.webAclArn);
-  }
-
-  private validateStandby(standby: boolean) {
-    const replica = this.database.replicaSourceArn !== undefined;
-    // A promoted replica may stand by again: the site stops serving (failback) until the primary takes over.
-    if (standby && !replica && !this.database.promoted) {
-      throw new Error(`${this.node.path}: \`standby\` is true but the database is not a read replica. A standby streams from the primary site: create the database with \`databaseOptions.replicaOf\` (or pass a SupabaseDatabase made with \`replicaOf\`), or set \`standby\` to false.`);
-    }
-    if (standby && this.secrets.primaryRegion === undefined) {
-      throw new Error(`${this.node.path}: \`standby\` is true but the secrets are not the primary's replicas, so clients' API keys would not work after a failover. Set \`secretsProps.primaryRegion\` and the primary's \`secretNamePrefix\` (or pass a SupabaseSecrets made with \`primaryRegion\`).`);
-    }
-    if (!standby && replica) {
-      warn(this, WARNINGS.replicaServing,
-        `the services run on a read replica (${this.database.replicaSourceArn}). Auth, Storage and Realtime write at start and fail until the replica is promoted: promote it first (\`replicaOf.promoted\`), or keep \`standby\` on.`);
-    }
-  }
-
-  private validateVpc(props: SupabaseOnAwsProps) {
-    if (props.vpc && (props.network || props.networkProps)) {
-      throw new Error(`${this.node.path}: \`vpc\` is set together with \`${props.network ? 'network' : 'networkProps'}\`. Deploy into your own VPC (\`vpc\`, \`vpcSubnets\`) or into a SupabaseNetwork, not both.`);
-    }
-    if (props.vpcSubnets && !props.vpc) {
-      throw new Error(`${this.node.path}: \`vpcSubnets\` is set without \`vpc\`. It selects the tiers of your own VPC; pass that VPC as \`vpc\`, or drop \`vpcSubnets\`.`);
-    }
-    if (props.networkProps && props.cluster && props.database) {
-      throw new Error(`${this.node.path}: \`networkProps\` is set, but the given \`cluster\` and \`database\` already run in their VPC, so no network is created here. Drop \`networkProps\`, or pass their network as \`network\`.`);
-    }
-    const partVpcs = [props.cluster?.cluster.vpc, props.database?.vpc].filter((v): v is ec2.IVpc => v !== undefined);
-    const expected = props.vpc ?? props.network?.vpc ?? partVpcs[0];
-    for (const vpc of partVpcs) {
-      if (vpc.vpcId !== expected.vpcId) {
-        throw new Error(`${this.node.path}: the given cluster and database, and the \`vpc\` or \`network\`, must share one VPC; got ${[expected, ...partVpcs].filter((v) => v).map((v) => v!.node.path).join(', ')}.`);
-      }
-    }
-  }
-}
-
-function onlyOne(scope: Construct, part: string, given: unknown, settingsName: string, settings: unknown) {
-  if (given !== undefined && settings !== undefined) {
-    throw new Error(`${scope.node.path}: both \`${part}\` and \`${settingsName}\` are set. \`${settingsName}\` configures the ${part} that SupabaseOnAws creates when \`${part}\` is not given; set the settings on your own ${part} instead, or drop \`${part}\`.`);
+    addOutputs(this, {
+      publicUrl: props.publicUrl,
+      loadBalancerDnsName: this.loadBalancer.loadBalancerDnsName,
+      cdn: this.distribution ? { domainName: this.distribution.distributionDomainName, cachedPath: CACHED_PATH } : undefined,
+      cluster: this.cluster,
+      secrets: this.secrets,
+      storage: this.storage,
+      database: this.database,
+      cache: cache ? { host: cache.host, port: cache.port, secretArn: cache.secret.secretArn } : undefined,
+      alarmTopic: this.observability?.alarmTopic,
+    });
   }
 }
 

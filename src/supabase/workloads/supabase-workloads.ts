@@ -1,7 +1,6 @@
 import {
   Duration,
   Stack,
-  Token,
   aws_ec2 as ec2,
   aws_eks_v2 as eks,
   aws_elasticloadbalancingv2 as elbv2,
@@ -25,23 +24,18 @@ import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
-import { ResolvedScaling } from './private/service';
-import {
-  SupabaseAuthSettings,
-  SupabaseRestSettings,
-  SupabaseScalingSettings,
-  SupabaseServiceScaling,
-  SupabaseStorageApiSettings,
-  SupabaseStudioSettings,
-} from './settings';
+import { resolveScaling, validateImage, validateNonEmpty, validateUrl } from './private/validation';
+import { SupabaseServicesOptions } from './services-options';
+import { SupabaseScalingSettings } from './settings';
 import { SupabaseCluster } from '../../eks/supabase-cluster';
+import { configError } from '../../private/errors';
+import { POSTGRES_PORT } from '../../private/ports';
 import { stripUndefined } from '../../private/strip-undefined';
 import { SupabaseDatabase } from '../../rds/supabase-database';
 import { SupabaseSecrets } from '../../secrets/supabase-secrets';
 import { SupabaseStorage } from '../../storage/supabase-storage';
 
 const DEFAULT_NAMESPACE = 'supabase';
-const POSTGRES_PORT = 5432;
 
 /** Services whose Deployment a HorizontalPodAutoscaler scales. */
 const AUTOSCALED = new Set(['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'functions']);
@@ -51,7 +45,7 @@ const SINGLE = new Set(['studio']);
 /**
  * Properties of {@link SupabaseWorkloads}.
  */
-export interface SupabaseWorkloadsProps {
+export interface SupabaseWorkloadsProps extends SupabaseServicesOptions {
   /** The cluster the services run on. */
   readonly cluster: SupabaseCluster;
   /** The secrets the services read (through External Secrets Operator). */
@@ -60,22 +54,6 @@ export interface SupabaseWorkloadsProps {
   readonly database: SupabaseDatabase;
   /** The bucket of the Storage API. It must be in the cluster's stack (its policy names the Storage API's role). */
   readonly storage: SupabaseStorage;
-  /** The public URL of the API gateway, e.g. `https://api.example.com`; clients and Auth's emails use it. */
-  readonly publicUrl: string;
-  /** Auth's settings. */
-  readonly auth: SupabaseAuthSettings;
-  /** @default - PostgREST's defaults of this library */
-  readonly rest?: SupabaseRestSettings;
-  /** @default - 50 MiB uploads, image transformation on */
-  readonly storageApi?: SupabaseStorageApiSettings;
-  /** @default - default organization and project names */
-  readonly studio?: SupabaseStudioSettings;
-  /** @default - the images of self-hosted Supabase 0.8.1 */
-  readonly images?: SupabaseImages;
-  /** @default - two or more pods of each service */
-  readonly scaling?: SupabaseScalingSettings;
-  /** Whether Edge Functions are deployed. @default false */
-  readonly functions?: boolean;
   /** The Kubernetes namespace. @default 'supabase' */
   readonly namespace?: string;
   /** The database's subnets, for the network policies' egress. @default - the VPC's isolated subnets */
@@ -133,7 +111,7 @@ export class SupabaseWorkloads extends Construct {
     };
     const functions = props.functions ?? false;
     if (functions && props.images?.functions === undefined) {
-      throw new Error(`${this.node.path}: \`functions\` is true but \`images.functions\` is not set. The edge runtime serves the functions in its image: build one FROM ${DEFAULT_IMAGES.functions} with your functions and a main service under /home/deno/functions, push it, and pass it as images.functions.`);
+      throw configError(this, `\`functions\` is true but \`images.functions\` is not set. The edge runtime serves the functions in its image: build one FROM ${DEFAULT_IMAGES.functions} with your functions and a main service under /home/deno/functions, push it, and pass it as images.functions.`);
     }
     const imageTransformation = props.storageApi?.imageTransformation ?? true;
 
@@ -288,72 +266,6 @@ export class SupabaseWorkloads extends Construct {
     this.charts.push(chart);
     return manifest;
   }
-}
-
-function validateUrl(scope: Construct, prop: string, value: string) {
-  if (Token.isUnresolved(value)) {
-    return;
-  }
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
-  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
-    throw new Error(`${scope.node.path}: \`${prop}\` must be an absolute http(s) URL, got '${value}'. Use e.g. 'https://app.example.com'.`);
-  }
-  if (url.pathname !== '/' && prop === 'publicUrl') {
-    throw new Error(`${scope.node.path}: \`publicUrl\` must be the gateway's origin without a path, got '${value}'. Use e.g. 'https://api.example.com'.`);
-  }
-}
-
-function validateNonEmpty(scope: Construct, prop: string, value: string) {
-  if (!Token.isUnresolved(value) && value.trim() === '') {
-    throw new Error(`${scope.node.path}: \`${prop}\` is empty. Remove it or give a URL.`);
-  }
-}
-
-function validateImage(scope: Construct, service: string, image: string) {
-  if (Token.isUnresolved(image)) {
-    return;
-  }
-  if (image.includes('@sha256:')) {
-    return;
-  }
-  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
-  if (!tag || tag === 'latest') {
-    throw new Error(`${scope.node.path}: \`images.${service}\` is '${image}', which ${tag ? 'uses the moving tag latest' : 'has no tag'}. Pin a version, e.g. '${DEFAULT_IMAGES[service as keyof SupabaseImages]}', or a digest.`);
-  }
-}
-
-function resolveScaling(
-  scope: Construct, service: string, scaling: SupabaseServiceScaling | undefined, autoscale: boolean, single: boolean,
-): ResolvedScaling {
-  const minReplicas = scaling?.minReplicas ?? (single ? 1 : 2);
-  const maxReplicas = scaling?.maxReplicas ?? Math.max(10, minReplicas);
-  const targetCpuUtilization = scaling?.targetCpuUtilization ?? 70;
-  const prop = `scaling.${service}`;
-  if (!Token.isUnresolved(minReplicas) && (!Number.isInteger(minReplicas) || minReplicas < 1)) {
-    throw new Error(`${scope.node.path}: \`${prop}.minReplicas\` must be a whole number of at least 1, got ${minReplicas}. Use 1 for development, 2 or more for production.`);
-  }
-  if (!Token.isUnresolved(maxReplicas) && (!Number.isInteger(maxReplicas) || maxReplicas < 1)) {
-    throw new Error(`${scope.node.path}: \`${prop}.maxReplicas\` must be a whole number of at least 1, got ${maxReplicas}.`);
-  }
-  if (!Token.isUnresolved(minReplicas) && !Token.isUnresolved(maxReplicas) && minReplicas > maxReplicas) {
-    throw new Error(`${scope.node.path}: \`${prop}.minReplicas\` (${minReplicas}) is greater than \`maxReplicas\` (${maxReplicas}). Raise maxReplicas or lower minReplicas.`);
-  }
-  if (!Token.isUnresolved(targetCpuUtilization) && (targetCpuUtilization < 1 || targetCpuUtilization > 100)) {
-    throw new Error(`${scope.node.path}: \`${prop}.targetCpuUtilization\` must be a percentage from 1 to 100, got ${targetCpuUtilization}. 70 is the default.`);
-  }
-  if (single && !Token.isUnresolved(minReplicas) && minReplicas !== 1) {
-    throw new Error(`${scope.node.path}: \`${prop}.minReplicas\` must be 1, got ${minReplicas}: ${service} keeps its saved SQL snippets on an EBS volume (ReadWriteOnce), which one pod mounts at a time. Remove minReplicas or set 1.`);
-  }
-  if (!autoscale && scaling?.maxReplicas !== undefined) {
-    throw new Error(`${scope.node.path}: \`${prop}.maxReplicas\` is set, but ${service} does not autoscale: it runs minReplicas pods. Remove maxReplicas.`);
-  }
-  return { minReplicas, maxReplicas, targetCpuUtilization, autoscale };
 }
 
 function cidrsOf(vpc: ec2.IVpc, selection: ec2.SubnetSelection): string[] {

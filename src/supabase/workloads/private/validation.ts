@@ -1,0 +1,76 @@
+import { Token } from 'aws-cdk-lib';
+import { Construct } from 'constructs';
+import { ResolvedScaling } from './service';
+import { configError } from '../../../private/errors';
+import { DEFAULT_IMAGES, SupabaseImages } from '../images';
+import { SupabaseServiceScaling } from '../settings';
+
+/** Throws unless `value` is an absolute http(s) URL (and, for `publicUrl`, an origin without a path). Tokens are skipped. */
+export function validateUrl(scope: Construct, prop: string, value: string) {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
+    throw configError(scope, `\`${prop}\` must be an absolute http(s) URL, got '${value}'. Use e.g. 'https://app.example.com'.`);
+  }
+  if (url.pathname !== '/' && prop === 'publicUrl') {
+    throw configError(scope, `\`publicUrl\` must be the gateway's origin without a path, got '${value}'. Use e.g. 'https://api.example.com'.`);
+  }
+}
+
+/** Throws when `value` is blank. Tokens are skipped. */
+export function validateNonEmpty(scope: Construct, prop: string, value: string) {
+  if (!Token.isUnresolved(value) && value.trim() === '') {
+    throw configError(scope, `\`${prop}\` is empty. Remove it or give a URL.`);
+  }
+}
+
+/** Throws unless `image` is pinned by a tag other than latest, or by a digest. Tokens are skipped. */
+export function validateImage(scope: Construct, service: string, image: string) {
+  if (Token.isUnresolved(image)) {
+    return;
+  }
+  if (image.includes('@sha256:')) {
+    return;
+  }
+  const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+  const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : '';
+  if (!tag || tag === 'latest') {
+    throw configError(scope, `\`images.${service}\` is '${image}', which ${tag ? 'uses the moving tag latest' : 'has no tag'}. Pin a version, e.g. '${DEFAULT_IMAGES[service as keyof SupabaseImages]}', or a digest.`);
+  }
+}
+
+/** A service's scaling with its defaults; throws when it cannot work. Tokens are skipped. */
+export function resolveScaling(
+  scope: Construct, service: string, scaling: SupabaseServiceScaling | undefined, autoscale: boolean, single: boolean,
+): ResolvedScaling {
+  const minReplicas = scaling?.minReplicas ?? (single ? 1 : 2);
+  const maxReplicas = scaling?.maxReplicas ?? Math.max(10, minReplicas);
+  const targetCpuUtilization = scaling?.targetCpuUtilization ?? 70;
+  const prop = `scaling.${service}`;
+  if (!Token.isUnresolved(minReplicas) && (!Number.isInteger(minReplicas) || minReplicas < 1)) {
+    throw configError(scope, `\`${prop}.minReplicas\` must be a whole number of at least 1, got ${minReplicas}. Use 1 for development, 2 or more for production.`);
+  }
+  if (!Token.isUnresolved(maxReplicas) && (!Number.isInteger(maxReplicas) || maxReplicas < 1)) {
+    throw configError(scope, `\`${prop}.maxReplicas\` must be a whole number of at least 1, got ${maxReplicas}.`);
+  }
+  if (!Token.isUnresolved(minReplicas) && !Token.isUnresolved(maxReplicas) && minReplicas > maxReplicas) {
+    throw configError(scope, `\`${prop}.minReplicas\` (${minReplicas}) is greater than \`maxReplicas\` (${maxReplicas}). Raise maxReplicas or lower minReplicas.`);
+  }
+  if (!Token.isUnresolved(targetCpuUtilization) && (targetCpuUtilization < 1 || targetCpuUtilization > 100)) {
+    throw configError(scope, `\`${prop}.targetCpuUtilization\` must be a percentage from 1 to 100, got ${targetCpuUtilization}. 70 is the default.`);
+  }
+  if (single && !Token.isUnresolved(minReplicas) && minReplicas !== 1) {
+    throw configError(scope, `\`${prop}.minReplicas\` must be 1, got ${minReplicas}: ${service} keeps its saved SQL snippets on an EBS volume (ReadWriteOnce), which one pod mounts at a time. Remove minReplicas or set 1.`);
+  }
+  if (!autoscale && scaling?.maxReplicas !== undefined) {
+    throw configError(scope, `\`${prop}.maxReplicas\` is set, but ${service} does not autoscale: it runs minReplicas pods. Remove maxReplicas.`);
+  }
+  return { minReplicas, maxReplicas, targetCpuUtilization, autoscale };
+}
