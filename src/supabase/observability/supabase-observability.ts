@@ -16,8 +16,6 @@ import {
   aws_sns_subscriptions as subscriptions,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { SupabaseAlarmThresholds } from './alarm-thresholds';
-import { WARNINGS, warn } from '../private/warnings';
 import {
   AlarmFactory,
   addApiAlarms,
@@ -28,13 +26,15 @@ import {
   insightsMetric,
   rdsMetric,
   resolveThresholds,
-} from './private/alarms';
+} from './private/alarm-factory';
 import { addSecretReplicationCheck } from './private/secret-replication-check';
-import { SupabaseCluster } from '../eks/supabase-cluster';
-import { allowCloudWatchLogs } from '../private/kms';
-import { acknowledgeManagedPolicies } from '../private/nag';
-import { SupabaseDatabase } from '../rds/supabase-database';
-import { SupabaseStorage } from '../storage/supabase-storage';
+import { SupabaseAlarmThresholds } from './thresholds';
+import { SupabaseCluster } from '../../eks/supabase-cluster';
+import { allowCloudWatchLogs } from '../../private/kms';
+import { acknowledgeManagedPolicies } from '../../private/nag';
+import { WARNINGS, warn } from '../../private/warnings';
+import { SupabaseDatabase } from '../../rds/supabase-database';
+import { SupabaseStorage } from '../../storage/supabase-storage';
 
 /** The log groups the CloudWatch Observability add-on writes to, under `/aws/containerinsights/<cluster>/`. */
 const CONTAINER_INSIGHTS_LOGS = ['application', 'dataplane', 'host', 'performance'];

@@ -7,10 +7,10 @@ import {
   aws_elasticloadbalancingv2 as elbv2,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { SupabaseCluster } from '../../eks/supabase-cluster';
-import { SupabaseDatabase } from '../../rds/supabase-database';
-import { SupabaseStorage } from '../../storage/supabase-storage';
-import { SupabaseAlarmThresholds } from '../alarm-thresholds';
+import { SupabaseCluster } from '../../../eks/supabase-cluster';
+import { SupabaseDatabase } from '../../../rds/supabase-database';
+import { SupabaseStorage } from '../../../storage/supabase-storage';
+import { SupabaseAlarmThresholds } from '../thresholds';
 
 const FIVE_MINUTES = Duration.minutes(5);
 const ONE_MINUTE = Duration.minutes(1);

@@ -1,0 +1,2 @@
+export * from './supabase-observability';
+export * from './thresholds';
