@@ -10,8 +10,8 @@ import {
 import { Construct } from 'constructs';
 import { AlarmFactory } from './alarm-factory';
 import { acknowledgeWildcardResources } from '../../../private/nag';
+import type { SupabaseSecretReplication } from '../observability-props';
 import { SecretReplicationCheckFunction } from '../secret-replication-check-function';
-import type { SupabaseSecretReplication } from '../supabase-observability';
 
 const NAMESPACE = 'Supabase/SecretReplication';
 const METRIC = 'ReplicasNotInSync';
