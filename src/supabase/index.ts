@@ -1,5 +1,4 @@
 export * from './supabase-on-aws';
-export * from './supabase-observability';
-export * from './alarm-thresholds';
+export * from './observability';
 export * from './settings';
 export { SupabaseImages } from './images';

@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseImages } from './images';
+import { SupabaseObservability, SupabaseObservabilityOptions, SupabaseSecretReplication } from './observability';
 import { WARNINGS, warn } from '../private/warnings';
 import { Cache } from './private/cache';
 import { CACHED_PATH, ContentDelivery, ORIGIN_HEADER, validateCdnSettings, validateRegionalWebAcl } from './private/content-delivery';
@@ -24,7 +25,6 @@ import {
   SupabaseStorageApiSettings,
   SupabaseStudioSettings,
 } from './settings';
-import { SupabaseObservability, SupabaseObservabilityOptions, SupabaseSecretReplication } from './supabase-observability';
 import { SupabaseWorkloads } from './supabase-workloads';
 import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
