@@ -31,7 +31,7 @@ import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-ne
 import { stripUndefined } from '../private/strip-undefined';
 import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
 import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secrets';
-import { SupabaseStorage, SupabaseStorageProps } from '../storage/supabase-storage';
+import { SupabaseStorage, SupabaseStorageProps } from '../storage';
 
 /**
  * The tiers of an existing VPC that {@link SupabaseOnAws} deploys into (its `vpc` prop).
