@@ -27,7 +27,7 @@ import {
 } from './settings';
 import { SupabaseWorkloads } from './supabase-workloads';
 import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
-import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
+import { SupabaseNetwork, SupabaseNetworkProps } from '../networking';
 import { stripUndefined } from '../private/strip-undefined';
 import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
 import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secrets';
