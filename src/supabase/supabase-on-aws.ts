@@ -30,7 +30,7 @@ import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking';
 import { stripUndefined } from '../private/strip-undefined';
 import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
-import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secrets';
+import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets';
 import { SupabaseStorage, SupabaseStorageProps } from '../storage';
 
 /**
