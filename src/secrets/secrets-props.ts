@@ -52,12 +52,9 @@ export interface SupabaseSecretsProps {
   readonly replicaRegions?: secretsmanager.ReplicaRegion[];
 
   /**
-   * The region of the primary secrets, when this construct stands in a disaster-recovery region for their replicas.
-   * Nothing is generated or signed then: the secrets are the replicas, in this stack's region, of those that a
-   * SupabaseSecrets created in `primaryRegion` with the same `secretNamePrefix` (required) and this region in its
-   * `replicaRegions`, so the standby runs with the same JWT secret and API keys and clients keep working after a
-   * failover. The new key (or `encryptionKey`) is the one the replicas are encrypted with: the primary names it
-   * in `replicaRegions` by its alias ARN, `arn:aws:kms:<this region>:<account>:alias/<secretNamePrefix>`.
+   * The region of the primary secrets, when this construct stands in a disaster-recovery region for their
+   * replicas: nothing is generated here, the secrets are the replicas of the primary's with the same
+   * `secretNamePrefix` (required), encrypted with this construct's key. See docs/disaster-recovery.md.
    *
    * @default - this is the primary: the secrets are created and generated here
    */
@@ -73,10 +70,9 @@ export interface SupabaseSecretsProps {
   readonly smtp?: SupabaseSmtpSettings;
 
   /**
-   * Auth's email through Amazon SES of this stack's region, with an SMTP credential made here (instead of `smtp`):
-   * an IAM user allowed to send only from `adminEmail`, and the SMTP password derived from its access key, stored in
-   * the secret `<secretNamePrefix>/ses-smtp/<region>`. SMTP passwords are per region, so a disaster-recovery site
-   * makes its own rather than replicating the primary's. Not with `smtp`.
+   * Auth's email through Amazon SES of this stack's region, with an SMTP credential made here (instead of
+   * `smtp`): an IAM user that may send only from `adminEmail`, its SMTP password in the secret
+   * `<secretNamePrefix>/ses-smtp/<region>`. See docs/network-and-secrets.md.
    *
    * @default - no SES credential (see `smtp`)
    */

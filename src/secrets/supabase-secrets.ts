@@ -26,28 +26,9 @@ const JWT_ISSUER = 'supabase';
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 /**
- * Every secret Supabase needs, generated in AWS and kept in Secrets Manager, encrypted with one KMS key:
- *
- * | member | JSON fields | consumed as |
- * |---|---|---|
- * | `jwtSecret` | `jwtSecret` | `GOTRUE_JWT_SECRET`, `PGRST_JWT_SECRET`, `API_JWT_SECRET`, `AUTH_JWT_SECRET`, ... |
- * | `apiKeys` | `anonKey`, `serviceRoleKey` (plus non-secret `issuer`, `issuedAt`, `expiresAt`, `jwtSecretVersionId`, `lifetimeSeconds`) | `ANON_KEY`, `SERVICE_KEY`, `SUPABASE_ANON_KEY`, `SUPABASE_SERVICE_KEY` |
- * | `realtimeSecretKeyBase` | `secretKeyBase` (64 characters) | Realtime's `SECRET_KEY_BASE` |
- * | `realtimeDbEncKey` | `dbEncKey` (exactly 16 characters) | Realtime's `DB_ENC_KEY` |
- * | `metaCryptoKey` | `cryptoKey` (32 characters) | postgres-meta's `CRYPTO_KEY`, Studio's `PG_META_CRYPTO_KEY` |
- * | `dashboard` | `username`, `password` | Kong's `DASHBOARD_USERNAME`, `DASHBOARD_PASSWORD` |
- *
- * The anon and service_role keys are HS256 JWTs (`role`, `iss` = `supabase`, `iat`, `exp`) signed with the JWT
- * secret by a custom resource whose Lambda function reads the JWT secret and writes the keys straight into their
- * secret: no key or secret ever appears in a template, a custom resource response, an output or a log.
- *
- * The JWT secret is not rotated automatically: a new JWT secret invalidates both API keys and every user
- * session at once. To rotate it on purpose, put a new value into the secret, then update the stack with a new
- * `apiKeyLifetime` (or any change to the signing resource) so that the keys are re-signed, and roll the pods.
- *
- * Disaster recovery: the primary lists the standby's region in `replicaRegions` (with the standby's key by its
- * alias ARN), and the standby's SupabaseSecrets sets `primaryRegion` and the same `secretNamePrefix`: it creates
- * only that key and stands for the replicas, so both sites hold the same JWT secret and API keys.
+ * Every secret Supabase needs (JWT secret, API keys signed from it, Realtime, postgres-meta and dashboard
+ * secrets), generated in AWS and kept in Secrets Manager under one KMS key, optionally replicated to a
+ * disaster-recovery region. No secret value ever appears in a template. See docs/network-and-secrets.md.
  *
  * @example
  * const secrets = new SupabaseSecrets(this, 'Secrets', {

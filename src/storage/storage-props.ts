@@ -98,12 +98,9 @@ export interface SupabaseStorageProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * The bucket that receives the server access logs. It must be in the same account and region, use SSE-S3
-   * encryption (S3 cannot deliver logs to a bucket whose default encryption is SSE-KMS), and let the
-   * `logging.s3.amazonaws.com` service principal put objects under `serverAccessLogsPrefix` (this construct adds
-   * that statement to a bucket of this app; for an imported bucket, add it yourself). With `replication`, it also
-   * receives the daily replication inventory under `inventory/` (from `s3.amazonaws.com`, for this bucket and
-   * account) and the Batch Replication jobs' manifests and reports under `batch-replication/`.
+   * The bucket that receives the server access logs (and, with `replication`, the inventory and the Batch
+   * Replication reports): same account and region, SSE-S3 encryption, and for an imported bucket a policy that
+   * lets `logging.s3.amazonaws.com` write under `serverAccessLogsPrefix`. See docs/storage.md.
    *
    * @default - a new log bucket: SSE-S3, Block Public Access, TLS only, ACLs disabled, retained, logs expire
    * after `accessLogsRetention`
@@ -135,10 +132,9 @@ export interface SupabaseStorageProps {
   readonly noncurrentVersionExpiration?: Duration;
 
   /**
-   * The storage class noncurrent versions move to 30 days after they become noncurrent. Standard-IA's 30-day
-   * minimum storage duration fits the default 90-day expiry (versions stay 60 days in it), whereas Glacier Instant
-   * Retrieval bills at least 90 days per object, so with the default expiry every version would be billed for
-   * 30 days it no longer exists; choose it when noncurrent versions are kept for 120 days or more.
+   * The storage class noncurrent versions move to 30 days after they become noncurrent. Glacier Instant
+   * Retrieval bills at least 90 days per object: choose it only when noncurrent versions are kept for 120 days
+   * or more. See docs/storage.md.
    *
    * @default s3.StorageClass.INFREQUENT_ACCESS
    */
@@ -163,11 +159,9 @@ export interface SupabaseStorageProps {
   readonly corsAllowedOrigins?: string[];
 
   /**
-   * Declares that the browser clients send credentialed requests (`credentials: 'include'`: cookies, HTTP
-   * authentication). S3 has no switch for it: it answers an origin listed explicitly with
-   * `Access-Control-Allow-Credentials: true` and the `'*'` origin without it, so browsers reject every
-   * credentialed response to a wildcard origin. With this set, `'*'` in `corsAllowedOrigins` is a synth-time error
-   * instead of a browser-side CORS failure. It changes nothing in the template.
+   * Declares that the browser clients send credentialed requests (`credentials: 'include'`), which S3 never
+   * allows for the `'*'` origin: with this set, `'*'` in `corsAllowedOrigins` is a synth-time error. It changes
+   * nothing in the template. See docs/storage.md.
    *
    * @default false
    */
@@ -193,10 +187,8 @@ export interface SupabaseStorageProps {
 
   /**
    * Replicate every object version, and delete markers, to a bucket in another region (the disaster-recovery
-   * site), encrypted there with that region's key. Live replication copies only what is written after it is
-   * turned on: with it come a role for S3 Batch Replication jobs (`batchReplicationRole`), which copy the objects
-   * that existed before and retry failed ones, and a daily inventory of every version's replication status in the
-   * log bucket, which `supabase-on-aws-replication-check` reads.
+   * site), with a role for S3 Batch Replication of older objects (`batchReplicationRole`) and a daily inventory
+   * that `supabase-on-aws-replication-check` reads. See docs/disaster-recovery.md.
    *
    * @default - no replication
    */

@@ -69,13 +69,9 @@ const DATA_ACTIONS = [
 ];
 
 /**
- * The S3 bucket behind Supabase Storage: private (Block Public Access, ACLs disabled), encrypted with KMS,
- * versioned, TLS 1.2+ only, logged to a separate log bucket, retained when the stack is deleted, and reachable only
- * by the principals given to `grantReadWrite` (the Storage API's IRSA role), `allowedPrincipalArns` and the
- * replication role: a bucket policy denies object access to everyone else. Lifecycle rules abort incomplete
- * multipart uploads and move, then expire, old versions. Optionally: CORS for browser uploads, Intelligent-Tiering,
- * Transfer Acceleration and cross-region replication to the disaster-recovery site, with a role for S3 Batch
- * Replication and a daily inventory for what live replication does not copy.
+ * The S3 bucket behind Supabase Storage: private, KMS-encrypted, versioned, TLS only, logged to a separate log
+ * bucket and retained; a bucket policy denies object access to every principal not granted or allowed. Optionally
+ * CORS, Intelligent-Tiering, Transfer Acceleration and cross-region replication. See docs/storage.md.
  *
  * @example
  * const storage = new SupabaseStorage(this, 'Storage', {
@@ -99,10 +95,8 @@ export class SupabaseStorage extends Construct {
   /** The role S3 assumes to replicate objects; undefined without `replication`. */
   public readonly replicationRole?: iam.IRole;
   /**
-   * The role of S3 Batch Replication jobs, with `replication`: they replicate what live replication does not copy,
-   * the objects that existed before replication was turned on and those whose replication failed
-   * (docs/disaster-recovery.md). It may start replication of this bucket's objects and write the jobs' manifests and
-   * completion reports under `batch-replication/` in the log bucket; pass it as the job's `--role-arn`.
+   * The role of S3 Batch Replication jobs, with `replication`, which copy what live replication did not (older
+   * objects, failed ones): pass it as the job's `--role-arn`. See docs/disaster-recovery.md.
    */
   public readonly batchReplicationRole?: iam.IRole;
   /**
@@ -206,13 +200,9 @@ export class SupabaseStorage extends Construct {
   }
 
   /**
-   * Lets `grantee` (the Storage API's role) read, write, delete and list the objects and run multipart uploads,
-   * and use the key for them through S3 only: `s3:GetObject`, `s3:PutObject`, `s3:DeleteObject`,
-   * `s3:AbortMultipartUpload` and `s3:ListMultipartUploadParts` on the objects, `s3:ListBucket` and
-   * `s3:ListBucketMultipartUploads` on the bucket, `kms:Decrypt` and `kms:GenerateDataKey` on the key. The
-   * grantee's ARN joins the bucket policy's allow list, so `grantee` must be an IAM role or user (an IRSA role is
-   * an `iam.Role`). The exact AwsSolutions-IAM5 finding for this bucket's objects (`<bucket>/*`) is acknowledged
-   * on the grantee: the Storage API stores objects under keys its tenants choose.
+   * Lets `grantee` (the Storage API's role) read, write, delete and list the objects, run multipart uploads and
+   * use the key through S3 only, and adds it to the bucket policy's allow list: `grantee` must be an IAM role or
+   * user. See docs/storage.md.
    */
   public grantReadWrite(grantee: iam.IGrantable): iam.Grant {
     const principalArn = this.principalArnOf(grantee);
