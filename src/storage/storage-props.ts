@@ -98,9 +98,9 @@ export interface SupabaseStorageProps {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * The bucket that receives the server access logs (and, with `replication`, the inventory and the Batch
-   * Replication reports): same account and region, SSE-S3 encryption, and for an imported bucket a policy that
-   * lets `logging.s3.amazonaws.com` write under `serverAccessLogsPrefix`. See docs/storage.md.
+   * The bucket that receives the server access logs: same account and region, SSE-S3. An imported bucket's policy
+   * must let `logging.s3.amazonaws.com` write under `serverAccessLogsPrefix` and, with `replication`,
+   * `s3.amazonaws.com` under `inventory/` (Batch Replication reports go under `batch-replication/`).
    *
    * @default - a new log bucket: SSE-S3, Block Public Access, TLS only, ACLs disabled, retained, logs expire
    * after `accessLogsRetention`
