@@ -18,18 +18,17 @@ import { installAlbController, installClusterAutoscaler, installExternalDns, ins
 import { ImageCache, cachedImageReference, createImageCache } from './private/image-cache';
 import { irsaRole } from './private/irsa';
 import { addNodeGroups, checkPodAddressCapacity, createNodeRole, defaultNodeGroups } from './private/node-groups';
-import { resolveAutoscalerImageTag, resolveEndpointAccess, validateClusterName, validateNodeGroups, validateVersion } from './private/validation';
-import { configError } from '../private/errors';
+import {
+  resolveAutoscalerImageTag, resolveEndpointAccess, validateClusterName, validateNamespaceName, validateNodeGroups, validateVersion,
+} from './private/validation';
 import { allowCloudWatchLogs } from '../private/kms';
 import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from '../private/nag';
 
 /**
- * An EKS cluster for Supabase, as the seed plan sets it: private API endpoint, secrets envelope-encrypted with KMS,
- * all control-plane logs with a retention, managed node groups on hardened launch templates (on-demand and spot),
- * the standard managed add-ons (VPC CNI with network policies, CoreDNS, kube-proxy, EBS CSI driver, metrics-server),
- * a default encrypted gp3 StorageClass, and three controllers through pinned Helm charts, each with its own IAM role
- * for its service account (IRSA): AWS Load Balancer Controller, Cluster Autoscaler and External Secrets Operator,
- * optionally ExternalDNS.
+ * An EKS cluster for Supabase, as the seed plan sets it: private endpoint, KMS-encrypted secrets, control-plane logs,
+ * on-demand and spot managed node groups on hardened launch templates, the standard managed add-ons, a default gp3
+ * StorageClass, and the AWS Load Balancer Controller, Cluster Autoscaler and External Secrets Operator (optionally
+ * ExternalDNS) from pinned Helm charts, each on its own IRSA role. See docs/cluster.md.
  *
  * @example
  * declare const network: SupabaseNetwork;
@@ -288,9 +287,7 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
     if (existing) {
       return existing;
     }
-    if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
-      throw configError(this, `namespace '${name}' is not a DNS label. Use lower-case letters, digits and '-', at most 63 characters.`);
-    }
+    validateNamespaceName(this, name);
     const manifest = this.cluster.addManifest(`Namespace-${name}`, {
       apiVersion: 'v1',
       kind: 'Namespace',

@@ -108,3 +108,10 @@ function validateNodeGroup(scope: IConstruct, group: SupabaseNodeGroupOptions): 
       `spot node group '${group.name}' has a single instance type (${group.instanceTypes[0]}). Spot needs diversity: when that type's spot capacity runs out, the group cannot replace its nodes. List several types of similar size, e.g. t3.large, m5.large, m5a.large.`);
   }
 }
+
+/** A namespace's name must be a DNS label. */
+export function validateNamespaceName(scope: IConstruct, name: string): void {
+  if (!/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(name)) {
+    throw configError(scope, `namespace '${name}' is not a DNS label. Use lower-case letters, digits and '-', at most 63 characters.`);
+  }
+}
