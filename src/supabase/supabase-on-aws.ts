@@ -26,7 +26,7 @@ import {
   SupabaseStudioSettings,
 } from './settings';
 import { SupabaseWorkloads } from './supabase-workloads';
-import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
+import { SupabaseCluster, SupabaseClusterOptions } from '../eks';
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking';
 import { stripUndefined } from '../private/strip-undefined';
 import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
