@@ -163,7 +163,7 @@ project.tryFindObjectFile('.eslintrc.json')?.addOverride('settings.import/resolv
 
 // The Lambda handlers are outside jsii's tsconfig (see excludeTypescript); eslint types them with the default project.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride('parserOptions.projectService.allowDefaultProject', [
-  '.projenrc.ts', 'src/*/*.lambda.ts', 'src/private/lambda/*.ts', 'src/supabase/smoke-test/full/*.ts',
+  '.projenrc.ts', 'src/*/*.lambda.ts', 'src/*/*/*.lambda.ts', 'src/private/lambda/*.ts', 'src/supabase/smoke-test/full/*.ts',
 ]);
 // typescript-eslint types at most 8 such files by default; these are 10.
 project.tryFindObjectFile('.eslintrc.json')?.addOverride(

@@ -1,1 +1,2 @@
 export * from './supabase-network';
+export * from './network-props';

@@ -10,9 +10,12 @@ import {
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { SupabaseNetworkProps } from './network-props';
 import { blockContains, blocksOverlap, Ipv4Block, offsetBlock, parseIpv4Cidr } from '../private/cidr';
+import { configError } from '../private/errors';
 import { FixedSubnetCidrs } from '../private/fixed-subnet-cidrs';
 import { allowCloudWatchLogs } from '../private/kms';
+import { POSTGRES_PORT } from '../private/ports';
 
 /** Subnet group names; they appear in the subnets' `aws-cdk:subnet-name` tags and in their logical ids. */
 const PUBLIC_GROUP = 'Public';
@@ -23,7 +26,6 @@ const DATABASE_GROUP = 'Database';
 const DEFAULT_TIER_OFFSETS = { public: 1, eks: 10, database: 20 };
 const DEFAULT_VPC_CIDR = '10.100.0.0/16';
 const DEFAULT_AZ_COUNT = 3;
-const POSTGRES_PORT = 5432;
 
 /**
  * Interface endpoints that a private EKS cluster, its nodes, its controllers and the Supabase pods call.
@@ -42,95 +44,6 @@ const INTERFACE_ENDPOINTS: Array<[string, ec2.InterfaceVpcEndpointAwsService]> =
   ['Autoscaling', ec2.InterfaceVpcEndpointAwsService.AUTOSCALING], // Cluster Autoscaler
   ['Eks', ec2.InterfaceVpcEndpointAwsService.EKS], // eks:DescribeCluster from nodes' bootstrap and the kubectl handler
 ];
-
-/**
- * Properties of a {@link SupabaseNetwork}.
- */
-export interface SupabaseNetworkProps {
-  /**
-   * The VPC's IPv4 CIDR block.
-   *
-   * @default '10.100.0.0/16'
-   */
-  readonly vpcCidr?: string;
-
-  /**
-   * The availability zones to use, in order. Each tier gets one subnet in each of them.
-   *
-   * @default - the first `azCount` availability zones of the stack's region
-   */
-  readonly availabilityZones?: string[];
-
-  /**
-   * How many availability zones to use when `availabilityZones` is not given. At least 2.
-   *
-   * @default 3
-   */
-  readonly azCount?: number;
-
-  /**
-   * The public subnets' CIDR blocks (ALB, NAT gateways), one per availability zone, in AZ order.
-   *
-   * @default - x.y.1.0/24, x.y.2.0/24, ... in the VPC range ('10.100.1.0/24', '10.100.2.0/24', '10.100.3.0/24')
-   */
-  readonly publicSubnetCidrs?: string[];
-
-  /**
-   * The EKS tier's CIDR blocks (private subnets with egress through NAT: nodes, pods, Lambda functions),
-   * one per availability zone, in AZ order. With the VPC CNI every pod takes an address here: size them for
-   * your pods, not only your nodes.
-   *
-   * @default - x.y.10.0/24, x.y.11.0/24, ... in the VPC range ('10.100.10.0/24', '10.100.11.0/24', '10.100.12.0/24')
-   */
-  readonly eksSubnetCidrs?: string[];
-
-  /**
-   * The database tier's CIDR blocks (isolated subnets without any route to the internet: RDS),
-   * one per availability zone, in AZ order.
-   *
-   * @default - x.y.20.0/24, x.y.21.0/24, ... in the VPC range ('10.100.20.0/24', '10.100.21.0/24', '10.100.22.0/24')
-   */
-  readonly databaseSubnetCidrs?: string[];
-
-  /**
-   * How many NAT gateways to create, at most one per availability zone. One per AZ keeps egress working when a
-   * zone fails; fewer saves cost, and the EKS subnets of zones without a NAT gateway use the first one.
-   *
-   * @default - one per availability zone
-   */
-  readonly natGateways?: number;
-
-  /**
-   * How long VPC Flow Log records are kept in CloudWatch Logs.
-   *
-   * @default logs.RetentionDays.ONE_YEAR
-   */
-  readonly flowLogRetention?: logs.RetentionDays;
-
-  /**
-   * The KMS key that encrypts the flow log group. Its key policy must let the CloudWatch Logs service of this
-   * region use it.
-   *
-   * @default - a new key with rotation enabled
-   */
-  readonly flowLogKey?: kms.IKey;
-
-  /**
-   * What happens to the flow log group and the key this construct creates when they leave the stack.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Whether to create the VPC endpoints: the S3 gateway endpoint and interface endpoints for ECR (API and
-   * Docker), STS, Secrets Manager, KMS, CloudWatch Logs and Monitoring, EC2, Elastic Load Balancing,
-   * Auto Scaling and EKS, in the EKS tier. Each interface endpoint costs an hourly fee per availability zone.
-   *
-   * @default true
-   */
-  readonly vpcEndpoints?: boolean;
-}
 
 /**
  * The network Supabase runs in: a VPC over several availability zones with three tiers (public, EKS and
@@ -180,7 +93,7 @@ export class SupabaseNetwork extends Construct {
         return given;
       }
       if (!vpcBlock) {
-        throw new Error(`SupabaseNetwork ${this.node.path}: \`vpcCidr\` is a token, so the default subnet blocks cannot be derived from it. Pass \`${prop}\` too.`);
+        throw configError(this, `\`vpcCidr\` is a token, so the default subnet blocks cannot be derived from it. Pass \`${prop}\` too.`);
       }
       return defaultTierCidrs(vpcBlock, offset, azCount);
     };
@@ -335,21 +248,21 @@ export class SupabaseNetwork extends Construct {
     }
     const block = parseIpv4Cidr(vpcCidr);
     if (typeof block === 'string') {
-      throw new Error(`SupabaseNetwork ${this.node.path}: \`vpcCidr\` '${vpcCidr}' ${block}. Pass a block such as '10.100.0.0/16'.`);
+      throw configError(this, `\`vpcCidr\` '${vpcCidr}' ${block}. Pass a block such as '10.100.0.0/16'.`);
     }
     if (block.prefix < 16 || block.prefix > 28) {
-      throw new Error(`SupabaseNetwork ${this.node.path}: \`vpcCidr\` '${vpcCidr}' has a /${block.prefix} prefix; a VPC's block must be between /16 and /28. Pass a block such as '10.100.0.0/16'.`);
+      throw configError(this, `\`vpcCidr\` '${vpcCidr}' has a /${block.prefix} prefix; a VPC's block must be between /16 and /28. Pass a block such as '10.100.0.0/16'.`);
     }
     return block;
   }
 
   private resolveAvailabilityZones(props: SupabaseNetworkProps): string[] {
     if (props.availabilityZones && props.azCount !== undefined && props.availabilityZones.length !== props.azCount) {
-      throw new Error(`SupabaseNetwork ${this.node.path}: \`azCount\` is ${props.azCount} but \`availabilityZones\` lists ${props.availabilityZones.length} zones. Pass only one of them.`);
+      throw configError(this, `\`azCount\` is ${props.azCount} but \`availabilityZones\` lists ${props.availabilityZones.length} zones. Pass only one of them.`);
     }
     const count = props.availabilityZones?.length ?? props.azCount ?? DEFAULT_AZ_COUNT;
     if (count < 2) {
-      throw new Error(`SupabaseNetwork ${this.node.path}: ${props.availabilityZones ? '`availabilityZones` lists' : '`azCount` is'} ${count} availability zone(s); Supabase needs at least 2 (a Multi-AZ database and an ALB both require two). Use 2 or more.`);
+      throw configError(this, `${props.availabilityZones ? '`availabilityZones` lists' : '`azCount` is'} ${count} availability zone(s); Supabase needs at least 2 (a Multi-AZ database and an ALB both require two). Use 2 or more.`);
     }
     if (props.availabilityZones) {
       return props.availabilityZones;
@@ -361,7 +274,7 @@ export class SupabaseNetwork extends Construct {
     }
     const known = stack.availabilityZones;
     if (known.length < count) {
-      throw new Error(`SupabaseNetwork ${this.node.path}: \`azCount\` is ${count} but region ${stack.region} offers ${known.length} availability zone(s) (${known.join(', ')}). Lower \`azCount\` or pass \`availabilityZones\`.`);
+      throw configError(this, `\`azCount\` is ${count} but region ${stack.region} offers ${known.length} availability zone(s) (${known.join(', ')}). Lower \`azCount\` or pass \`availabilityZones\`.`);
     }
     return known.slice(0, count);
   }
@@ -377,7 +290,7 @@ export class SupabaseNetwork extends Construct {
     const seen: Array<{ name: string; cidr: string; block: Ipv4Block }> = [];
     for (const [prop, cidrs] of Object.entries(tiers)) {
       if (cidrs.length !== azCount) {
-        throw new Error(`SupabaseNetwork ${this.node.path}: \`${prop}\` lists ${cidrs.length} CIDR block(s) but ${azSource} gives ${azCount} availability zones. Give exactly one block per availability zone.`);
+        throw configError(this, `\`${prop}\` lists ${cidrs.length} CIDR block(s) but ${azSource} gives ${azCount} availability zones. Give exactly one block per availability zone.`);
       }
       cidrs.forEach((cidr, i) => {
         if (Token.isUnresolved(cidr)) {
@@ -386,17 +299,17 @@ export class SupabaseNetwork extends Construct {
         const name = `${prop}[${i}]`;
         const block = parseIpv4Cidr(cidr);
         if (typeof block === 'string') {
-          throw new Error(`SupabaseNetwork ${this.node.path}: \`${name}\` '${cidr}' ${block}. Pass a block such as '10.100.1.0/24'.`);
+          throw configError(this, `\`${name}\` '${cidr}' ${block}. Pass a block such as '10.100.1.0/24'.`);
         }
         if (block.prefix < 16 || block.prefix > 28) {
-          throw new Error(`SupabaseNetwork ${this.node.path}: \`${name}\` '${cidr}' has a /${block.prefix} prefix; a subnet's block must be between /16 and /28.`);
+          throw configError(this, `\`${name}\` '${cidr}' has a /${block.prefix} prefix; a subnet's block must be between /16 and /28.`);
         }
         if (vpcBlock && !blockContains(vpcBlock, block)) {
-          throw new Error(`SupabaseNetwork ${this.node.path}: \`${name}\` '${cidr}' lies outside \`vpcCidr\` '${vpcCidr}'. Choose a block inside the VPC's range, or widen \`vpcCidr\`.`);
+          throw configError(this, `\`${name}\` '${cidr}' lies outside \`vpcCidr\` '${vpcCidr}'. Choose a block inside the VPC's range, or widen \`vpcCidr\`.`);
         }
         const clash = seen.find((other) => blocksOverlap(other.block, block));
         if (clash) {
-          throw new Error(`SupabaseNetwork ${this.node.path}: \`${name}\` '${cidr}' overlaps \`${clash.name}\` '${clash.cidr}'. Every subnet needs a block of its own.`);
+          throw configError(this, `\`${name}\` '${cidr}' overlaps \`${clash.name}\` '${clash.cidr}'. Every subnet needs a block of its own.`);
         }
         seen.push({ name, cidr, block });
       });
@@ -408,10 +321,10 @@ export class SupabaseNetwork extends Construct {
       return azCount;
     }
     if (!Number.isInteger(natGateways) || natGateways < 1) {
-      throw new Error(`SupabaseNetwork ${this.node.path}: \`natGateways\` is ${natGateways}; the EKS tier needs egress through at least 1 NAT gateway (nodes pull images and call AWS APIs). Use a whole number from 1 to ${azCount}.`);
+      throw configError(this, `\`natGateways\` is ${natGateways}; the EKS tier needs egress through at least 1 NAT gateway (nodes pull images and call AWS APIs). Use a whole number from 1 to ${azCount}.`);
     }
     if (natGateways > azCount) {
-      throw new Error(`SupabaseNetwork ${this.node.path}: \`natGateways\` is ${natGateways} but there are only ${azCount} availability zones; a zone holds at most one. Use a number from 1 to ${azCount}.`);
+      throw configError(this, `\`natGateways\` is ${natGateways} but there are only ${azCount} availability zones; a zone holds at most one. Use a number from 1 to ${azCount}.`);
     }
     return natGateways;
   }

@@ -1,2 +1,3 @@
 export * from './supabase-secrets';
 export * from './smtp';
+export * from './secrets-props';

@@ -13,7 +13,9 @@ import {
 import { Construct } from 'constructs';
 import { ApiKeysFunction } from './api-keys-function';
 import { SesSmtpCredential } from './private/ses-smtp';
+import { SupabaseSecretsProps } from './secrets-props';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
+import { configError } from '../private/errors';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
@@ -24,116 +26,9 @@ const JWT_ISSUER = 'supabase';
 const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 /**
- * Properties of a {@link SupabaseSecrets}.
- */
-export interface SupabaseSecretsProps {
-  /**
-   * Prefix of every secret's name; the secrets are named `<prefix>/jwt`, `<prefix>/api-keys`, ...
-   *
-   * @default - `supabase/` followed by the construct's path, e.g. `supabase/MyStack/Secrets`
-   */
-  readonly secretNamePrefix?: string;
-
-  /**
-   * The KMS key that encrypts every secret of this construct.
-   *
-   * @default - a new key with rotation enabled and the alias `alias/<secretNamePrefix>`; multi-Region unless
-   * `primaryRegion` is set
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * What happens to the secrets, the key and the signing function's log group this construct creates when they
-   * leave the stack. Losing the JWT secret invalidates every API key and user session.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * Length of the generated JWT secret (letters and digits only, so no character needs escaping). At least 32.
-   *
-   * @default 64
-   */
-  readonly jwtSecretLength?: number;
-
-  /**
-   * How long the anon and service_role keys are valid (their `exp` claim). Changing it re-signs both keys.
-   *
-   * @default Duration.days(1825) (5 years)
-   */
-  readonly apiKeyLifetime?: Duration;
-
-  /**
-   * Regions every secret is replicated to (the disaster-recovery site), each optionally with a KMS key of that
-   * region that encrypts the replicas.
-   *
-   * @default - no replicas
-   */
-  readonly replicaRegions?: secretsmanager.ReplicaRegion[];
-
-  /**
-   * The region of the primary secrets, when this construct stands in a disaster-recovery region for their replicas.
-   * Nothing is generated or signed then: the secrets are the replicas, in this stack's region, of those that a
-   * SupabaseSecrets created in `primaryRegion` with the same `secretNamePrefix` (required) and this region in its
-   * `replicaRegions`, so the standby runs with the same JWT secret and API keys and clients keep working after a
-   * failover. The new key (or `encryptionKey`) is the one the replicas are encrypted with: the primary names it
-   * in `replicaRegions` by its alias ARN, `arn:aws:kms:<this region>:<account>:alias/<secretNamePrefix>`.
-   *
-   * @default - this is the primary: the secrets are created and generated here
-   */
-  readonly primaryRegion?: string;
-
-  /**
-   * SMTP settings for Auth's emails. Without them Auth cannot send email: sign-ups by email cannot be
-   * confirmed (email autoconfirm stays off, so no unconfirmed user can sign in), and users are created by an
-   * administrator with the service_role key instead.
-   *
-   * @default - no SMTP
-   */
-  readonly smtp?: SupabaseSmtpSettings;
-
-  /**
-   * Auth's email through Amazon SES of this stack's region, with an SMTP credential made here (instead of `smtp`):
-   * an IAM user allowed to send only from `adminEmail`, and the SMTP password derived from its access key, stored in
-   * the secret `<secretNamePrefix>/ses-smtp/<region>`. SMTP passwords are per region, so a disaster-recovery site
-   * makes its own rather than replicating the primary's. Not with `smtp`.
-   *
-   * @default - no SES credential (see `smtp`)
-   */
-  readonly sesSmtp?: SupabaseSesSmtpSettings;
-
-  /**
-   * User name of the Studio dashboard's basic authentication (the password is generated).
-   *
-   * @default 'supabase'
-   */
-  readonly dashboardUsername?: string;
-}
-
-/**
- * Every secret Supabase needs, generated in AWS and kept in Secrets Manager, encrypted with one KMS key:
- *
- * | member | JSON fields | consumed as |
- * |---|---|---|
- * | `jwtSecret` | `jwtSecret` | `GOTRUE_JWT_SECRET`, `PGRST_JWT_SECRET`, `API_JWT_SECRET`, `AUTH_JWT_SECRET`, ... |
- * | `apiKeys` | `anonKey`, `serviceRoleKey` (plus non-secret `issuer`, `issuedAt`, `expiresAt`, `jwtSecretVersionId`, `lifetimeSeconds`) | `ANON_KEY`, `SERVICE_KEY`, `SUPABASE_ANON_KEY`, `SUPABASE_SERVICE_KEY` |
- * | `realtimeSecretKeyBase` | `secretKeyBase` (64 characters) | Realtime's `SECRET_KEY_BASE` |
- * | `realtimeDbEncKey` | `dbEncKey` (exactly 16 characters) | Realtime's `DB_ENC_KEY` |
- * | `metaCryptoKey` | `cryptoKey` (32 characters) | postgres-meta's `CRYPTO_KEY`, Studio's `PG_META_CRYPTO_KEY` |
- * | `dashboard` | `username`, `password` | Kong's `DASHBOARD_USERNAME`, `DASHBOARD_PASSWORD` |
- *
- * The anon and service_role keys are HS256 JWTs (`role`, `iss` = `supabase`, `iat`, `exp`) signed with the JWT
- * secret by a custom resource whose Lambda function reads the JWT secret and writes the keys straight into their
- * secret: no key or secret ever appears in a template, a custom resource response, an output or a log.
- *
- * The JWT secret is not rotated automatically: a new JWT secret invalidates both API keys and every user
- * session at once. To rotate it on purpose, put a new value into the secret, then update the stack with a new
- * `apiKeyLifetime` (or any change to the signing resource) so that the keys are re-signed, and roll the pods.
- *
- * Disaster recovery: the primary lists the standby's region in `replicaRegions` (with the standby's key by its
- * alias ARN), and the standby's SupabaseSecrets sets `primaryRegion` and the same `secretNamePrefix`: it creates
- * only that key and stands for the replicas, so both sites hold the same JWT secret and API keys.
+ * Every secret Supabase needs (JWT secret, API keys signed from it, Realtime, postgres-meta and dashboard
+ * secrets), generated in AWS and kept in Secrets Manager under one KMS key, optionally replicated to a
+ * disaster-recovery region. No secret value ever appears in a template. See docs/network-and-secrets.md.
  *
  * @example
  * const secrets = new SupabaseSecrets(this, 'Secrets', {
@@ -330,13 +225,13 @@ export class SupabaseSecrets extends Construct {
     }
     const stackRegion = Stack.of(this).region;
     if (!Token.isUnresolved(region) && !REGION_PATTERN.test(region)) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`primaryRegion\` is '${region}', which is not an AWS region name. Use the primary site's region, e.g. 'eu-west-1'.`);
+      throw configError(this, `\`primaryRegion\` is '${region}', which is not an AWS region name. Use the primary site's region, e.g. 'eu-west-1'.`);
     }
     if (!Token.isUnresolved(region) && !Token.isUnresolved(stackRegion) && region === stackRegion) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`primaryRegion\` is '${region}', this stack's own region; replicas live in another region. Leave \`primaryRegion\` out to create the secrets here.`);
+      throw configError(this, `\`primaryRegion\` is '${region}', this stack's own region; replicas live in another region. Leave \`primaryRegion\` out to create the secrets here.`);
     }
     if (props.secretNamePrefix === undefined) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`primaryRegion\` is set without \`secretNamePrefix\`. The replicas carry the primary secrets' names: pass the primary's prefix, e.g. 'supabase/ireland-prod'.`);
+      throw configError(this, '`primaryRegion` is set without `secretNamePrefix`. The replicas carry the primary secrets\' names: pass the primary\'s prefix, e.g. \'supabase/ireland-prod\'.');
     }
     const primaryOnly = {
       replicaRegions: props.replicaRegions,
@@ -346,7 +241,7 @@ export class SupabaseSecrets extends Construct {
     };
     for (const [name, value] of Object.entries(primaryOnly)) {
       if (value !== undefined) {
-        throw new Error(`SupabaseSecrets ${this.node.path}: \`${name}\` is set together with \`primaryRegion\`. The replicas are copies of the primary's secrets: set \`${name}\` on the SupabaseSecrets in ${region}, and leave it out here.`);
+        throw configError(this, `\`${name}\` is set together with \`primaryRegion\`. The replicas are copies of the primary's secrets: set \`${name}\` on the SupabaseSecrets in ${region}, and leave it out here.`);
       }
     }
     return region;
@@ -355,7 +250,7 @@ export class SupabaseSecrets extends Construct {
   private validateJwtSecretLength(length: number | undefined): number {
     const value = length ?? DEFAULT_JWT_SECRET_LENGTH;
     if (!Token.isUnresolved(value) && (!Number.isInteger(value) || value < MIN_JWT_SECRET_LENGTH || value > 4096)) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`jwtSecretLength\` is ${value}; Supabase needs a JWT secret of at least ${MIN_JWT_SECRET_LENGTH} characters (and Secrets Manager generates at most 4096). Use ${DEFAULT_JWT_SECRET_LENGTH}, the default.`);
+      throw configError(this, `\`jwtSecretLength\` is ${value}; Supabase needs a JWT secret of at least ${MIN_JWT_SECRET_LENGTH} characters (and Secrets Manager generates at most 4096). Use ${DEFAULT_JWT_SECRET_LENGTH}, the default.`);
     }
     return value;
   }
@@ -363,7 +258,7 @@ export class SupabaseSecrets extends Construct {
   private validateApiKeyLifetime(lifetime: Duration | undefined): Duration {
     const value = lifetime ?? DEFAULT_API_KEY_LIFETIME;
     if (!value.isUnresolved() && value.toSeconds() <= 0) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`apiKeyLifetime\` is ${value.toHumanString()}; the API keys would be expired when signed. Use a positive duration such as Duration.days(1825).`);
+      throw configError(this, `\`apiKeyLifetime\` is ${value.toHumanString()}; the API keys would be expired when signed. Use a positive duration such as Duration.days(1825).`);
     }
     return value;
   }
@@ -376,13 +271,13 @@ export class SupabaseSecrets extends Construct {
         continue;
       }
       if (!REGION_PATTERN.test(region)) {
-        throw new Error(`SupabaseSecrets ${this.node.path}: \`replicaRegions\` contains '${region}', which is not an AWS region name. Use a name such as 'eu-central-1'.`);
+        throw configError(this, `\`replicaRegions\` contains '${region}', which is not an AWS region name. Use a name such as 'eu-central-1'.`);
       }
       if (!Token.isUnresolved(stackRegion) && region === stackRegion) {
-        throw new Error(`SupabaseSecrets ${this.node.path}: \`replicaRegions\` contains '${region}', the stack's own region; a secret cannot be replicated to its own region. List only other regions, e.g. the disaster-recovery region.`);
+        throw configError(this, `\`replicaRegions\` contains '${region}', the stack's own region; a secret cannot be replicated to its own region. List only other regions, e.g. the disaster-recovery region.`);
       }
       if (seen.has(region)) {
-        throw new Error(`SupabaseSecrets ${this.node.path}: \`replicaRegions\` lists '${region}' twice. List each region once.`);
+        throw configError(this, `\`replicaRegions\` lists '${region}' twice. List each region once.`);
       }
       seen.add(region);
     }
@@ -410,26 +305,26 @@ export class SupabaseSecrets extends Construct {
 
   private validateSmtp(smtp: SupabaseSmtpSettings | undefined, ses: SupabaseSesSmtpSettings | undefined): SupabaseSmtpSettings | undefined {
     if (smtp && ses) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`smtp\` and \`sesSmtp\` are both set. Use \`sesSmtp\` to have an SES credential made here, or \`smtp\` for a server and password of your own, not both.`);
+      throw configError(this, '`smtp` and `sesSmtp` are both set. Use `sesSmtp` to have an SES credential made here, or `smtp` for a server and password of your own, not both.');
     }
     if (ses && !Token.isUnresolved(ses.adminEmail) && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(ses.adminEmail)) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`sesSmtp.adminEmail\` is not an email address, got '${ses.adminEmail}'. Use the sender address of a domain verified in SES, e.g. 'no-reply@example.com'.`);
+      throw configError(this, `\`sesSmtp.adminEmail\` is not an email address, got '${ses.adminEmail}'. Use the sender address of a domain verified in SES, e.g. 'no-reply@example.com'.`);
     }
     if (ses && Token.isUnresolved(Stack.of(this).region)) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`sesSmtp\` needs the stack's region (SMTP passwords and the SES endpoint are per region): give the stack an explicit \`env.region\`.`);
+      throw configError(this, '`sesSmtp` needs the stack\'s region (SMTP passwords and the SES endpoint are per region): give the stack an explicit `env.region`.');
     }
     if (smtp && !smtp.password) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`smtp\` is set without \`smtp.password\`. Pass the secret that holds the SMTP password (e.g. an SES SMTP credential stored in Secrets Manager), or leave \`smtp\` out.`);
+      throw configError(this, '`smtp` is set without `smtp.password`. Pass the secret that holds the SMTP password (e.g. an SES SMTP credential stored in Secrets Manager), or leave `smtp` out.');
     }
     if (smtp?.port !== undefined && !Token.isUnresolved(smtp.port) && !(Number.isInteger(smtp.port) && smtp.port > 0 && smtp.port < 65536)) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`smtp.port\` is ${smtp.port}, which is not a TCP port. Use 587 (STARTTLS) or 465 (TLS).`);
+      throw configError(this, `\`smtp.port\` is ${smtp.port}, which is not a TCP port. Use 587 (STARTTLS) or 465 (TLS).`);
     }
     return smtp;
   }
 
   private validateSecretNamePrefix(prefix: string): string {
     if (!Token.isUnresolved(prefix) && (!SECRET_NAME_PATTERN.test(prefix) || prefix.length > 480)) {
-      throw new Error(`SupabaseSecrets ${this.node.path}: \`secretNamePrefix\` '${prefix}' is not usable in a secret name (letters, digits and /_+=.@- only, at most 480 characters). Use a prefix such as 'supabase/prod'.`);
+      throw configError(this, `\`secretNamePrefix\` '${prefix}' is not usable in a secret name (letters, digits and /_+=.@- only, at most 480 characters). Use a prefix such as 'supabase/prod'.`);
     }
     return prefix.replace(/\/+$/, '');
   }

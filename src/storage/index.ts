@@ -1,1 +1,2 @@
 export * from './supabase-storage';
+export * from './storage-props';

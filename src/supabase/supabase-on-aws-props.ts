@@ -1,14 +1,14 @@
 import { RemovalPolicy, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
 import { SupabaseCacheSettings } from './cache/cache-settings';
 import { SupabaseCdnSettings } from './edge/cdn-settings';
-import type { SupabaseObservability, SupabaseObservabilityOptions } from './supabase-observability';
+import type { SupabaseObservability, SupabaseObservabilityOptions } from './observability';
 import type { SupabaseOnAws } from './supabase-on-aws';
-import { SupabaseServicesOptions } from './workloads/services-options';
-import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
-import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
+import { SupabaseCluster, SupabaseClusterOptions } from '../eks';
+import { SupabaseNetwork, SupabaseNetworkProps } from '../networking';
 import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
-import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secrets';
-import { SupabaseStorage, SupabaseStorageProps } from '../storage/supabase-storage';
+import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets';
+import { SupabaseStorage, SupabaseStorageProps } from '../storage';
+import { SupabaseServicesOptions } from './workloads/services-options';
 
 /**
  * The tiers of an existing VPC that {@link SupabaseOnAws} deploys into (its `vpc` prop).

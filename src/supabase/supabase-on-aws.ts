@@ -7,22 +7,22 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { SupabaseCluster } from '../eks';
+import { SupabaseNetwork } from '../networking';
+import { SupabaseSecrets } from '../secrets';
 import { Cache } from './cache/cache';
 import { CACHED_PATH, ContentDelivery } from './edge/content-delivery';
 import { createOriginSecret, originHeader } from './edge/origin-secret';
+import { SupabaseObservability, SupabaseSecretReplication } from './observability';
+import { SupabaseOnAwsProps } from './supabase-on-aws-props';
+import { stripUndefined } from '../private/strip-undefined';
 import { validateCdnSettings, validateRegionalWebAcl } from './edge/private/validation';
 import { PublicLoadBalancer } from './edge/public-load-balancer';
 import { addOutputs } from './private/outputs';
 import { validateProps, validateStandby } from './private/validation';
-import { SupabaseObservability, SupabaseSecretReplication } from './supabase-observability';
-import { SupabaseOnAwsProps } from './supabase-on-aws-props';
 import { SupabaseWorkloads } from './workloads/supabase-workloads';
-import { SupabaseCluster } from '../eks/supabase-cluster';
-import { SupabaseNetwork } from '../networking/supabase-network';
-import { stripUndefined } from '../private/strip-undefined';
 import { SupabaseDatabase } from '../rds/supabase-database';
-import { SupabaseSecrets } from '../secrets/supabase-secrets';
-import { SupabaseStorage } from '../storage/supabase-storage';
+import { SupabaseStorage } from '../storage';
 
 /**
  * Self-hosted Supabase on AWS: a VPC, a private EKS cluster, a bootstrapped PostgreSQL on RDS, an S3 bucket for

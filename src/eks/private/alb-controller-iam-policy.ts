@@ -3,7 +3,7 @@
  *
  * Upstream: kubernetes-sigs/aws-load-balancer-controller, docs/install/iam_policy.json at tag v3.5.0
  * (commit 11eb202c97e4ae2ee45e0658c4cde9a4b59f33d4), the controller version that chart 3.5.0 installs.
- * Update it together with the chart version in ./charts.ts. ARNs are written for the 'aws' partition;
+ * Update it together with the chart version in ./constants.ts. ARNs are written for the 'aws' partition;
  * the construct substitutes the stack's partition.
  */
 export const ALB_CONTROLLER_IAM_POLICY_VERSION = 'v3.5.0';

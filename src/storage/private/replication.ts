@@ -7,6 +7,17 @@ import { acknowledgeWildcardResources } from '../../private/nag';
 export interface ReplicationTarget {
   readonly destinationBucket: s3.IBucket;
   readonly destinationKey: kms.IKey;
+  /** @default - a name CloudFormation generates */
+  readonly roleName?: string;
+}
+
+/** The role S3 assumes to replicate the objects of `scope`'s bucket; {@link grantReplication} gives it its permissions. */
+export function createReplicationRole(scope: Construct, target: ReplicationTarget): iam.Role {
+  return new iam.Role(scope, 'ReplicationRole', {
+    roleName: target.roleName,
+    assumedBy: new iam.ServicePrincipal('s3.amazonaws.com'),
+    description: `Replicates the Supabase Storage objects of ${scope.node.path} to the disaster-recovery region`,
+  });
 }
 
 /**

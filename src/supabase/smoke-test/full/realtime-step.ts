@@ -1,8 +1,8 @@
 /** The functional check's Realtime step: broadcast and presence on a public channel, as the user. */
 import type { RealtimeChannel, SupabaseClient } from '@supabase/supabase-js';
 import { describeError, signal, within } from './errors';
-import type { FunctionalCheckDeps } from './functional-check';
 import { RunNames } from './names';
+import type { FunctionalCheckDeps } from './types';
 
 /**
  * Joins the public channel as the user, with broadcast `self` (its own messages come back) and `ack` (the server

@@ -1,10 +1,10 @@
 import { Duration, RemovalPolicy, Size, Stack, aws_elasticloadbalancingv2 as elbv2, aws_kms as kms, aws_logs as logs, aws_s3 as s3, aws_sns as sns } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { buildParts } from './fixture';
-import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseObservability, SupabaseObservabilityProps, SupabaseSecrets, SupabaseStorage } from '../../src';
-import { alarmState } from '../alarm-evaluator';
-import { PolicyRequest, evaluate, resolve } from '../policy-evaluator';
+import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseObservability, SupabaseObservabilityProps, SupabaseSecrets, SupabaseStorage } from '../../../src';
+import { alarmState } from '../../alarm-evaluator';
+import { PolicyRequest, evaluate, resolve } from '../../policy-evaluator';
+import { buildParts } from '../fixture';
 
 function observe(props: Partial<SupabaseObservabilityProps> = {}) {
   const parts = buildParts();

@@ -1,3 +1,45 @@
+import { Duration, Size, aws_eks_v2 as eks } from 'aws-cdk-lib';
+
+/** The lowest Kubernetes version SupabaseCluster accepts; older ones are out of EKS standard support. */
+export const MIN_KUBERNETES_MINOR = 30;
+
+/** The root volume of a node when its group sets no `diskSize`. */
+export const DEFAULT_DISK_SIZE = Size.gibibytes(50);
+
+/** The smallest root volume a node may have: the OS and the images need it. */
+export const MIN_DISK_GIB = 20;
+
+/** The node label whose value is the node's group name. */
+export const NODE_GROUP_LABEL = 'cdk-supabase-on-aws/node-group';
+
+/** The feature flag for the native AWS::IAM::OIDCProvider, which SupabaseCluster sets unless the app did. */
+export const NATIVE_OIDC_PROVIDER_FLAG = '@aws-cdk/aws-eks:useNativeOidcProvider';
+
+/** How long a Helm release may take to become ready. */
+export const HELM_TIMEOUT = Duration.minutes(15);
+
+/** The name of the default StorageClass. */
+export const STORAGE_CLASS_NAME = 'gp3';
+
+/** The control-plane log types, all five of them. */
+export const ALL_LOG_TYPES = [
+  eks.ClusterLoggingTypes.API,
+  eks.ClusterLoggingTypes.AUDIT,
+  eks.ClusterLoggingTypes.AUTHENTICATOR,
+  eks.ClusterLoggingTypes.CONTROLLER_MANAGER,
+  eks.ClusterLoggingTypes.SCHEDULER,
+];
+
+/** Service accounts of the controllers and add-ons: [namespace, name]. */
+export const SERVICE_ACCOUNTS = {
+  vpcCni: ['kube-system', 'aws-node'],
+  ebsCsi: ['kube-system', 'ebs-csi-controller-sa'],
+  albController: ['kube-system', 'aws-load-balancer-controller'],
+  clusterAutoscaler: ['kube-system', 'cluster-autoscaler'],
+  externalSecrets: ['external-secrets', 'external-secrets'],
+  externalDns: ['external-dns', 'external-dns'],
+} as const;
+
 /**
  * The Helm charts that SupabaseCluster installs, pinned. Where each version was read:
  * - aws-load-balancer-controller 3.5.0 (controller v3.5.0): helm/aws-load-balancer-controller/Chart.yaml at tag

@@ -2,7 +2,7 @@ import { Duration, Size } from 'aws-cdk-lib';
 
 /**
  * Alarm thresholds of {@link SupabaseObservability}. Each names the statistic and unit it is compared with; most
- * alarms fire after 15 minutes beyond their threshold (the README's table gives each alarm's period).
+ * alarms fire after 15 minutes beyond their threshold (docs/operations.md gives each alarm's period).
  */
 export interface SupabaseAlarmThresholds {
   /** Average database CPU (`CPUUtilization`, percent). @default 80 */

@@ -10,16 +10,16 @@ export interface SecretReplicationCheckFunctionProps extends lambda.FunctionOpti
 }
 
 /**
- * An AWS Lambda function which executes src/supabase/secret-replication-check.
+ * An AWS Lambda function which executes src/supabase/observability/secret-replication-check.
  */
 export class SecretReplicationCheckFunction extends lambda.Function {
   constructor(scope: Construct, id: string, props?: SecretReplicationCheckFunctionProps) {
     super(scope, id, {
-      description: 'src/supabase/secret-replication-check.lambda.ts',
+      description: 'src/supabase/observability/secret-replication-check.lambda.ts',
       ...props,
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
       handler: 'index.handler',
-      code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/supabase/secret-replication-check.lambda')),
+      code: lambda.Code.fromAsset(path.join(__dirname, '../../../assets/supabase/observability/secret-replication-check.lambda')),
     });
     this.addEnvironment('AWS_NODEJS_CONNECTION_REUSE_ENABLED', '1', { removeInEdge: true });
   }

@@ -8,17 +8,17 @@ import {
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { AlarmFactory } from './alarms';
-import { acknowledgeWildcardResources } from '../../private/nag';
+import { AlarmFactory } from './alarm-factory';
+import { acknowledgeWildcardResources } from '../../../private/nag';
+import type { SupabaseSecretReplication } from '../observability-props';
 import { SecretReplicationCheckFunction } from '../secret-replication-check-function';
-import type { SupabaseSecretReplication } from '../supabase-observability';
 
 const NAMESPACE = 'Supabase/SecretReplication';
 const METRIC = 'ReplicasNotInSync';
 
 /**
  * The secret replication check: a function, run every five minutes, that counts the replicas not in sync
- * (src/supabase/secret-replication-check.lambda.ts) and publishes the count, and the alarm on it. The alarm fires on
+ * (src/supabase/observability/secret-replication-check.lambda.ts) and publishes the count, and the alarm on it. The alarm fires on
  * any such replica for 15 minutes, and when the count stops arriving (the check itself fails).
  */
 export function addSecretReplicationCheck(scope: Construct, alarms: AlarmFactory, replication: SupabaseSecretReplication,

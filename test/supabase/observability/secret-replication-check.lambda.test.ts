@@ -1,7 +1,7 @@
 import { CloudWatchClient, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
-import { check, configFromEnvironment } from '../../src/supabase/secret-replication-check.lambda';
+import { check, configFromEnvironment } from '../../../src/supabase/observability/secret-replication-check.lambda';
 
 const JWT = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:supabase/prod/jwt-AbCdEf';
 const KEYS = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:supabase/prod/api-keys-GhIjKl';

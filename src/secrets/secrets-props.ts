@@ -1,0 +1,87 @@
+import { Duration, RemovalPolicy, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
+import type { SupabaseSecrets } from './supabase-secrets';
+
+/**
+ * Properties of a {@link SupabaseSecrets}.
+ */
+export interface SupabaseSecretsProps {
+  /**
+   * Prefix of every secret's name; the secrets are named `<prefix>/jwt`, `<prefix>/api-keys`, ...
+   *
+   * @default - `supabase/` followed by the construct's path, e.g. `supabase/MyStack/Secrets`
+   */
+  readonly secretNamePrefix?: string;
+
+  /**
+   * The KMS key that encrypts every secret of this construct.
+   *
+   * @default - a new key with rotation enabled and the alias `alias/<secretNamePrefix>`; multi-Region unless
+   * `primaryRegion` is set
+   */
+  readonly encryptionKey?: kms.IKey;
+
+  /**
+   * What happens to the secrets, the key and the signing function's log group this construct creates when they
+   * leave the stack. Losing the JWT secret invalidates every API key and user session.
+   *
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Length of the generated JWT secret (letters and digits only, so no character needs escaping). At least 32.
+   *
+   * @default 64
+   */
+  readonly jwtSecretLength?: number;
+
+  /**
+   * How long the anon and service_role keys are valid (their `exp` claim). Changing it re-signs both keys.
+   *
+   * @default Duration.days(1825) (5 years)
+   */
+  readonly apiKeyLifetime?: Duration;
+
+  /**
+   * Regions every secret is replicated to (the disaster-recovery site), each optionally with a KMS key of that
+   * region that encrypts the replicas.
+   *
+   * @default - no replicas
+   */
+  readonly replicaRegions?: secretsmanager.ReplicaRegion[];
+
+  /**
+   * The region of the primary secrets, when this construct stands in a disaster-recovery region for their
+   * replicas: nothing is generated here, the secrets are the replicas of the primary's with the same
+   * `secretNamePrefix` (required), encrypted with this construct's key. See docs/disaster-recovery.md.
+   *
+   * @default - this is the primary: the secrets are created and generated here
+   */
+  readonly primaryRegion?: string;
+
+  /**
+   * SMTP settings for Auth's emails. Without them Auth cannot send email: sign-ups by email cannot be
+   * confirmed (email autoconfirm stays off, so no unconfirmed user can sign in), and users are created by an
+   * administrator with the service_role key instead.
+   *
+   * @default - no SMTP
+   */
+  readonly smtp?: SupabaseSmtpSettings;
+
+  /**
+   * Auth's email through Amazon SES of this stack's region, with an SMTP credential made here (instead of
+   * `smtp`): an IAM user that may send only from `adminEmail`, its SMTP password in the secret
+   * `<secretNamePrefix>/ses-smtp/<region>`. See docs/network-and-secrets.md.
+   *
+   * @default - no SES credential (see `smtp`)
+   */
+  readonly sesSmtp?: SupabaseSesSmtpSettings;
+
+  /**
+   * User name of the Studio dashboard's basic authentication (the password is generated).
+   *
+   * @default 'supabase'
+   */
+  readonly dashboardUsername?: string;
+}

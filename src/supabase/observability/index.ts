@@ -1,0 +1,3 @@
+export * from './observability-props';
+export * from './supabase-observability';
+export * from './thresholds';
