@@ -29,7 +29,7 @@ import { SupabaseWorkloads } from './supabase-workloads';
 import { SupabaseCluster, SupabaseClusterOptions } from '../eks/supabase-cluster';
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking/supabase-network';
 import { stripUndefined } from '../private/strip-undefined';
-import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
+import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds';
 import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets/supabase-secrets';
 import { SupabaseStorage, SupabaseStorageProps } from '../storage/supabase-storage';
 
