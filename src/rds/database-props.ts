@@ -239,8 +239,8 @@ export interface SupabaseDatabaseOptions {
   readonly pgCron?: boolean;
 
   /**
-   * Parameters added to, or overriding, the Supabase defaults of the parameter group (see the class's table).
-   * Values Supabase depends on are validated.
+   * Parameters added to, or overriding, the Supabase defaults of the parameter group. Values Supabase depends on
+   * are validated. See docs/database.md for the defaults and their reasons.
    *
    * @default - the defaults only
    */

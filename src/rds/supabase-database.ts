@@ -22,6 +22,7 @@ import { Construct } from 'constructs';
 import { BootstrapFunction } from './bootstrap-function';
 import { DatabaseParameter, SupabaseDatabaseProps } from './database-props';
 import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
+import { defaultParameters } from './parameters';
 import { databaseFunctionRole } from './private/database-function';
 import { createReplica, publishReplicaEndpoint, replicatedMasterSecret, validateReplicaOf } from './private/replica';
 import { ReplicaStatusFunction } from './replica-status-function';
@@ -80,19 +81,7 @@ const MAINTENANCE_WINDOW_PATTERN = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3
  * log groups kept one month, Enhanced Monitoring every 60 s, Performance Insights encrypted with the key, IAM
  * database authentication.
  *
- * The parameter group:
- *
- * | parameter | value | why |
- * |---|---|---|
- * | `rds.logical_replication` | `1` | Realtime streams changes through logical replication (`wal_level = logical`). Static: a reboot when changed on a running instance. |
- * | `rds.force_ssl` | `1` | Every connection is encrypted; the services connect with `sslmode=require` or `verify-full`. |
- * | `password_encryption` | `scram-sha-256` | Passwords are stored as SCRAM verifiers, never MD5. |
- * | `shared_preload_libraries` | `pg_stat_statements` (`,pg_cron` with `pgCron`) | Query statistics for Studio and Performance Insights; pg_cron must be preloaded. Static. |
- * | `cron.database_name` | `databaseName` (with `pgCron` only) | pg_cron's jobs live in Supabase's database. Static. |
- * | `max_replication_slots` | `10` | One logical slot for Realtime (two while a Realtime pod replaces another), one for a cross-region read replica, room for a CDC consumer or a second replica. Static. |
- * | `max_wal_senders` | `20` | One WAL sender per slot consumer plus streams that use no slot; keep a read replica's value at least this high, as PostgreSQL requires of a standby. Static. |
- * | `log_min_duration_statement` | `1000` | Logs statements that take over one second (slow queries) to the exported `postgresql` log. |
- * | `log_connections` | `1` | Logs each connection's user and database: an audit trail of who logs in; the services use connection pools, so it stays small. |
+ * The parameter group's defaults and the reason for each are in docs/database.md ("Default parameters").
  *
  * The services never log in as the master user. Each has its own login, whose secret holds the JSON fields
  * `username`, `password`, `host`, `port` (a number), `dbname` and `engine` (`postgres`):
@@ -754,18 +743,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
    * The Supabase defaults with the user's parameters over them, checked against what Supabase needs.
    */
   private validateParameters(userParameters: DatabaseParameter[], pgCron: boolean): Record<string, string> {
-    const preload = pgCron ? 'pg_stat_statements,pg_cron' : 'pg_stat_statements';
-    const parameters: Record<string, string> = {
-      'rds.logical_replication': '1',
-      'rds.force_ssl': '1',
-      'password_encryption': 'scram-sha-256',
-      'shared_preload_libraries': preload,
-      ...(pgCron ? { 'cron.database_name': this.databaseName } : {}),
-      'max_replication_slots': '10',
-      'max_wal_senders': '20',
-      'log_min_duration_statement': '1000',
-      'log_connections': '1',
-    };
+    const parameters = defaultParameters({ pgCron, databaseName: this.databaseName });
     const seen = new Set<string>();
     for (const { name, value } of userParameters) {
       if (!Token.isUnresolved(name)) {
