@@ -1,8 +1,6 @@
-import * as path from 'path';
 import {
   CustomResource,
   Duration,
-  FileSystem,
   Names,
   RemovalPolicy,
   Size,
@@ -19,20 +17,18 @@ import {
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BootstrapFunction } from './bootstrap-function';
 import { DatabaseParameter, SupabaseDatabaseProps } from './database-props';
 import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
 import { defaultParameters } from './parameters';
-import { databaseFunctionRole } from './private/database-function';
-import { createReplica, publishReplicaEndpoint, replicatedMasterSecret, validateReplicaOf } from './private/replica';
-import { ReplicaStatusFunction } from './replica-status-function';
-import { createDatabaseProxy } from '../private/database-proxy';
+import { createBootstrap } from './private/bootstrap-resource';
+import { databaseFunctionSecurityGroup } from './private/database-function';
+import { createDatabaseProxy } from './private/proxy';
+import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret, validateReplicaOf } from './private/replica';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
-import { acknowledgeWildcardResources } from '../private/nag';
+import { POSTGRES_PORT } from '../private/ports';
 import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
-const POSTGRES_PORT = 5432;
 const MIN_POSTGRES_MAJOR = 15;
 const DEFAULT_DATABASE_NAME = 'postgres';
 const DEFAULT_MASTER_USERNAME = 'supabase_master';
@@ -41,8 +37,6 @@ const DEFAULT_MAX_ALLOCATED_STORAGE = Size.gibibytes(500);
 const DEFAULT_BACKUP_RETENTION = Duration.days(7);
 const DEFAULT_MASTER_ROTATION = Duration.days(30);
 const DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT = 75;
-const BOOTSTRAP_TIMEOUT = Duration.minutes(5);
-const BOOTSTRAP_SERVICE_TIMEOUT = Duration.minutes(10);
 /** The window in which RDS takes the daily automated backup (UTC). */
 const DEFAULT_BACKUP_WINDOW = '03:00-04:00';
 /** The weekly maintenance window (UTC), right after the backup window so the two never overlap. */
@@ -54,16 +48,6 @@ const LOG_EXPORTS = ['postgresql', 'upgrade'];
  * a shell command line or a quoted string (`" ' \` $ ! & * ( ) | [ ] { } ; < > ~ +`), or is a space.
  */
 const MASTER_PASSWORD_EXCLUDED = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
-/** Where the bundled bootstrap handler lives; its fingerprint makes the bootstrap re-run when the SQL changes. */
-const BOOTSTRAP_ASSET_DIR = path.join(__dirname, '../../assets/rds/bootstrap.lambda');
-/**
- * Lambda's Node.js 20 and later runtimes ship the Amazon-specific CA certificates (the Amazon RDS CAs among them)
- * in /var/runtime/ca-cert.pem but, unlike Node.js 18, no longer load them at start to save cold-start time; a
- * function that verifies an RDS server certificate must point NODE_EXTRA_CA_CERTS at that file. See the AWS
- * Compute Blog, "Node.js 20.x runtime now available in AWS Lambda" (November 2023), section on the Amazon-specific
- * CA certificates, and https://dev.classmethod.jp/articles/node-extra-ca-certs-influence-cold-start/.
- */
-const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
 const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 const SQL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
 const BACKUP_WINDOW_PATTERN = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
@@ -363,6 +347,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     // The instance's own `connections` carry its port as a deploy-time attribute; the port is fixed, so the rules
     // callers add name 5432 and do not wait for the instance.
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(POSTGRES_PORT) });
+    const functionNetwork = { vpc: props.vpc, subnets: bootstrapSubnets, awsApiPeer, connections: this.connections };
     this.endpoint = this.instance.instanceEndpoint;
     this.instanceIdentifier = source ? identifier : this.instance.instanceIdentifier;
     if (source) {
@@ -385,7 +370,15 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       this.masterSecret = replicatedMasterSecret(this, source);
       // Kept once promoted (it then answers inRecovery: false): removing a VPC function would hold the promotion's
       // deployment until Lambda releases its network interfaces, which can take many minutes.
-      this.replicaStatusFunction = this.createReplicaStatusFunction(props.vpc, bootstrapSubnets, awsApiPeer, logRetention, supportingRemovalPolicy);
+      this.replicaStatusFunction = createReplicaStatusFunction(this, {
+        ...functionNetwork,
+        key: this.encryptionKey,
+        logRetention,
+        removalPolicy: supportingRemovalPolicy,
+        restSecret: this.restSecret,
+        instance: this.instance,
+        databaseName: this.databaseName,
+      });
       return;
     }
 
@@ -396,7 +389,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
 
     // The master password rotates in the VPC: a hosted rotation function that reaches the instance on 5432 and
     // Secrets Manager on 443, and nothing else.
-    const rotationSecurityGroup = this.lambdaSecurityGroup('RotationSecurityGroup', props.vpc, awsApiPeer, 'Hosted rotation of the master secret');
+    const rotationSecurityGroup = databaseFunctionSecurityGroup(this, 'RotationSecurityGroup', functionNetwork, 'Hosted rotation of the master secret');
     masterSecret.addRotationSchedule('Rotation', {
       hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
         vpc: props.vpc,
@@ -445,30 +438,23 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     this.realtimeSecret = secretOf('Realtime');
     this.metaSecret = secretOf('Meta');
 
-    const { fn, securityGroup: bootstrapSecurityGroup } = this.createBootstrapFunction(
-      props.vpc, bootstrapSubnets, awsApiPeer, logRetention, supportingRemovalPolicy, loginSecrets.map((s) => s.secret));
-    this.bootstrapFunction = fn;
-
-    this.bootstrap = new CustomResource(this, 'Bootstrap', {
-      serviceToken: fn.functionArn,
-      resourceType: 'Custom::SupabaseBootstrap',
-      serviceTimeout: BOOTSTRAP_SERVICE_TIMEOUT,
-      properties: {
-        // A Ref to the secret attachment: the handler finds host, port and dbname in the secret once attached.
-        MasterSecretArn: masterSecret.secretArn,
-        LoginSecretArns: Object.fromEntries(loginSecrets.map(({ login, secret }) => [login.username, secret.secretArn])),
-        DatabaseName: this.databaseName,
-        Postgis: String(props.postgis ?? false),
-        PgCron: String(pgCron),
-        // Changes whenever the bundled handler (and the SQL in it) changes, so that CloudFormation updates the
-        // resource and the bootstrap runs again.
-        HandlerFingerprint: FileSystem.fingerprint(BOOTSTRAP_ASSET_DIR),
-        ...(props.bootstrapTrigger !== undefined ? { Trigger: props.bootstrapTrigger } : {}),
-      },
+    const bootstrap = createBootstrap(this, {
+      ...functionNetwork,
+      key: this.encryptionKey,
+      logRetention,
+      removalPolicy: supportingRemovalPolicy,
+      masterSecret,
+      loginSecrets: loginSecrets.map(({ login, secret }) => ({ username: login.username, secret })),
+      databaseName: this.databaseName,
+      postgis: props.postgis ?? false,
+      pgCron,
+      trigger: props.bootstrapTrigger,
     });
+    this.bootstrapFunction = bootstrap.fn;
+    this.bootstrap = bootstrap.resource;
     // The handler connects at once: the instance must be available, the secret attached and both security groups'
     // rules in place (the rules are separate resources nothing else waits for).
-    this.bootstrap.node.addDependency(cfnInstance, securityGroup, bootstrapSecurityGroup);
+    this.bootstrap.node.addDependency(cfnInstance, securityGroup, bootstrap.securityGroup);
 
     if (props.proxy) {
       const pooledLogins = ['Auth', 'Rest', 'Storage', 'Meta'];
@@ -530,96 +516,6 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     }
     consumer.addStackDependency(Stack.of(this), 'reads the replica\'s endpoint parameter');
     return ssm.StringParameter.valueForStringParameter(scope, this.endpointParameterName);
-  }
-
-  private createBootstrapFunction(
-    vpc: ec2.IVpc,
-    subnets: ec2.SubnetSelection,
-    awsApiPeer: ec2.IPeer,
-    logRetention: logs.RetentionDays,
-    removalPolicy: RemovalPolicy,
-    loginSecrets: secretsmanager.ISecret[],
-  ) {
-    const securityGroup = this.lambdaSecurityGroup('BootstrapSecurityGroup', vpc, awsApiPeer, 'Database bootstrap function');
-    const { role, logGroup, vpcAccess } = databaseFunctionRole(this, 'Bootstrap', {
-      description: `Bootstraps the Supabase database ${this.node.path}`,
-      secretArns: [this.masterSecret!.secretArn, ...loginSecrets.map((s) => s.secretArn)],
-      secretsSid: 'ReadMasterAndLoginSecrets',
-      key: this.encryptionKey,
-      logRetention,
-      removalPolicy,
-    });
-
-    const fn = new BootstrapFunction(this, 'BootstrapFunction', {
-      description: `Creates the Supabase roles, schemas and extensions in ${this.node.path}`,
-      role,
-      logGroup,
-      timeout: BOOTSTRAP_TIMEOUT,
-      memorySize: 256,
-      vpc,
-      vpcSubnets: subnets,
-      securityGroups: [securityGroup],
-      environment: { NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE },
-    });
-    fn.node.addDependency(vpcAccess);
-    return { fn, securityGroup };
-  }
-
-  /** See {@link replicaStatusFunction}. */
-  private createReplicaStatusFunction(
-    vpc: ec2.IVpc,
-    subnets: ec2.SubnetSelection,
-    awsApiPeer: ec2.IPeer,
-    logRetention: logs.RetentionDays,
-    removalPolicy: RemovalPolicy,
-  ): lambda.IFunction {
-    const securityGroup = this.lambdaSecurityGroup('ReplicaStatusSecurityGroup', vpc, awsApiPeer, 'Replica status function');
-    // The replica of the primary's secret, imported by name: its ARN ends in a random suffix.
-    const secretArn = `${this.restSecret.secretArn}-??????`;
-    const { role, logGroup, vpcAccess } = databaseFunctionRole(this, 'ReplicaStatus', {
-      description: `Reads the recovery point of the Supabase read replica ${this.node.path}`,
-      secretArns: [secretArn],
-      secretsSid: 'ReadTheAuthenticatorLoginSecret',
-      key: this.encryptionKey,
-      logRetention,
-      removalPolicy,
-    });
-    acknowledgeWildcardResources(role, [secretArn],
-      'The replica, in this region, of the primary\'s authenticator login secret is known by name only; its ARN ends in the six random characters Secrets Manager appends, which ?????? matches, and nothing else.');
-    const fn = new ReplicaStatusFunction(this, 'ReplicaStatusFunction', {
-      description: `Reads the recovery point of the read replica ${this.node.path} (pg_last_xact_replay_timestamp)`,
-      role,
-      logGroup,
-      timeout: Duration.seconds(30),
-      memorySize: 256,
-      vpc,
-      vpcSubnets: subnets,
-      securityGroups: [securityGroup],
-      environment: {
-        NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
-        SECRET_ID: this.restSecret.secretName,
-        DB_HOST: this.instance.dbInstanceEndpointAddress,
-        DB_PORT: String(POSTGRES_PORT),
-        DB_NAME: this.databaseName,
-      },
-    });
-    fn.node.addDependency(vpcAccess);
-    return fn;
-  }
-
-  /**
-   * A security group for a function of this construct: no rule by default; PostgreSQL to the instance (the
-   * instance's group admits it in turn) and HTTPS to the AWS APIs.
-   */
-  private lambdaSecurityGroup(id: string, vpc: ec2.IVpc, awsApiPeer: ec2.IPeer, what: string): ec2.SecurityGroup {
-    const group = new ec2.SecurityGroup(this, id, {
-      vpc,
-      description: `${what} of ${this.node.path}: PostgreSQL to the database, HTTPS to Secrets Manager and KMS`,
-      allowAllOutbound: false,
-    });
-    group.addEgressRule(awsApiPeer, ec2.Port.tcp(443), 'HTTPS to Secrets Manager and KMS');
-    this.connections.allowDefaultPortFrom(group, `PostgreSQL from the ${what.toLowerCase()}`);
-    return group;
   }
 
   private defaultIdentifier(): string {

@@ -5,15 +5,21 @@ import {
   Stack,
   Token,
   Validations,
+  aws_kms as kms,
+  aws_lambda as lambda,
+  aws_logs as logs,
   aws_rds as rds,
   aws_secretsmanager as secretsmanager,
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { DatabaseFunctionNetwork, LAMBDA_CA_BUNDLE, databaseFunctionRole, databaseFunctionSecurityGroup } from './database-function';
+import { acknowledgeWildcardResources } from '../../private/nag';
+import { POSTGRES_PORT } from '../../private/ports';
 import { SECRET_NAME_PATTERN } from '../../private/secret-names';
 import { WARNINGS, warn } from '../../private/warnings';
+import { ReplicaStatusFunction } from '../replica-status-function';
 
-const POSTGRES_PORT = 5432;
 const ARN_PATTERN = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:db:([a-z][a-z0-9-]{0,62})$/;
 
 /** `SupabaseDatabaseSource`, as the functions of this file read it (no import of the construct's module). */
@@ -187,4 +193,51 @@ export function publishReplicaEndpoint(scope: Construct, replica: rds.DatabaseIn
     description: `The endpoint address of the Supabase read replica ${scope.node.path}, for the stacks that connect to it`,
   });
   return { parameter, name };
+}
+
+/** What {@link createReplicaStatusFunction} needs besides the network. */
+export interface ReplicaStatusSettings extends DatabaseFunctionNetwork {
+  readonly key: kms.IKey;
+  readonly logRetention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  /** The replica, in this region, of the primary's authenticator login secret. */
+  readonly restSecret: secretsmanager.ISecret;
+  readonly instance: rds.DatabaseInstanceBase;
+  readonly databaseName: string;
+}
+
+/** See `SupabaseDatabase.replicaStatusFunction`. */
+export function createReplicaStatusFunction(scope: Construct, settings: ReplicaStatusSettings): lambda.IFunction {
+  const securityGroup = databaseFunctionSecurityGroup(scope, 'ReplicaStatusSecurityGroup', settings, 'Replica status function');
+  // The replica of the primary's secret, imported by name: its ARN ends in a random suffix.
+  const secretArn = `${settings.restSecret.secretArn}-??????`;
+  const { role, logGroup, vpcAccess } = databaseFunctionRole(scope, 'ReplicaStatus', {
+    description: `Reads the recovery point of the Supabase read replica ${scope.node.path}`,
+    secretArns: [secretArn],
+    secretsSid: 'ReadTheAuthenticatorLoginSecret',
+    key: settings.key,
+    logRetention: settings.logRetention,
+    removalPolicy: settings.removalPolicy,
+  });
+  acknowledgeWildcardResources(role, [secretArn],
+    'The replica, in this region, of the primary\'s authenticator login secret is known by name only; its ARN ends in the six random characters Secrets Manager appends, which ?????? matches, and nothing else.');
+  const fn = new ReplicaStatusFunction(scope, 'ReplicaStatusFunction', {
+    description: `Reads the recovery point of the read replica ${scope.node.path} (pg_last_xact_replay_timestamp)`,
+    role,
+    logGroup,
+    timeout: Duration.seconds(30),
+    memorySize: 256,
+    vpc: settings.vpc,
+    vpcSubnets: settings.subnets,
+    securityGroups: [securityGroup],
+    environment: {
+      NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
+      SECRET_ID: settings.restSecret.secretName,
+      DB_HOST: settings.instance.dbInstanceEndpointAddress,
+      DB_PORT: String(POSTGRES_PORT),
+      DB_NAME: settings.databaseName,
+    },
+  });
+  fn.node.addDependency(vpcAccess);
+  return fn;
 }
