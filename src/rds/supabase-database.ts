@@ -3,9 +3,7 @@ import {
   Duration,
   Names,
   RemovalPolicy,
-  Size,
   Stack,
-  Token,
   Validations,
   aws_ec2 as ec2,
   aws_iam as iam,
@@ -17,30 +15,44 @@ import {
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { DatabaseParameter, SupabaseDatabaseProps } from './database-props';
-import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
-import { defaultParameters } from './parameters';
+import { SupabaseDatabaseProps } from './database-props';
+import { SUPABASE_LOGINS } from './logins';
 import { createBootstrap } from './private/bootstrap-resource';
 import { databaseFunctionSecurityGroup } from './private/database-function';
+import {
+  DEFAULT_ALLOCATED_STORAGE,
+  DEFAULT_BACKUP_RETENTION,
+  DEFAULT_BACKUP_WINDOW,
+  DEFAULT_DATABASE_NAME,
+  DEFAULT_MAINTENANCE_WINDOW,
+  DEFAULT_MASTER_ROTATION,
+  DEFAULT_MASTER_USERNAME,
+  DEFAULT_MAX_ALLOCATED_STORAGE,
+  DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT,
+} from './private/defaults';
 import { createDatabaseProxy } from './private/proxy';
-import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret, validateReplicaOf } from './private/replica';
+import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret } from './private/replica';
+import {
+  BACKUP_WINDOW_PATTERN,
+  MAINTENANCE_WINDOW_PATTERN,
+  validateBackupRetention,
+  validateConnectUser,
+  validateDatabaseName,
+  validateEngineVersion,
+  validateInstanceIdentifier,
+  validateLoginSecretNames,
+  validateMasterRotation,
+  validateMasterUsername,
+  validateMaxConnectionsPercent,
+  validateParameters,
+  validateReplicaOf,
+  validateStorage,
+  validateWindow,
+} from './private/validation';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
 import { POSTGRES_PORT } from '../private/ports';
-import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
-const MIN_POSTGRES_MAJOR = 15;
-const DEFAULT_DATABASE_NAME = 'postgres';
-const DEFAULT_MASTER_USERNAME = 'supabase_master';
-const DEFAULT_ALLOCATED_STORAGE = Size.gibibytes(100);
-const DEFAULT_MAX_ALLOCATED_STORAGE = Size.gibibytes(500);
-const DEFAULT_BACKUP_RETENTION = Duration.days(7);
-const DEFAULT_MASTER_ROTATION = Duration.days(30);
-const DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT = 75;
-/** The window in which RDS takes the daily automated backup (UTC). */
-const DEFAULT_BACKUP_WINDOW = '03:00-04:00';
-/** The weekly maintenance window (UTC), right after the backup window so the two never overlap. */
-const DEFAULT_MAINTENANCE_WINDOW = 'sun:04:00-sun:05:00';
 /** Both log types RDS for PostgreSQL can export: the server log and the major-version upgrade log. */
 const LOG_EXPORTS = ['postgresql', 'upgrade'];
 /**
@@ -48,10 +60,6 @@ const LOG_EXPORTS = ['postgresql', 'upgrade'];
  * a shell command line or a quoted string (`" ' \` $ ! & * ( ) | [ ] { } ; < > ~ +`), or is a space.
  */
 const MASTER_PASSWORD_EXCLUDED = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
-const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
-const SQL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
-const BACKUP_WINDOW_PATTERN = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
-const MAINTENANCE_WINDOW_PATTERN = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
 
 /**
  * Amazon RDS for PostgreSQL prepared for Supabase: an encrypted Multi-AZ instance in the isolated subnets, a
@@ -195,7 +203,6 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
 
   private readonly masterUsername: string;
   private readonly endpointParameterName?: string;
-  private readonly loginUsernames: string[];
 
   constructor(scope: Construct, id: string, props: SupabaseDatabaseProps) {
     super(scope, id);
@@ -218,27 +225,26 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     this.replicaSourceArn = source && !source.promoted ? source.instanceArn : undefined;
     this.secretReplicaRegions = (props.secretReplicaRegions ?? []).map((r) => r.region);
     this.vpc = props.vpc;
-    const secretNamePrefix = this.validateLoginSecretNames(props);
+    const secretNamePrefix = validateLoginSecretNames(this, props);
 
     const engineVersion = props.engineVersion
       ?? rds.PostgresEngineVersion.of('18.3', '18', { s3Import: true, s3Export: true });
-    this.validateEngineVersion(engineVersion);
+    validateEngineVersion(this, engineVersion);
     const allocated = props.allocatedStorage ?? DEFAULT_ALLOCATED_STORAGE;
     const maxAllocated = props.maxAllocatedStorage ?? DEFAULT_MAX_ALLOCATED_STORAGE;
-    this.validateStorage(allocated, maxAllocated);
+    validateStorage(this, allocated, maxAllocated);
     const multiAz = props.multiAz ?? true;
     const deletionProtection = props.deletionProtection ?? true;
     const backupRetention = props.backupRetention ?? DEFAULT_BACKUP_RETENTION;
-    this.validateBackupRetention(backupRetention, multiAz, deletionProtection);
-    const backupWindow = this.validateWindow('preferredBackupWindow', props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW, BACKUP_WINDOW_PATTERN, DEFAULT_BACKUP_WINDOW);
-    const maintenanceWindow = this.validateWindow('preferredMaintenanceWindow', props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, MAINTENANCE_WINDOW_PATTERN, DEFAULT_MAINTENANCE_WINDOW);
-    this.databaseName = this.validateDatabaseName(props.databaseName ?? DEFAULT_DATABASE_NAME);
-    this.loginUsernames = SUPABASE_LOGINS.map((l) => l.username);
-    this.masterUsername = this.validateMasterUsername(props.masterUsername ?? DEFAULT_MASTER_USERNAME);
-    const masterRotation = this.validateMasterRotation(props.masterRotation ?? DEFAULT_MASTER_ROTATION);
-    const identifier = this.validateInstanceIdentifier(props.instanceIdentifier ?? this.defaultIdentifier());
+    validateBackupRetention(this, backupRetention, multiAz, deletionProtection);
+    const backupWindow = validateWindow(this, 'preferredBackupWindow', props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW, BACKUP_WINDOW_PATTERN, DEFAULT_BACKUP_WINDOW);
+    const maintenanceWindow = validateWindow(this, 'preferredMaintenanceWindow', props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, MAINTENANCE_WINDOW_PATTERN, DEFAULT_MAINTENANCE_WINDOW);
+    this.databaseName = validateDatabaseName(this, props.databaseName ?? DEFAULT_DATABASE_NAME);
+    this.masterUsername = validateMasterUsername(this, props.masterUsername ?? DEFAULT_MASTER_USERNAME);
+    const masterRotation = validateMasterRotation(this, props.masterRotation ?? DEFAULT_MASTER_ROTATION);
+    const identifier = validateInstanceIdentifier(this, props.instanceIdentifier ?? this.defaultIdentifier());
     const pgCron = props.pgCron ?? false;
-    const parameters = this.validateParameters(props.parameters ?? [], pgCron);
+    const parameters = validateParameters(this, props.parameters ?? [], pgCron, this.databaseName);
 
     // RDS takes no final snapshot of a read replica: a replica is kept instead (after a failover it is the primary).
     // CloudFormation ignores RETAIN on a read replica: its deletion protection keeps it until it is promoted.
@@ -464,7 +470,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
         vpc: props.vpc,
         vpcSubnets: common.vpcSubnets,
         secrets: pooledLogins.map(secretOf),
-        maxConnectionsPercent: this.validateMaxConnectionsPercent(props.proxy.maxConnectionsPercent ?? DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT),
+        maxConnectionsPercent: validateMaxConnectionsPercent(this, props.proxy.maxConnectionsPercent ?? DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT),
       });
       // The proxy logs in with the services' secrets: their roles and passwords exist once the bootstrap ran.
       proxy.node.addDependency(this.bootstrap);
@@ -492,15 +498,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
    * password, which would break rotation, the bootstrap and the services.
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    if (!Token.isUnresolved(dbUser)) {
-      if (dbUser === this.masterUsername || this.loginUsernames.includes(dbUser)) {
-        const whose = dbUser === this.masterUsername ? 'the master user' : 'a Supabase service login';
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`grantConnect\` was given dbUser '${dbUser}', ${whose}; a role granted rds_iam can no longer log in with its password, which rotation, the bootstrap and the services need. Create a separate role for IAM authentication (CREATE ROLE x LOGIN; GRANT rds_iam TO x) and pass its name.`);
-      }
-      if (!SQL_NAME_PATTERN.test(dbUser)) {
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`grantConnect\` was given dbUser '${dbUser}', which is not a PostgreSQL role name this construct accepts (a letter, then letters, digits or underscores, at most 63). Pass the name of the role you granted rds_iam.`);
-      }
-    }
+    validateConnectUser(this, dbUser, this.masterUsername);
     return this.instance.grantConnect(grantee, dbUser);
   }
 
@@ -525,150 +523,6 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       .replace(/-+/g, '-')
       .replace(/^[^a-z]+/, '')
       .replace(/-$/, '');
-  }
-
-  private validateMaxConnectionsPercent(percent: number): number {
-    if (!Token.isUnresolved(percent) && !(Number.isInteger(percent) && percent >= 1 && percent <= 100)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`proxy.maxConnectionsPercent\` must be a whole number from 1 to 100, got ${percent}. Leave room for Realtime's direct connections: the default is ${DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT}.`);
-    }
-    return percent;
-  }
-
-  /** The login secrets' name prefix, if any; replicating them needs names the standby can find. */
-  private validateLoginSecretNames(props: SupabaseDatabaseProps): string | undefined {
-    const prefix = props.secretNamePrefix;
-    if (prefix !== undefined && !Token.isUnresolved(prefix) && !SECRET_NAME_PATTERN.test(prefix)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`secretNamePrefix\` '${prefix}' is not usable in a secret name (letters, digits and /_+=.@- only). Use a prefix such as 'supabase/prod'.`);
-    }
-    if (props.secretReplicaRegions?.length && prefix === undefined) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`secretReplicaRegions\` is set without \`secretNamePrefix\`. The standby finds the replicas of the login secrets by name: set \`secretNamePrefix\`, e.g. 'supabase/prod'.`);
-    }
-    return prefix?.replace(/\/+$/, '');
-  }
-
-  private validateEngineVersion(version: rds.PostgresEngineVersion) {
-    const major = version.postgresMajorVersion;
-    if (Token.isUnresolved(major)) {
-      return;
-    }
-    const number = parseInt(major, 10);
-    if (!(number >= MIN_POSTGRES_MAJOR)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`engineVersion\` is PostgreSQL ${version.postgresFullVersion}; Supabase needs PostgreSQL ${MIN_POSTGRES_MAJOR} or newer. Use rds.PostgresEngineVersion.VER_17_9 or newer, or leave \`engineVersion\` out for 18.3.`);
-    }
-  }
-
-  private validateStorage(allocated: Size, maxAllocated: Size) {
-    const gib = allocated.toGibibytes();
-    const maxGib = maxAllocated.toGibibytes();
-    if (!Token.isUnresolved(gib) && (!Number.isInteger(gib) || gib < 20 || gib > 65536)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`allocatedStorage\` is ${gib} GiB; gp3 storage for RDS is a whole number of GiB from 20 to 65536. Use Size.gibibytes(100), the default, or another size in that range.`);
-    }
-    if (!Token.isUnresolved(maxGib) && !Number.isInteger(maxGib)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`maxAllocatedStorage\` is ${maxGib} GiB; RDS takes a whole number of GiB. Use Size.gibibytes(n).`);
-    }
-    if (!Token.isUnresolved(gib) && !Token.isUnresolved(maxGib) && maxGib < gib) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`maxAllocatedStorage\` is ${maxGib} GiB, below \`allocatedStorage\` (${gib} GiB); storage autoscaling can only grow the storage. Use a maximum of at least ${gib} GiB, e.g. ${Math.max(gib * 5, gib + 10)} GiB.`);
-    }
-  }
-
-  private validateBackupRetention(retention: Duration, multiAz: boolean, deletionProtection: boolean) {
-    if (retention.isUnresolved()) {
-      return;
-    }
-    const days = retention.toDays({ integral: false });
-    if (!Number.isInteger(days) || days < 0 || days > 35) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`backupRetention\` is ${retention.toHumanString()}; RDS keeps automated backups for a whole number of days from 0 to 35. Use Duration.days(7), the default, or another number of days in that range.`);
-    }
-    if (days === 0 && (multiAz || deletionProtection)) {
-      const asked = [multiAz ? '`multiAz`' : undefined, deletionProtection ? '`deletionProtection`' : undefined].filter(Boolean).join(' and ');
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`backupRetention\` is 0 days, which turns automated backups off, while ${asked} ask for a database kept safe (RDS refuses Multi-AZ without backups, and a protected database without backups cannot be restored to a point in time). Keep \`backupRetention\` at 1 day or more, or set \`multiAz\` and \`deletionProtection\` to false for a throwaway database.`);
-    }
-  }
-
-  private validateWindow(prop: string, value: string, pattern: RegExp, example: string): string {
-    if (!Token.isUnresolved(value) && !pattern.test(value)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`${prop}\` is '${value}', which is not an RDS window (UTC). Use the form '${example}'.`);
-    }
-    return value;
-  }
-
-  private validateDatabaseName(name: string): string {
-    if (Token.isUnresolved(name)) {
-      return name;
-    }
-    if (!SQL_NAME_PATTERN.test(name) || ['template0', 'template1', 'rdsadmin'].includes(name.toLowerCase())) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`databaseName\` is '${name}'; RDS needs a letter, then letters, digits or underscores (at most 63), and not template0, template1 or rdsadmin. Use 'postgres', the default, or a name such as 'supabase'.`);
-    }
-    return name;
-  }
-
-  private validateMasterUsername(name: string): string {
-    if (Token.isUnresolved(name)) {
-      return name;
-    }
-    if (!SQL_NAME_PATTERN.test(name)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}'; RDS needs a letter, then letters, digits or underscores (at most 63). Use '${DEFAULT_MASTER_USERNAME}', the default.`);
-    }
-    if (this.loginUsernames.includes(name)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}', the login of a Supabase service; the services must never log in as the master user, whose password rotates. Use another name, e.g. '${DEFAULT_MASTER_USERNAME}', the default.`);
-    }
-    if (RESERVED_ROLE_NAMES.includes(name.toLowerCase())) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}', a role that RDS or the Supabase bootstrap already uses. Use another name, e.g. '${DEFAULT_MASTER_USERNAME}', the default.`);
-    }
-    return name;
-  }
-
-  private validateMasterRotation(rotation: Duration): Duration {
-    if (!rotation.isUnresolved()) {
-      const days = rotation.toDays({ integral: false });
-      if (!Number.isInteger(days) || days < 1 || days > 1000) {
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`masterRotation\` is ${rotation.toHumanString()}; Secrets Manager rotates every whole number of days from 1 to 1000. Use Duration.days(30), the default.`);
-      }
-    }
-    return rotation;
-  }
-
-  private validateInstanceIdentifier(identifier: string): string {
-    if (!Token.isUnresolved(identifier) && (!IDENTIFIER_PATTERN.test(identifier) || identifier.includes('--') || identifier.endsWith('-'))) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`instanceIdentifier\` is '${identifier}'; RDS needs a lower-case letter, then lower-case letters, digits or single hyphens, at most 63 characters, not ending with a hyphen. Use a name such as 'supabase-prod'.`);
-    }
-    return identifier;
-  }
-
-  /**
-   * The Supabase defaults with the user's parameters over them, checked against what Supabase needs.
-   */
-  private validateParameters(userParameters: DatabaseParameter[], pgCron: boolean): Record<string, string> {
-    const parameters = defaultParameters({ pgCron, databaseName: this.databaseName });
-    const seen = new Set<string>();
-    for (const { name, value } of userParameters) {
-      if (!Token.isUnresolved(name)) {
-        if (seen.has(name)) {
-          throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` lists '${name}' more than once. List each parameter once.`);
-        }
-        seen.add(name);
-      }
-      parameters[name] = value;
-    }
-    const must = (name: string, expected: string, why: string) => {
-      const value = parameters[name];
-      if (!Token.isUnresolved(value) && value !== expected) {
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` sets '${name}' to '${value}'; ${why}. Leave '${name}' out of \`parameters\` (the default is '${expected}').`);
-      }
-    };
-    must('rds.logical_replication', '1', 'Supabase Realtime streams changes through logical replication, which needs it on');
-    must('rds.force_ssl', '1', 'every connection to the Supabase database must be encrypted');
-    must('password_encryption', 'scram-sha-256', 'the login passwords must be stored as SCRAM verifiers, not MD5');
-    const libraries = parameters.shared_preload_libraries;
-    if (!Token.isUnresolved(libraries)) {
-      const list = libraries.split(',').map((l) => l.trim().toLowerCase());
-      const needed = pgCron ? ['pg_stat_statements', 'pg_cron'] : ['pg_stat_statements'];
-      const missing = needed.filter((l) => !list.includes(l));
-      if (missing.length > 0) {
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` sets 'shared_preload_libraries' to '${libraries}', which lacks ${missing.join(' and ')}; ${pgCron ? 'pg_cron must be preloaded when `pgCron` is on, and ' : ''}Studio and Performance Insights need pg_stat_statements. Include ${needed.join(' and ')}, e.g. '${[...needed, ...list.filter((l) => l && !needed.includes(l))].join(',')}'.`);
-      }
-    }
-    return parameters;
   }
 }
 
