@@ -16,9 +16,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseDatabaseProps } from './database-props';
-import { SUPABASE_LOGINS } from './logins';
 import { createBootstrap } from './private/bootstrap-resource';
-import { databaseFunctionSecurityGroup } from './private/database-function';
 import {
   DEFAULT_ALLOCATED_STORAGE,
   DEFAULT_BACKUP_RETENTION,
@@ -32,6 +30,7 @@ import {
 } from './private/defaults';
 import { createDatabaseProxy } from './private/proxy';
 import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret } from './private/replica';
+import { createLoginSecrets, importLoginSecretReplicas, MASTER_PASSWORD_EXCLUDED, rotateMasterSecret } from './private/secrets';
 import {
   BACKUP_WINDOW_PATTERN,
   MAINTENANCE_WINDOW_PATTERN,
@@ -55,11 +54,6 @@ import { POSTGRES_PORT } from '../private/ports';
 
 /** Both log types RDS for PostgreSQL can export: the server log and the major-version upgrade log. */
 const LOG_EXPORTS = ['postgresql', 'upgrade'];
-/**
- * Characters the generated master password may not contain: each one breaks a `postgres://` URL (`@ : / ? # %`),
- * a shell command line or a quoted string (`" ' \` $ ! & * ( ) | [ ] { } ; < > ~ +`), or is a space.
- */
-const MASTER_PASSWORD_EXCLUDED = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 
 /**
  * Amazon RDS for PostgreSQL prepared for Supabase: an encrypted Multi-AZ instance in the isolated subnets, a
@@ -362,17 +356,30 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       this.endpointParameterName = published.name;
     }
 
+    const masterSecret = primary?.secret;
+    if (masterSecret) {
+      // Like the login secrets, the master secret outlives a snapshotted instance: a restore needs its password.
+      (primary!.node.tryFindChild('Secret') as rds.DatabaseSecret | undefined)?.applyRemovalPolicy(supportingRemovalPolicy);
+      rotateMasterSecret(this, masterSecret, functionNetwork, masterRotation);
+    }
+    // A replica's are the replicas, in this region, of the primary's. The services reach this instance: the
+    // workloads take the host from `endpoint`, not from the secrets, which name the primary's.
+    const loginSecrets = source ? importLoginSecretReplicas(this, source.secretNamePrefix) : createLoginSecrets(this, {
+      namePrefix: secretNamePrefix,
+      replicaRegions: props.secretReplicaRegions,
+      key: this.encryptionKey,
+      removalPolicy: supportingRemovalPolicy,
+      host: this.instance.dbInstanceEndpointAddress,
+      databaseName: this.databaseName,
+    });
+    const secretOf = (loginId: string) => loginSecrets.find((s) => s.login.id === loginId)!.secret;
+    this.authSecret = secretOf('Auth');
+    this.restSecret = secretOf('Rest');
+    this.storageSecret = secretOf('Storage');
+    this.realtimeSecret = secretOf('Realtime');
+    this.metaSecret = secretOf('Meta');
+
     if (source) {
-      // The replicas, in this region, of the primary's login secrets (same names, same passwords: the roles and
-      // their passwords replicate with the data). The services reach this instance: the workloads take the host
-      // from `endpoint`, not from the secrets, which name the primary's.
-      const replicaOf = (loginId: string) => secretsmanager.Secret.fromSecretNameV2(this, `${loginId}Secret`,
-        loginSecretName(source.secretNamePrefix, loginId));
-      this.authSecret = replicaOf('Auth');
-      this.restSecret = replicaOf('Rest');
-      this.storageSecret = replicaOf('Storage');
-      this.realtimeSecret = replicaOf('Realtime');
-      this.metaSecret = replicaOf('Meta');
       this.masterSecret = replicatedMasterSecret(this, source);
       // Kept once promoted (it then answers inRecovery: false): removing a VPC function would hold the promotion's
       // deployment until Lambda releases its network interfaces, which can take many minutes.
@@ -388,68 +395,13 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       return;
     }
 
-    const masterSecret = primary!.secret!;
     this.masterSecret = masterSecret;
-    // Like the login secrets, the master secret outlives a snapshotted instance: a restore needs its password.
-    (primary!.node.tryFindChild('Secret') as rds.DatabaseSecret | undefined)?.applyRemovalPolicy(supportingRemovalPolicy);
-
-    // The master password rotates in the VPC: a hosted rotation function that reaches the instance on 5432 and
-    // Secrets Manager on 443, and nothing else.
-    const rotationSecurityGroup = databaseFunctionSecurityGroup(this, 'RotationSecurityGroup', functionNetwork, 'Hosted rotation of the master secret');
-    masterSecret.addRotationSchedule('Rotation', {
-      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
-        vpc: props.vpc,
-        vpcSubnets: bootstrapSubnets,
-        securityGroups: [rotationSecurityGroup],
-        excludeCharacters: MASTER_PASSWORD_EXCLUDED,
-      }),
-      automaticallyAfter: masterRotation,
-      // The first password is already generated by Secrets Manager; rotating at once would race the bootstrap,
-      // which logs in as the master user right after the schedule exists.
-      rotateImmediatelyOnUpdate: false,
-    });
-
-    const loginSecrets = SUPABASE_LOGINS.map((login) => {
-      const secret = new secretsmanager.Secret(this, `${login.id}Secret`, {
-        secretName: secretNamePrefix ? loginSecretName(secretNamePrefix, login.id) : undefined,
-        replicaRegions: props.secretReplicaRegions,
-        description: `${login.description}; login ${login.username} of ${this.node.path}`,
-        encryptionKey: this.encryptionKey,
-        removalPolicy: supportingRemovalPolicy,
-        generateSecretString: {
-          secretStringTemplate: Stack.of(this).toJsonString({
-            username: login.username,
-            host: this.instance.dbInstanceEndpointAddress,
-            port: POSTGRES_PORT,
-            dbname: this.databaseName,
-            engine: 'postgres',
-          }),
-          generateStringKey: 'password',
-          // Letters and digits only: the password goes into connection URLs unescaped.
-          excludePunctuation: true,
-          includeSpace: false,
-          passwordLength: 32,
-        },
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: `The password of ${login.username} is set in PostgreSQL by the bootstrap custom resource and read by the service's pods at start; a scheduled rotation would change the secret without changing the role's password or restarting the pods. It is rotated deliberately: new secret value, deployment with a new bootstrapTrigger (the bootstrap sets it), pod restart.`,
-      });
-      return { login, secret };
-    });
-    const secretOf = (loginId: string) => loginSecrets.find((s) => s.login.id === loginId)!.secret;
-    this.authSecret = secretOf('Auth');
-    this.restSecret = secretOf('Rest');
-    this.storageSecret = secretOf('Storage');
-    this.realtimeSecret = secretOf('Realtime');
-    this.metaSecret = secretOf('Meta');
-
     const bootstrap = createBootstrap(this, {
       ...functionNetwork,
       key: this.encryptionKey,
       logRetention,
       removalPolicy: supportingRemovalPolicy,
-      masterSecret,
+      masterSecret: masterSecret!,
       loginSecrets: loginSecrets.map(({ login, secret }) => ({ username: login.username, secret })),
       databaseName: this.databaseName,
       postgis: props.postgis ?? false,
@@ -526,7 +478,3 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   }
 }
 
-/** The name of a login's secret under `prefix`: `<prefix>/db-auth`, `<prefix>/db-rest`, ... */
-function loginSecretName(prefix: string, loginId: string): string {
-  return `${prefix.replace(/\/+$/, '')}/db-${loginId.toLowerCase()}`;
-}
