@@ -28,6 +28,7 @@ import {
   DEFAULT_MAX_ALLOCATED_STORAGE,
   DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT,
 } from './private/defaults';
+import { LOG_EXPORTS, createExportLogGroups, enhancedMonitoringRole } from './private/monitoring';
 import { createDatabaseProxy } from './private/proxy';
 import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret } from './private/replica';
 import { createLoginSecrets, importLoginSecretReplicas, MASTER_PASSWORD_EXCLUDED, rotateMasterSecret } from './private/secrets';
@@ -52,8 +53,6 @@ import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
 import { POSTGRES_PORT } from '../private/ports';
 
-/** Both log types RDS for PostgreSQL can export: the server log and the major-version upgrade log. */
-const LOG_EXPORTS = ['postgresql', 'upgrade'];
 
 /**
  * Amazon RDS for PostgreSQL prepared for Supabase: an encrypted Multi-AZ instance in the isolated subnets, a
@@ -139,13 +138,9 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   /** The parameter group. */
   public readonly parameterGroup: rds.IParameterGroup;
   /**
-   * The master user's secret, attached to the instance and rotated: JSON fields `username`, `password`, `host`,
-   * `port`, `dbname`, `engine`, `dbInstanceIdentifier`. For administrators and the bootstrap only. Undefined for a
-   * read replica, whose master user is the primary's. For a promoted replica with `replicaOf.masterSecretName`, the
-   * replica in this region of the primary's master secret (read-only; its `host` names the old primary): the master
-   * user and password came with the data. Its rotation stays with the function in the primary's region until
-   * failback, and that function changes the password of the primary's instance, not of this one: stop it while this
-   * instance serves (see docs/disaster-recovery.md).
+   * The master user's secret, attached to the instance and rotated, for administrators and the bootstrap only.
+   * Undefined for a read replica; for a promoted replica with `replicaOf.masterSecretName`, the replica in this
+   * region of the primary's master secret (read-only). See docs/disaster-recovery.md.
    */
   public readonly masterSecret?: secretsmanager.ISecret;
   /** Auth (GoTrue)'s login `supabase_auth_admin`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
@@ -166,14 +161,9 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
    */
   public readonly bootstrap?: CustomResource;
   /**
-   * With `replicaOf`: a function that reads the replica's recovery point on the replica itself, from
-   * inside the VPC: the commit time (on the primary) of the last transaction it replayed,
-   * `pg_last_xact_replay_timestamp()`, and the WAL it received but has not replayed yet (a promotion replays it). Read
-   * it before promoting: `aws lambda invoke --function-name <name> status.json`. When the primary is gone, the
-   * ReplicaLag metric only counts the time since it was last heard from, and after the promotion (which restarts the
-   * instance) PostgreSQL no longer knows. It logs in as `authenticator`, with the replica of its login secret. Let
-   * the on-call role call it with `replicaStatusFunction.grantInvoke(role)`. Once promoted it answers `inRecovery:
-   * false`, which confirms the promotion.
+   * With `replicaOf`: a function in the VPC that reads the replica's recovery point
+   * (`pg_last_xact_replay_timestamp()` and the WAL not yet replayed); read it before promoting, and once promoted it
+   * answers `inRecovery: false`. Let the on-call role call it with `grantInvoke`. See docs/disaster-recovery.md.
    */
   public readonly replicaStatusFunction?: lambda.IFunction;
   /** The function behind the bootstrap custom resource. Undefined for a replica, promoted or not. */
@@ -269,26 +259,12 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       parameters,
     });
 
-    // RDS creates /aws/rds/instance/<identifier>/<log> when it first exports to it, unencrypted and kept forever.
-    // Creating the groups first, named after a known identifier, gives them a retention and the key without the
-    // LogRetention custom resource (another Lambda function with an AWS managed policy) that
-    // `cloudwatchLogsRetention` would add.
-    const exportLogGroups = LOG_EXPORTS.map((log) => new logs.LogGroup(this, `${log.charAt(0).toUpperCase()}${log.slice(1)}LogGroup`, {
-      logGroupName: `/aws/rds/instance/${identifier}/${log}`,
+    const exportLogGroups = createExportLogGroups(this, identifier, {
+      key: this.encryptionKey,
       retention: logRetention,
-      encryptionKey: this.encryptionKey,
       removalPolicy: supportingRemovalPolicy,
-    }));
-
-    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
-      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-      description: `Enhanced Monitoring of the Supabase database ${this.node.path}`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
     });
-    Validations.of(monitoringRole).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-      reason: 'RDS Enhanced Monitoring is documented with the AWS managed policy AmazonRDSEnhancedMonitoringRole, which only lets the monitoring agent create and write the RDS* log groups (RDSOSMetrics); AWS keeps it in step with the agent, and the role can be assumed by monitoring.rds.amazonaws.com only.',
-    });
+    const monitoringRole = enhancedMonitoringRole(this);
 
     // What a primary and a replica share: network, size, parameters, encryption, logs, monitoring, protection.
     const common = {
