@@ -4,12 +4,8 @@
  */
 export type { BootstrapLogin, BootstrapOptions, ConnectAs } from './sql';
 export { AUTHENTICATOR_ROLES, LOGIN_ROLES } from './roles';
-export {
-  BootstrapStepError,
-  REALTIME_PUBLICATION,
-  STEPS,
-  bootstrapDatabase,
-} from './sql';
+export { BootstrapStepError, bootstrapDatabase } from './sql';
+export { REALTIME_PUBLICATION, STEPS } from './steps';
 export {
   PREEMPTED_REALTIME_MIGRATIONS,
   REALTIME_ADMIN_ROLE,
