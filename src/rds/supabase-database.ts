@@ -53,7 +53,6 @@ import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
 import { POSTGRES_PORT } from '../private/ports';
 
-
 /**
  * Amazon RDS for PostgreSQL prepared for Supabase: an encrypted Multi-AZ instance in the isolated subnets, a
  * parameter group tuned for Supabase, a security group that admits only what callers allow, a rotated master
