@@ -39,34 +39,18 @@ export interface SupabaseDatabaseSource {
   readonly secretNamePrefix: string;
 
   /**
-   * Whether the replica is promoted to a standalone primary: the failover switch. Set it to promote: on the next
-   * deployment CloudFormation removes `SourceDBInstanceIdentifier` from the instance, which promotes the read
-   * replica (it calls PromoteReadReplica with this construct's `backupRetention` and `preferredBackupWindow`), then
-   * applies the rest (e.g. `multiAz`). The construct, its logical id and every property CloudFormation could only
-   * change by replacing the instance (identifier, source region, key, subnet group; no master user name, database
-   * name, engine or encryption flag) stay as they were, so the instance holding the data is updated in place.
-   *
-   * Let CloudFormation do the promotion: do not run `aws rds promote-read-replica` first. CloudFormation calls
-   * PromoteReadReplica whenever the property goes away, and RDS refuses to promote an instance that is no longer a
-   * replica, which fails the deployment.
-   *
-   * Promoted: `replicaSourceArn` is undefined (no replica-lag alarm); `backupRetention` and
-   * `preferredBackupWindow` are taken (defaults as for a primary); the login secrets are still the replicas of the
-   * primary's (the roles and passwords came with the data); `masterSecret` is the replica of the primary's master
-   * secret when `masterSecretName` is given; nothing is bootstrapped (the roles, schemas and extensions came with the
-   * data); `removalPolicy` defaults to RETAIN and may be SNAPSHOT; deletion protection as set (default on).
-   * Set it back to false only together with a new `instanceIdentifier`, for a new replica after failback.
+   * Whether the replica is promoted to a standalone primary: the failover switch. The next deployment removes
+   * `SourceDBInstanceIdentifier` and CloudFormation promotes the instance in place (same logical id); do not run
+   * `aws rds promote-read-replica` first. Set it back to false only with a new `instanceIdentifier`. See
+   * docs/disaster-recovery.md.
    *
    * @default false
    */
   readonly promoted?: boolean;
 
   /**
-   * The name of the primary's master secret, whose replica in this region (the primary's `secretReplicaRegions`
-   * replicate it) becomes `masterSecret` once `promoted`. The primary's master secret has a name CloudFormation
-   * generated: read it once with `aws secretsmanager describe-secret --secret-id <the primary's DatabaseSecretArn
-   * output> --query Name`. (It is not renamed under `secretNamePrefix`: a new name would replace the secret and
-   * change the master password of a running primary.)
+   * The name of the primary's master secret, whose replica in this region becomes `masterSecret` once `promoted`
+   * (`aws secretsmanager describe-secret --secret-id <the primary's DatabaseSecretArn output> --query Name`).
    *
    * @default - no `masterSecret` once promoted
    */
@@ -282,29 +266,19 @@ export interface SupabaseDatabaseOptions {
   readonly secretReplicaRegions?: secretsmanager.ReplicaRegion[];
 
   /**
-   * Makes this a cross-region read replica of a SupabaseDatabase in another region (the primary site), for disaster
-   * recovery: an instance in this stack's region that streams from the primary, encrypted with this construct's key
-   * (of this region), with the same parameters. Nothing is bootstrapped (the roles, schemas and data come from the
-   * primary), there is no master secret (the master user is the primary's), and the login secrets are the replicas,
-   * in this region, of the primary's. Promote the replica to take over with `replicaOf.promoted` (see
-   * docs/disaster-recovery.md). The settings that only a primary has (`masterUsername`, `masterRotation`, `postgis`,
-   * `bootstrapTrigger`, `backupRetention`, `preferredBackupWindow`, `allocatedStorage`, `secretNamePrefix`,
-   * `secretReplicaRegions`, `proxy`) are rejected, except the two backup settings once promoted; `removalPolicy` may
-   * not be SNAPSHOT before the promotion (RDS takes no final snapshot of a read replica).
+   * Makes this a cross-region read replica of a SupabaseDatabase in another region, for disaster recovery: nothing
+   * is bootstrapped, there is no master secret, and the login secrets are the replicas of the primary's. The
+   * primary-only settings are rejected, and `removalPolicy` may not be SNAPSHOT before the promotion. See
+   * docs/disaster-recovery.md.
    *
    * @default - a primary instance, bootstrapped here
    */
   readonly replicaOf?: SupabaseDatabaseSource;
 
   /**
-   * Puts an RDS Proxy in front of the instance, so that scaled-out services share a bounded pool of database
-   * connections (it multiplexes client sessions at transaction boundaries) and ride out a Multi-AZ failover
-   * without reconnecting. It sits in the instance's subnets (`vpcSubnets`), requires TLS, authenticates clients with
-   * SCRAM passwords against one auth entry per login secret of the services that use it (Auth, REST, Storage and
-   * postgres-meta; not Realtime, whose logical replication cannot pass a proxy), reads exactly those secrets through
-   * a role of its own, and has a security group that admits only the callers allowed through `proxyConnections`.
-   * `SupabaseOnAws` points those services at it and sets each to pool well (see the README's "Connection pooling").
-   * Not with `replicaOf`: RDS Proxy fronts only a writer instance.
+   * Puts an RDS Proxy (TLS, SCRAM) in front of the instance for Auth, REST, Storage and postgres-meta, so that
+   * scaled-out services share a bounded pool of connections and ride out a Multi-AZ failover. Not with
+   * `replicaOf`. See docs/database.md.
    *
    * @default - no proxy: every service connects to the instance
    */
