@@ -11,19 +11,10 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { Client, ClientConfig } from 'pg';
 import { bootstrapDatabase } from './bootstrap';
+import { BootstrapProperties } from './bootstrap/properties';
 import { CustomResourceEvent, CustomResourceResult, customResourceHandler } from '../private/lambda/custom-resource';
 import { readJsonSecret } from '../private/lambda/secrets';
-
-/** The custom resource's properties (CloudFormation passes every value as a string). */
-export interface BootstrapProperties {
-  /** The RDS master secret: `username`, `password`, and (once attached to the instance) `host`, `port`. */
-  readonly MasterSecretArn: string;
-  /** Per service login: PostgreSQL role name to the ARN of its secret (`username`, `password`). */
-  readonly LoginSecretArns: Record<string, string>;
-  readonly DatabaseName: string;
-  readonly Postgis: string;
-  readonly PgCron: string;
-}
+import { POSTGRES_PORT } from '../private/ports';
 
 /** The fields of an RDS-style database secret this handler reads. */
 export interface DatabaseSecret {
@@ -84,7 +75,7 @@ export async function onEvent(
     }
     return {
       host: m.host,
-      port: m.port ?? 5432,
+      port: m.port ?? POSTGRES_PORT,
       database: props.DatabaseName,
       user: m.username,
       password: m.password,
@@ -98,7 +89,7 @@ export async function onEvent(
     client = await connect(configFor(master));
   } catch (e: any) {
     if (e?.code !== INVALID_PASSWORD) {
-      throw new Error(`Cannot connect to ${master.host}:${master.port ?? 5432} as the master user: ${e?.message ?? e}`);
+      throw new Error(`Cannot connect to ${master.host}:${master.port ?? POSTGRES_PORT} as the master user: ${e?.message ?? e}`);
     }
     // The master secret may have been rotated between the read and the login: read it once more.
     console.log('The master password was refused; reading the master secret again (a rotation may have just finished)');

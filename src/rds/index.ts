@@ -1,1 +1,2 @@
+export * from './database-props';
 export * from './supabase-database';

@@ -1,3 +1,5 @@
+import { ROLES } from './bootstrap/roles';
+
 /**
  * The PostgreSQL login roles the Supabase services connect as. The database bootstrap creates each role and sets
  * its password from the role's own secret; the services never log in as the RDS master user, so rotating the
@@ -14,49 +16,26 @@ export interface SupabaseLogin {
   readonly description: string;
 }
 
-/** Every login role the bootstrap creates, in creation order. Usernames are fixed by the upstream services. */
-export const SUPABASE_LOGINS: readonly SupabaseLogin[] = [
-  {
-    id: 'Auth',
-    username: 'supabase_auth_admin',
-    description: 'Supabase Auth (GoTrue): owns schema auth and runs its migrations there',
-  },
-  {
-    id: 'Rest',
-    username: 'authenticator',
-    description: 'Supabase REST (PostgREST): switches to anon, authenticated or service_role per request',
-  },
-  {
-    id: 'Storage',
-    username: 'supabase_storage_admin',
-    description: 'Supabase Storage API: owns schema storage and runs its migrations there',
-  },
-  {
-    id: 'Realtime',
-    username: 'supabase_admin',
-    description: 'Supabase Realtime: logical replication through rds_replication (not a superuser on RDS)',
-  },
-  {
-    id: 'Meta',
-    username: 'postgres',
-    description: 'Supabase postgres-meta and Studio (a member of rds_superuser, never the RDS master user)',
-  },
-];
+/**
+ * The order of the login secrets in the template (the bootstrap's policy, its properties): never change it.
+ * Each id is a `service.id` of the bootstrap's role table.
+ */
+const LOGIN_SECRET_ORDER = ['Auth', 'Rest', 'Storage', 'Realtime', 'Meta'];
+
+/** Every service login of the bootstrap's role table ({@link ROLES}), in the secrets' order. */
+export const SUPABASE_LOGINS: readonly SupabaseLogin[] = LOGIN_SECRET_ORDER.map((id) => {
+  const role = ROLES.find((r) => r.service?.id === id)!;
+  return { id, username: role.name, description: role.service!.description };
+});
+
+/** Roles RDS keeps for itself, and the pseudo-role `public`. */
+const RDS_ROLE_NAMES = ['rdsadmin', 'rds_superuser', 'rds_replication', 'rds_password', 'rds_iam', 'public'];
 
 /**
  * Role names the bootstrap creates without a login (or that RDS keeps for itself); the master user may not take
  * any of them, nor any login's username.
  */
 export const RESERVED_ROLE_NAMES: readonly string[] = [
-  'anon',
-  'authenticated',
-  'service_role',
-  'supabase_realtime_admin',
-  'dashboard_user',
-  'rdsadmin',
-  'rds_superuser',
-  'rds_replication',
-  'rds_password',
-  'rds_iam',
-  'public',
+  ...ROLES.filter((r) => !r.login).map((r) => r.name),
+  ...RDS_ROLE_NAMES,
 ];

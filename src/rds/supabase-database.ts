@@ -1,13 +1,9 @@
-import * as path from 'path';
 import {
   CustomResource,
   Duration,
-  FileSystem,
   Names,
   RemovalPolicy,
-  Size,
   Stack,
-  Token,
   Validations,
   aws_ec2 as ec2,
   aws_iam as iam,
@@ -19,376 +15,43 @@ import {
   aws_ssm as ssm,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { BootstrapFunction } from './bootstrap-function';
-import { RESERVED_ROLE_NAMES, SUPABASE_LOGINS } from './logins';
-import { databaseFunctionRole } from './private/database-function';
-import { createReplica, publishReplicaEndpoint, replicatedMasterSecret, validateReplicaOf } from './private/replica';
-import { ReplicaStatusFunction } from './replica-status-function';
-import { createDatabaseProxy } from '../private/database-proxy';
+import { SupabaseDatabaseProps } from './database-props';
+import { createBootstrap } from './private/bootstrap-resource';
+import {
+  DEFAULT_ALLOCATED_STORAGE,
+  DEFAULT_BACKUP_RETENTION,
+  DEFAULT_BACKUP_WINDOW,
+  DEFAULT_DATABASE_NAME,
+  DEFAULT_MAINTENANCE_WINDOW,
+  DEFAULT_MASTER_ROTATION,
+  DEFAULT_MASTER_USERNAME,
+  DEFAULT_MAX_ALLOCATED_STORAGE,
+  DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT,
+} from './private/defaults';
+import { LOG_EXPORTS, createExportLogGroups, enhancedMonitoringRole } from './private/monitoring';
+import { createDatabaseProxy } from './private/proxy';
+import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret } from './private/replica';
+import { createLoginSecrets, importLoginSecretReplicas, MASTER_PASSWORD_EXCLUDED, rotateMasterSecret } from './private/secrets';
+import {
+  BACKUP_WINDOW_PATTERN,
+  MAINTENANCE_WINDOW_PATTERN,
+  validateBackupRetention,
+  validateConnectUser,
+  validateDatabaseName,
+  validateEngineVersion,
+  validateInstanceIdentifier,
+  validateLoginSecretNames,
+  validateMasterRotation,
+  validateMasterUsername,
+  validateMaxConnectionsPercent,
+  validateParameters,
+  validateReplicaOf,
+  validateStorage,
+  validateWindow,
+} from './private/validation';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs } from '../private/kms';
-import { acknowledgeWildcardResources } from '../private/nag';
-import { SECRET_NAME_PATTERN } from '../private/secret-names';
-
-const POSTGRES_PORT = 5432;
-const MIN_POSTGRES_MAJOR = 15;
-const DEFAULT_DATABASE_NAME = 'postgres';
-const DEFAULT_MASTER_USERNAME = 'supabase_master';
-const DEFAULT_ALLOCATED_STORAGE = Size.gibibytes(100);
-const DEFAULT_MAX_ALLOCATED_STORAGE = Size.gibibytes(500);
-const DEFAULT_BACKUP_RETENTION = Duration.days(7);
-const DEFAULT_MASTER_ROTATION = Duration.days(30);
-const DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT = 75;
-const BOOTSTRAP_TIMEOUT = Duration.minutes(5);
-const BOOTSTRAP_SERVICE_TIMEOUT = Duration.minutes(10);
-/** The window in which RDS takes the daily automated backup (UTC). */
-const DEFAULT_BACKUP_WINDOW = '03:00-04:00';
-/** The weekly maintenance window (UTC), right after the backup window so the two never overlap. */
-const DEFAULT_MAINTENANCE_WINDOW = 'sun:04:00-sun:05:00';
-/** Both log types RDS for PostgreSQL can export: the server log and the major-version upgrade log. */
-const LOG_EXPORTS = ['postgresql', 'upgrade'];
-/**
- * Characters the generated master password may not contain: each one breaks a `postgres://` URL (`@ : / ? # %`),
- * a shell command line or a quoted string (`" ' \` $ ! & * ( ) | [ ] { } ; < > ~ +`), or is a space.
- */
-const MASTER_PASSWORD_EXCLUDED = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
-/** Where the bundled bootstrap handler lives; its fingerprint makes the bootstrap re-run when the SQL changes. */
-const BOOTSTRAP_ASSET_DIR = path.join(__dirname, '../../assets/rds/bootstrap.lambda');
-/**
- * Lambda's Node.js 20 and later runtimes ship the Amazon-specific CA certificates (the Amazon RDS CAs among them)
- * in /var/runtime/ca-cert.pem but, unlike Node.js 18, no longer load them at start to save cold-start time; a
- * function that verifies an RDS server certificate must point NODE_EXTRA_CA_CERTS at that file. See the AWS
- * Compute Blog, "Node.js 20.x runtime now available in AWS Lambda" (November 2023), section on the Amazon-specific
- * CA certificates, and https://dev.classmethod.jp/articles/node-extra-ca-certs-influence-cold-start/.
- */
-const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
-const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
-const SQL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
-const BACKUP_WINDOW_PATTERN = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
-const MAINTENANCE_WINDOW_PATTERN = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
-
-/**
- * A parameter of the database's parameter group.
- */
-export interface DatabaseParameter {
-  /** The parameter's name, e.g. `work_mem` or `rds.force_ssl`. */
-  readonly name: string;
-  /** The parameter's value, as RDS takes it (a string, e.g. `'1'`, `'65536'`, `'scram-sha-256'`). */
-  readonly value: string;
-}
-
-/**
- * The primary of a cross-region read replica (`SupabaseDatabase.replicaOf`), named explicitly: no lookup at synth.
- */
-export interface SupabaseDatabaseSource {
-  /**
-   * The ARN of the primary's instance, e.g. `arn:aws:rds:eu-west-1:123456789012:db:supabase-ireland-prod` (give the
-   * primary a fixed `instanceIdentifier` so that its ARN is known before it is deployed). Its region is the source
-   * region. Keep it after a promotion: the source region stays in the instance's template.
-   */
-  readonly instanceArn: string;
-
-  /**
-   * The primary's `secretNamePrefix`. The primary replicates its service login secrets to this region
-   * (`secretReplicaRegions`); the replica hands those replicas to the services, before and after a promotion.
-   */
-  readonly secretNamePrefix: string;
-
-  /**
-   * Whether the replica is promoted to a standalone primary: the failover switch. Set it to promote: on the next
-   * deployment CloudFormation removes `SourceDBInstanceIdentifier` from the instance, which promotes the read
-   * replica (it calls PromoteReadReplica with this construct's `backupRetention` and `preferredBackupWindow`), then
-   * applies the rest (e.g. `multiAz`). The construct, its logical id and every property CloudFormation could only
-   * change by replacing the instance (identifier, source region, key, subnet group; no master user name, database
-   * name, engine or encryption flag) stay as they were, so the instance holding the data is updated in place.
-   *
-   * Let CloudFormation do the promotion: do not run `aws rds promote-read-replica` first. CloudFormation calls
-   * PromoteReadReplica whenever the property goes away, and RDS refuses to promote an instance that is no longer a
-   * replica, which fails the deployment.
-   *
-   * Promoted: `replicaSourceArn` is undefined (no replica-lag alarm); `backupRetention` and
-   * `preferredBackupWindow` are taken (defaults as for a primary); the login secrets are still the replicas of the
-   * primary's (the roles and passwords came with the data); `masterSecret` is the replica of the primary's master
-   * secret when `masterSecretName` is given; nothing is bootstrapped (the roles, schemas and extensions came with the
-   * data); `removalPolicy` defaults to RETAIN and may be SNAPSHOT; deletion protection as set (default on).
-   * Set it back to false only together with a new `instanceIdentifier`, for a new replica after failback.
-   *
-   * @default false
-   */
-  readonly promoted?: boolean;
-
-  /**
-   * The name of the primary's master secret, whose replica in this region (the primary's `secretReplicaRegions`
-   * replicate it) becomes `masterSecret` once `promoted`. The primary's master secret has a name CloudFormation
-   * generated: read it once with `aws secretsmanager describe-secret --secret-id <the primary's DatabaseSecretArn
-   * output> --query Name`. (It is not renamed under `secretNamePrefix`: a new name would replace the secret and
-   * change the master password of a running primary.)
-   *
-   * @default - no `masterSecret` once promoted
-   */
-  readonly masterSecretName?: string;
-}
-
-/**
- * The RDS Proxy of a {@link SupabaseDatabase} (`proxy`).
- */
-export interface SupabaseDatabaseProxyOptions {
-  /**
-   * The share of the instance's `max_connections` the proxy may open, in percent (1-100). The rest stays for what
-   * connects to the instance directly: Realtime (logical replication cannot pass a proxy), the Storage API's
-   * migrations and listener, Edge Functions, the bootstrap, the master secret's rotation and administrators.
-   *
-   * @default 75
-   */
-  readonly maxConnectionsPercent?: number;
-}
-
-/**
- * The settings of a {@link SupabaseDatabase} other than its network: what `SupabaseOnAws` takes to create one.
- */
-export interface SupabaseDatabaseOptions {
-  /**
-   * Where the bootstrap and rotation functions reach the Secrets Manager and KMS APIs on port 443. Pass the
-   * security group of the VPC's interface endpoints (e.g. `network.endpointSecurityGroup`) for the tightest rule,
-   * or `ec2.Peer.anyIpv4()` if the VPC has no such endpoints and the functions go through a NAT gateway.
-   *
-   * @default - the VPC's CIDR block, where the interface endpoints live
-   */
-  readonly awsApiPeer?: ec2.IPeer;
-
-  /**
-   * The PostgreSQL engine version, 15 or newer. Only minor versions of the same major are upgraded automatically.
-   *
-   * @default - PostgreSQL 18.3, the newest major that both RDS and aws-cdk-lib offer
-   */
-  readonly engineVersion?: rds.PostgresEngineVersion;
-
-  /**
-   * The instance class.
-   *
-   * @default db.t3.medium
-   */
-  readonly instanceType?: ec2.InstanceType;
-
-  /**
-   * Whether RDS keeps a synchronous standby in a second availability zone and fails over to it.
-   *
-   * @default true
-   */
-  readonly multiAz?: boolean;
-
-  /**
-   * The storage allocated at creation (gp3), at least 20 GiB.
-   *
-   * @default Size.gibibytes(100)
-   */
-  readonly allocatedStorage?: Size;
-
-  /**
-   * The upper limit of storage autoscaling: RDS grows the storage up to this size when it runs low. Not below
-   * `allocatedStorage`.
-   *
-   * @default Size.gibibytes(500)
-   */
-  readonly maxAllocatedStorage?: Size;
-
-  /**
-   * The KMS key that encrypts the storage, the snapshots, Performance Insights, the master and login secrets and
-   * the CloudWatch Logs groups of this construct. A key you pass must let CloudWatch Logs of this account and region
-   * use it (the construct adds that statement itself to a key of the same app; an imported key's policy is yours).
-   *
-   * @default - a new key with rotation enabled and an alias, retained unless `removalPolicy` is DESTROY
-   */
-  readonly encryptionKey?: kms.IKey;
-
-  /**
-   * How long RDS keeps automated backups (whole days, 0 to 35). 0 turns backups off, which Multi-AZ, deletion
-   * protection and read replicas do not go with.
-   *
-   * @default Duration.days(7)
-   */
-  readonly backupRetention?: Duration;
-
-  /**
-   * The daily backup window, UTC, `hh24:mi-hh24:mi`, at least 30 minutes, not overlapping the maintenance window.
-   *
-   * @default '03:00-04:00'
-   */
-  readonly preferredBackupWindow?: string;
-
-  /**
-   * The weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`.
-   *
-   * @default 'sun:04:00-sun:05:00'
-   */
-  readonly preferredMaintenanceWindow?: string;
-
-  /**
-   * Whether the instance refuses to be deleted. On a read replica (`replicaOf`) it is the only protection:
-   * CloudFormation ignores any deletion policy of a read replica ("Read replicas don't support deletion policies",
-   * AWS::RDS::DBInstance, SourceDBInstanceIdentifier), so without it deleting the stack deletes the replica.
-   *
-   * @default true
-   */
-  readonly deletionProtection?: boolean;
-
-  /**
-   * What happens to the instance when it leaves the stack. The key, the secrets and the log groups are kept for
-   * SNAPSHOT and RETAIN (their resources cannot be snapshotted) and deleted only for DESTROY. A read replica's
-   * RETAIN is written into the template but CloudFormation ignores it until the replica is promoted: see
-   * `deletionProtection`.
-   *
-   * @default - RemovalPolicy.SNAPSHOT; RemovalPolicy.RETAIN with `replicaOf` (promoted or not)
-   */
-  readonly removalPolicy?: RemovalPolicy;
-
-  /**
-   * How long the exported PostgreSQL and upgrade logs, and the bootstrap function's logs, are kept.
-   *
-   * @default logs.RetentionDays.ONE_MONTH
-   */
-  readonly cloudwatchLogsRetention?: logs.RetentionDays;
-
-  /**
-   * The instance identifier (lower case letters, digits and hyphens, starting with a letter, at most 63). It is
-   * fixed at synth time because the log groups the instance exports to are named after it and created, with
-   * their retention and encryption, before the instance. Changing it replaces the instance.
-   *
-   * @default - derived from the construct's path, e.g. `mystack-database-1a2b3c4d`
-   */
-  readonly instanceIdentifier?: string;
-
-  /**
-   * The database the Supabase services use. `postgres` is the database every RDS for PostgreSQL instance has.
-   *
-   * @default 'postgres'
-   */
-  readonly databaseName?: string;
-
-  /**
-   * The master user's name. Not one of the service logins (`supabase_auth_admin`, `authenticator`,
-   * `supabase_storage_admin`, `supabase_admin`, `postgres`) nor a role the bootstrap creates.
-   *
-   * @default 'supabase_master'
-   */
-  readonly masterUsername?: string;
-
-  /**
-   * How often the master password is rotated, by a hosted single-user rotation function in the VPC.
-   *
-   * @default Duration.days(30)
-   */
-  readonly masterRotation?: Duration;
-
-  /**
-   * Whether the bootstrap creates the PostGIS extension.
-   *
-   * @default false
-   */
-  readonly postgis?: boolean;
-
-  /**
-   * Whether `pg_cron` is preloaded and the bootstrap creates the extension in `databaseName`.
-   *
-   * @default false
-   */
-  readonly pgCron?: boolean;
-
-  /**
-   * Parameters added to, or overriding, the Supabase defaults of the parameter group (see the class's table).
-   * Values Supabase depends on are validated.
-   *
-   * @default - the defaults only
-   */
-  readonly parameters?: DatabaseParameter[];
-
-  /**
-   * Any string; changing it makes the bootstrap run again on the next deployment. Use it after putting new
-   * passwords into the login secrets, so that the roles get them. (The bootstrap also runs again whenever its
-   * handler, the database name or an option changes.)
-   *
-   * @default - no trigger
-   */
-  readonly bootstrapTrigger?: string;
-
-  /**
-   * How long Performance Insights keeps its data.
-   *
-   * @default rds.PerformanceInsightRetention.DEFAULT (7 days, the free tier)
-   */
-  readonly performanceInsightRetention?: rds.PerformanceInsightRetention;
-
-  /**
-   * Names the services' login secrets `<secretNamePrefix>/db-auth`, `/db-rest`, `/db-storage`, `/db-realtime` and
-   * `/db-meta`, so that a replica in another region can find their replicas by name. Letters, digits and
-   * `/_+=.@-`.
-   *
-   * @default - names generated by CloudFormation
-   */
-  readonly secretNamePrefix?: string;
-
-  /**
-   * Regions the services' login secrets and the master secret are replicated to (the disaster-recovery site), each
-   * optionally with the KMS key of that region that encrypts the replicas. Needs `secretNamePrefix`. The master
-   * secret keeps its generated name (see `SupabaseDatabaseSource.masterSecretName`) and its rotation, in this
-   * region, whose new passwords reach the replicas.
-   *
-   * @default - no replicas
-   */
-  readonly secretReplicaRegions?: secretsmanager.ReplicaRegion[];
-
-  /**
-   * Makes this a cross-region read replica of a SupabaseDatabase in another region (the primary site), for disaster
-   * recovery: an instance in this stack's region that streams from the primary, encrypted with this construct's key
-   * (of this region), with the same parameters. Nothing is bootstrapped (the roles, schemas and data come from the
-   * primary), there is no master secret (the master user is the primary's), and the login secrets are the replicas,
-   * in this region, of the primary's. Promote the replica to take over with `replicaOf.promoted` (see
-   * docs/disaster-recovery.md). The settings that only a primary has (`masterUsername`, `masterRotation`, `postgis`,
-   * `bootstrapTrigger`, `backupRetention`, `preferredBackupWindow`, `allocatedStorage`, `secretNamePrefix`,
-   * `secretReplicaRegions`, `proxy`) are rejected, except the two backup settings once promoted; `removalPolicy` may
-   * not be SNAPSHOT before the promotion (RDS takes no final snapshot of a read replica).
-   *
-   * @default - a primary instance, bootstrapped here
-   */
-  readonly replicaOf?: SupabaseDatabaseSource;
-
-  /**
-   * Puts an RDS Proxy in front of the instance, so that scaled-out services share a bounded pool of database
-   * connections (it multiplexes client sessions at transaction boundaries) and ride out a Multi-AZ failover
-   * without reconnecting. It sits in the instance's subnets (`vpcSubnets`), requires TLS, authenticates clients with
-   * SCRAM passwords against one auth entry per login secret of the services that use it (Auth, REST, Storage and
-   * postgres-meta; not Realtime, whose logical replication cannot pass a proxy), reads exactly those secrets through
-   * a role of its own, and has a security group that admits only the callers allowed through `proxyConnections`.
-   * `SupabaseOnAws` points those services at it and sets each to pool well (see the README's "Connection pooling").
-   * Not with `replicaOf`: RDS Proxy fronts only a writer instance.
-   *
-   * @default - no proxy: every service connects to the instance
-   */
-  readonly proxy?: SupabaseDatabaseProxyOptions;
-}
-
-/**
- * Properties of a {@link SupabaseDatabase}.
- */
-export interface SupabaseDatabaseProps extends SupabaseDatabaseOptions {
-  /** The VPC; the instance goes into `vpcSubnets`, the bootstrap and rotation functions into `bootstrapSubnets`. */
-  readonly vpc: ec2.IVpc;
-
-  /**
-   * The subnets of the instance's subnet group: the network's database tier. Give at least two availability zones.
-   *
-   * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
-   */
-  readonly vpcSubnets?: ec2.SubnetSelection;
-
-  /**
-   * The subnets of the bootstrap function and of the hosted rotation function of the master secret: the network's
-   * EKS tier, where the Secrets Manager and KMS interface endpoints are.
-   *
-   * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
-   */
-  readonly bootstrapSubnets?: ec2.SubnetSelection;
-}
+import { POSTGRES_PORT } from '../private/ports';
 
 /**
  * Amazon RDS for PostgreSQL prepared for Supabase: an encrypted Multi-AZ instance in the isolated subnets, a
@@ -396,41 +59,8 @@ export interface SupabaseDatabaseProps extends SupabaseDatabaseOptions {
  * secret, one generated secret per service login, and a bootstrap custom resource that creates the roles, schemas
  * and extensions the services need.
  *
- * Defaults: PostgreSQL 18.3, `db.t3.medium`, Multi-AZ, gp3 100 GiB growing up to 500 GiB, KMS encryption, 7 days of
- * backups (`03:00-04:00` UTC, maintenance `sun:04:00-sun:05:00`), tags copied to snapshots, deletion protection and
- * `RemovalPolicy.SNAPSHOT`, automatic minor version upgrades, `postgresql` and `upgrade` logs exported to encrypted
- * log groups kept one month, Enhanced Monitoring every 60 s, Performance Insights encrypted with the key, IAM
- * database authentication.
- *
- * The parameter group:
- *
- * | parameter | value | why |
- * |---|---|---|
- * | `rds.logical_replication` | `1` | Realtime streams changes through logical replication (`wal_level = logical`). Static: a reboot when changed on a running instance. |
- * | `rds.force_ssl` | `1` | Every connection is encrypted; the services connect with `sslmode=require` or `verify-full`. |
- * | `password_encryption` | `scram-sha-256` | Passwords are stored as SCRAM verifiers, never MD5. |
- * | `shared_preload_libraries` | `pg_stat_statements` (`,pg_cron` with `pgCron`) | Query statistics for Studio and Performance Insights; pg_cron must be preloaded. Static. |
- * | `cron.database_name` | `databaseName` (with `pgCron` only) | pg_cron's jobs live in Supabase's database. Static. |
- * | `max_replication_slots` | `10` | One logical slot for Realtime (two while a Realtime pod replaces another), one for a cross-region read replica, room for a CDC consumer or a second replica. Static. |
- * | `max_wal_senders` | `20` | One WAL sender per slot consumer plus streams that use no slot; keep a read replica's value at least this high, as PostgreSQL requires of a standby. Static. |
- * | `log_min_duration_statement` | `1000` | Logs statements that take over one second (slow queries) to the exported `postgresql` log. |
- * | `log_connections` | `1` | Logs each connection's user and database: an audit trail of who logs in; the services use connection pools, so it stays small. |
- *
- * The services never log in as the master user. Each has its own login, whose secret holds the JSON fields
- * `username`, `password`, `host`, `port` (a number), `dbname` and `engine` (`postgres`):
- *
- * | member | username | service |
- * |---|---|---|
- * | `authSecret` | `supabase_auth_admin` | Auth (GoTrue) |
- * | `restSecret` | `authenticator` | REST (PostgREST) |
- * | `storageSecret` | `supabase_storage_admin` | Storage API |
- * | `realtimeSecret` | `supabase_admin` | Realtime (not a superuser on RDS) |
- * | `metaSecret` | `postgres` | postgres-meta and Studio |
- *
- * The login passwords are generated by Secrets Manager and set by the bootstrap; they are not rotated on a
- * schedule, because a new password would not reach the running pods until they restart. To rotate one, put a new
- * `password` into its secret (letters and digits), deploy with a new `bootstrapTrigger` so the bootstrap runs
- * again and sets it, then restart the service's pods.
+ * The services never log in as the master user: each has its own login and secret (`authSecret`, `restSecret`,
+ * `storageSecret`, `realtimeSecret`, `metaSecret`). The defaults and their reasons are in docs/database.md.
  *
  * @example
  * declare const network: SupabaseNetwork;
@@ -486,13 +116,9 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   /** The parameter group. */
   public readonly parameterGroup: rds.IParameterGroup;
   /**
-   * The master user's secret, attached to the instance and rotated: JSON fields `username`, `password`, `host`,
-   * `port`, `dbname`, `engine`, `dbInstanceIdentifier`. For administrators and the bootstrap only. Undefined for a
-   * read replica, whose master user is the primary's. For a promoted replica with `replicaOf.masterSecretName`, the
-   * replica in this region of the primary's master secret (read-only; its `host` names the old primary): the master
-   * user and password came with the data. Its rotation stays with the function in the primary's region until
-   * failback, and that function changes the password of the primary's instance, not of this one: stop it while this
-   * instance serves (see docs/disaster-recovery.md).
+   * The master user's secret, attached to the instance and rotated, for administrators and the bootstrap only.
+   * Undefined for a read replica; for a promoted replica with `replicaOf.masterSecretName`, the replica in this
+   * region of the primary's master secret (read-only). See docs/disaster-recovery.md.
    */
   public readonly masterSecret?: secretsmanager.ISecret;
   /** Auth (GoTrue)'s login `supabase_auth_admin`: `username`, `password`, `host`, `port`, `dbname`, `engine`. */
@@ -513,14 +139,9 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
    */
   public readonly bootstrap?: CustomResource;
   /**
-   * With `replicaOf`: a function that reads the replica's recovery point on the replica itself, from
-   * inside the VPC: the commit time (on the primary) of the last transaction it replayed,
-   * `pg_last_xact_replay_timestamp()`, and the WAL it received but has not replayed yet (a promotion replays it). Read
-   * it before promoting: `aws lambda invoke --function-name <name> status.json`. When the primary is gone, the
-   * ReplicaLag metric only counts the time since it was last heard from, and after the promotion (which restarts the
-   * instance) PostgreSQL no longer knows. It logs in as `authenticator`, with the replica of its login secret. Let
-   * the on-call role call it with `replicaStatusFunction.grantInvoke(role)`. Once promoted it answers `inRecovery:
-   * false`, which confirms the promotion.
+   * With `replicaOf`: a function in the VPC that reads the replica's recovery point
+   * (`pg_last_xact_replay_timestamp()` and the WAL not yet replayed); read it before promoting, and once promoted it
+   * answers `inRecovery: false`. Let the on-call role call it with `grantInvoke`. See docs/disaster-recovery.md.
    */
   public readonly replicaStatusFunction?: lambda.IFunction;
   /** The function behind the bootstrap custom resource. Undefined for a replica, promoted or not. */
@@ -544,7 +165,6 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
 
   private readonly masterUsername: string;
   private readonly endpointParameterName?: string;
-  private readonly loginUsernames: string[];
 
   constructor(scope: Construct, id: string, props: SupabaseDatabaseProps) {
     super(scope, id);
@@ -567,27 +187,26 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     this.replicaSourceArn = source && !source.promoted ? source.instanceArn : undefined;
     this.secretReplicaRegions = (props.secretReplicaRegions ?? []).map((r) => r.region);
     this.vpc = props.vpc;
-    const secretNamePrefix = this.validateLoginSecretNames(props);
+    const secretNamePrefix = validateLoginSecretNames(this, props);
 
     const engineVersion = props.engineVersion
       ?? rds.PostgresEngineVersion.of('18.3', '18', { s3Import: true, s3Export: true });
-    this.validateEngineVersion(engineVersion);
+    validateEngineVersion(this, engineVersion);
     const allocated = props.allocatedStorage ?? DEFAULT_ALLOCATED_STORAGE;
     const maxAllocated = props.maxAllocatedStorage ?? DEFAULT_MAX_ALLOCATED_STORAGE;
-    this.validateStorage(allocated, maxAllocated);
+    validateStorage(this, allocated, maxAllocated);
     const multiAz = props.multiAz ?? true;
     const deletionProtection = props.deletionProtection ?? true;
     const backupRetention = props.backupRetention ?? DEFAULT_BACKUP_RETENTION;
-    this.validateBackupRetention(backupRetention, multiAz, deletionProtection);
-    const backupWindow = this.validateWindow('preferredBackupWindow', props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW, BACKUP_WINDOW_PATTERN, DEFAULT_BACKUP_WINDOW);
-    const maintenanceWindow = this.validateWindow('preferredMaintenanceWindow', props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, MAINTENANCE_WINDOW_PATTERN, DEFAULT_MAINTENANCE_WINDOW);
-    this.databaseName = this.validateDatabaseName(props.databaseName ?? DEFAULT_DATABASE_NAME);
-    this.loginUsernames = SUPABASE_LOGINS.map((l) => l.username);
-    this.masterUsername = this.validateMasterUsername(props.masterUsername ?? DEFAULT_MASTER_USERNAME);
-    const masterRotation = this.validateMasterRotation(props.masterRotation ?? DEFAULT_MASTER_ROTATION);
-    const identifier = this.validateInstanceIdentifier(props.instanceIdentifier ?? this.defaultIdentifier());
+    validateBackupRetention(this, backupRetention, multiAz, deletionProtection);
+    const backupWindow = validateWindow(this, 'preferredBackupWindow', props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW, BACKUP_WINDOW_PATTERN, DEFAULT_BACKUP_WINDOW);
+    const maintenanceWindow = validateWindow(this, 'preferredMaintenanceWindow', props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, MAINTENANCE_WINDOW_PATTERN, DEFAULT_MAINTENANCE_WINDOW);
+    this.databaseName = validateDatabaseName(this, props.databaseName ?? DEFAULT_DATABASE_NAME);
+    this.masterUsername = validateMasterUsername(this, props.masterUsername ?? DEFAULT_MASTER_USERNAME);
+    const masterRotation = validateMasterRotation(this, props.masterRotation ?? DEFAULT_MASTER_ROTATION);
+    const identifier = validateInstanceIdentifier(this, props.instanceIdentifier ?? this.defaultIdentifier());
     const pgCron = props.pgCron ?? false;
-    const parameters = this.validateParameters(props.parameters ?? [], pgCron);
+    const parameters = validateParameters(this, props.parameters ?? [], pgCron, this.databaseName);
 
     // RDS takes no final snapshot of a read replica: a replica is kept instead (after a failover it is the primary).
     // CloudFormation ignores RETAIN on a read replica: its deletion protection keeps it until it is promoted.
@@ -618,26 +237,12 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       parameters,
     });
 
-    // RDS creates /aws/rds/instance/<identifier>/<log> when it first exports to it, unencrypted and kept forever.
-    // Creating the groups first, named after a known identifier, gives them a retention and the key without the
-    // LogRetention custom resource (another Lambda function with an AWS managed policy) that
-    // `cloudwatchLogsRetention` would add.
-    const exportLogGroups = LOG_EXPORTS.map((log) => new logs.LogGroup(this, `${log.charAt(0).toUpperCase()}${log.slice(1)}LogGroup`, {
-      logGroupName: `/aws/rds/instance/${identifier}/${log}`,
+    const exportLogGroups = createExportLogGroups(this, identifier, {
+      key: this.encryptionKey,
       retention: logRetention,
-      encryptionKey: this.encryptionKey,
       removalPolicy: supportingRemovalPolicy,
-    }));
-
-    const monitoringRole = new iam.Role(this, 'MonitoringRole', {
-      assumedBy: new iam.ServicePrincipal('monitoring.rds.amazonaws.com'),
-      description: `Enhanced Monitoring of the Supabase database ${this.node.path}`,
-      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AmazonRDSEnhancedMonitoringRole')],
     });
-    Validations.of(monitoringRole).acknowledge({
-      id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole]',
-      reason: 'RDS Enhanced Monitoring is documented with the AWS managed policy AmazonRDSEnhancedMonitoringRole, which only lets the monitoring agent create and write the RDS* log groups (RDSOSMetrics); AWS keeps it in step with the agent, and the role can be assumed by monitoring.rds.amazonaws.com only.',
-    });
+    const monitoringRole = enhancedMonitoringRole(this);
 
     // What a primary and a replica share: network, size, parameters, encryption, logs, monitoring, protection.
     const common = {
@@ -696,6 +301,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     // The instance's own `connections` carry its port as a deploy-time attribute; the port is fixed, so the rules
     // callers add name 5432 and do not wait for the instance.
     this.connections = new ec2.Connections({ securityGroups: [securityGroup], defaultPort: ec2.Port.tcp(POSTGRES_PORT) });
+    const functionNetwork = { vpc: props.vpc, subnets: bootstrapSubnets, awsApiPeer, connections: this.connections };
     this.endpoint = this.instance.instanceEndpoint;
     this.instanceIdentifier = source ? identifier : this.instance.instanceIdentifier;
     if (source) {
@@ -704,72 +310,21 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       this.endpointParameterName = published.name;
     }
 
-    if (source) {
-      // The replicas, in this region, of the primary's login secrets (same names, same passwords: the roles and
-      // their passwords replicate with the data). The services reach this instance: the workloads take the host
-      // from `endpoint`, not from the secrets, which name the primary's.
-      const replicaOf = (loginId: string) => secretsmanager.Secret.fromSecretNameV2(this, `${loginId}Secret`,
-        loginSecretName(source.secretNamePrefix, loginId));
-      this.authSecret = replicaOf('Auth');
-      this.restSecret = replicaOf('Rest');
-      this.storageSecret = replicaOf('Storage');
-      this.realtimeSecret = replicaOf('Realtime');
-      this.metaSecret = replicaOf('Meta');
-      this.masterSecret = replicatedMasterSecret(this, source);
-      // Kept once promoted (it then answers inRecovery: false): removing a VPC function would hold the promotion's
-      // deployment until Lambda releases its network interfaces, which can take many minutes.
-      this.replicaStatusFunction = this.createReplicaStatusFunction(props.vpc, bootstrapSubnets, awsApiPeer, logRetention, supportingRemovalPolicy);
-      return;
+    const masterSecret = primary?.secret;
+    if (masterSecret) {
+      // Like the login secrets, the master secret outlives a snapshotted instance: a restore needs its password.
+      (primary!.node.tryFindChild('Secret') as rds.DatabaseSecret | undefined)?.applyRemovalPolicy(supportingRemovalPolicy);
+      rotateMasterSecret(this, masterSecret, functionNetwork, masterRotation);
     }
-
-    const masterSecret = primary!.secret!;
-    this.masterSecret = masterSecret;
-    // Like the login secrets, the master secret outlives a snapshotted instance: a restore needs its password.
-    (primary!.node.tryFindChild('Secret') as rds.DatabaseSecret | undefined)?.applyRemovalPolicy(supportingRemovalPolicy);
-
-    // The master password rotates in the VPC: a hosted rotation function that reaches the instance on 5432 and
-    // Secrets Manager on 443, and nothing else.
-    const rotationSecurityGroup = this.lambdaSecurityGroup('RotationSecurityGroup', props.vpc, awsApiPeer, 'Hosted rotation of the master secret');
-    masterSecret.addRotationSchedule('Rotation', {
-      hostedRotation: secretsmanager.HostedRotation.postgreSqlSingleUser({
-        vpc: props.vpc,
-        vpcSubnets: bootstrapSubnets,
-        securityGroups: [rotationSecurityGroup],
-        excludeCharacters: MASTER_PASSWORD_EXCLUDED,
-      }),
-      automaticallyAfter: masterRotation,
-      // The first password is already generated by Secrets Manager; rotating at once would race the bootstrap,
-      // which logs in as the master user right after the schedule exists.
-      rotateImmediatelyOnUpdate: false,
-    });
-
-    const loginSecrets = SUPABASE_LOGINS.map((login) => {
-      const secret = new secretsmanager.Secret(this, `${login.id}Secret`, {
-        secretName: secretNamePrefix ? loginSecretName(secretNamePrefix, login.id) : undefined,
-        replicaRegions: props.secretReplicaRegions,
-        description: `${login.description}; login ${login.username} of ${this.node.path}`,
-        encryptionKey: this.encryptionKey,
-        removalPolicy: supportingRemovalPolicy,
-        generateSecretString: {
-          secretStringTemplate: Stack.of(this).toJsonString({
-            username: login.username,
-            host: this.instance.dbInstanceEndpointAddress,
-            port: POSTGRES_PORT,
-            dbname: this.databaseName,
-            engine: 'postgres',
-          }),
-          generateStringKey: 'password',
-          // Letters and digits only: the password goes into connection URLs unescaped.
-          excludePunctuation: true,
-          includeSpace: false,
-          passwordLength: 32,
-        },
-      });
-      Validations.of(secret).acknowledge({
-        id: 'AwsSolutions-SMG4',
-        reason: `The password of ${login.username} is set in PostgreSQL by the bootstrap custom resource and read by the service's pods at start; a scheduled rotation would change the secret without changing the role's password or restarting the pods. It is rotated deliberately: new secret value, deployment with a new bootstrapTrigger (the bootstrap sets it), pod restart.`,
-      });
-      return { login, secret };
+    // A replica's are the replicas, in this region, of the primary's. The services reach this instance: the
+    // workloads take the host from `endpoint`, not from the secrets, which name the primary's.
+    const loginSecrets = source ? importLoginSecretReplicas(this, source.secretNamePrefix) : createLoginSecrets(this, {
+      namePrefix: secretNamePrefix,
+      replicaRegions: props.secretReplicaRegions,
+      key: this.encryptionKey,
+      removalPolicy: supportingRemovalPolicy,
+      host: this.instance.dbInstanceEndpointAddress,
+      databaseName: this.databaseName,
     });
     const secretOf = (loginId: string) => loginSecrets.find((s) => s.login.id === loginId)!.secret;
     this.authSecret = secretOf('Auth');
@@ -778,30 +333,40 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     this.realtimeSecret = secretOf('Realtime');
     this.metaSecret = secretOf('Meta');
 
-    const { fn, securityGroup: bootstrapSecurityGroup } = this.createBootstrapFunction(
-      props.vpc, bootstrapSubnets, awsApiPeer, logRetention, supportingRemovalPolicy, loginSecrets.map((s) => s.secret));
-    this.bootstrapFunction = fn;
+    if (source) {
+      this.masterSecret = replicatedMasterSecret(this, source);
+      // Kept once promoted (it then answers inRecovery: false): removing a VPC function would hold the promotion's
+      // deployment until Lambda releases its network interfaces, which can take many minutes.
+      this.replicaStatusFunction = createReplicaStatusFunction(this, {
+        ...functionNetwork,
+        key: this.encryptionKey,
+        logRetention,
+        removalPolicy: supportingRemovalPolicy,
+        restSecret: this.restSecret,
+        instance: this.instance,
+        databaseName: this.databaseName,
+      });
+      return;
+    }
 
-    this.bootstrap = new CustomResource(this, 'Bootstrap', {
-      serviceToken: fn.functionArn,
-      resourceType: 'Custom::SupabaseBootstrap',
-      serviceTimeout: BOOTSTRAP_SERVICE_TIMEOUT,
-      properties: {
-        // A Ref to the secret attachment: the handler finds host, port and dbname in the secret once attached.
-        MasterSecretArn: masterSecret.secretArn,
-        LoginSecretArns: Object.fromEntries(loginSecrets.map(({ login, secret }) => [login.username, secret.secretArn])),
-        DatabaseName: this.databaseName,
-        Postgis: String(props.postgis ?? false),
-        PgCron: String(pgCron),
-        // Changes whenever the bundled handler (and the SQL in it) changes, so that CloudFormation updates the
-        // resource and the bootstrap runs again.
-        HandlerFingerprint: FileSystem.fingerprint(BOOTSTRAP_ASSET_DIR),
-        ...(props.bootstrapTrigger !== undefined ? { Trigger: props.bootstrapTrigger } : {}),
-      },
+    this.masterSecret = masterSecret;
+    const bootstrap = createBootstrap(this, {
+      ...functionNetwork,
+      key: this.encryptionKey,
+      logRetention,
+      removalPolicy: supportingRemovalPolicy,
+      masterSecret: masterSecret!,
+      loginSecrets: loginSecrets.map(({ login, secret }) => ({ username: login.username, secret })),
+      databaseName: this.databaseName,
+      postgis: props.postgis ?? false,
+      pgCron,
+      trigger: props.bootstrapTrigger,
     });
+    this.bootstrapFunction = bootstrap.fn;
+    this.bootstrap = bootstrap.resource;
     // The handler connects at once: the instance must be available, the secret attached and both security groups'
     // rules in place (the rules are separate resources nothing else waits for).
-    this.bootstrap.node.addDependency(cfnInstance, securityGroup, bootstrapSecurityGroup);
+    this.bootstrap.node.addDependency(cfnInstance, securityGroup, bootstrap.securityGroup);
 
     if (props.proxy) {
       const pooledLogins = ['Auth', 'Rest', 'Storage', 'Meta'];
@@ -811,7 +376,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
         vpc: props.vpc,
         vpcSubnets: common.vpcSubnets,
         secrets: pooledLogins.map(secretOf),
-        maxConnectionsPercent: this.validateMaxConnectionsPercent(props.proxy.maxConnectionsPercent ?? DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT),
+        maxConnectionsPercent: validateMaxConnectionsPercent(this, props.proxy.maxConnectionsPercent ?? DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT),
       });
       // The proxy logs in with the services' secrets: their roles and passwords exist once the bootstrap ran.
       proxy.node.addDependency(this.bootstrap);
@@ -839,15 +404,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
    * password, which would break rotation, the bootstrap and the services.
    */
   public grantConnect(grantee: iam.IGrantable, dbUser: string): iam.Grant {
-    if (!Token.isUnresolved(dbUser)) {
-      if (dbUser === this.masterUsername || this.loginUsernames.includes(dbUser)) {
-        const whose = dbUser === this.masterUsername ? 'the master user' : 'a Supabase service login';
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`grantConnect\` was given dbUser '${dbUser}', ${whose}; a role granted rds_iam can no longer log in with its password, which rotation, the bootstrap and the services need. Create a separate role for IAM authentication (CREATE ROLE x LOGIN; GRANT rds_iam TO x) and pass its name.`);
-      }
-      if (!SQL_NAME_PATTERN.test(dbUser)) {
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`grantConnect\` was given dbUser '${dbUser}', which is not a PostgreSQL role name this construct accepts (a letter, then letters, digits or underscores, at most 63). Pass the name of the role you granted rds_iam.`);
-      }
-    }
+    validateConnectUser(this, dbUser, this.masterUsername);
     return this.instance.grantConnect(grantee, dbUser);
   }
 
@@ -865,96 +422,6 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     return ssm.StringParameter.valueForStringParameter(scope, this.endpointParameterName);
   }
 
-  private createBootstrapFunction(
-    vpc: ec2.IVpc,
-    subnets: ec2.SubnetSelection,
-    awsApiPeer: ec2.IPeer,
-    logRetention: logs.RetentionDays,
-    removalPolicy: RemovalPolicy,
-    loginSecrets: secretsmanager.ISecret[],
-  ) {
-    const securityGroup = this.lambdaSecurityGroup('BootstrapSecurityGroup', vpc, awsApiPeer, 'Database bootstrap function');
-    const { role, logGroup, vpcAccess } = databaseFunctionRole(this, 'Bootstrap', {
-      description: `Bootstraps the Supabase database ${this.node.path}`,
-      secretArns: [this.masterSecret!.secretArn, ...loginSecrets.map((s) => s.secretArn)],
-      secretsSid: 'ReadMasterAndLoginSecrets',
-      key: this.encryptionKey,
-      logRetention,
-      removalPolicy,
-    });
-
-    const fn = new BootstrapFunction(this, 'BootstrapFunction', {
-      description: `Creates the Supabase roles, schemas and extensions in ${this.node.path}`,
-      role,
-      logGroup,
-      timeout: BOOTSTRAP_TIMEOUT,
-      memorySize: 256,
-      vpc,
-      vpcSubnets: subnets,
-      securityGroups: [securityGroup],
-      environment: { NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE },
-    });
-    fn.node.addDependency(vpcAccess);
-    return { fn, securityGroup };
-  }
-
-  /** See {@link replicaStatusFunction}. */
-  private createReplicaStatusFunction(
-    vpc: ec2.IVpc,
-    subnets: ec2.SubnetSelection,
-    awsApiPeer: ec2.IPeer,
-    logRetention: logs.RetentionDays,
-    removalPolicy: RemovalPolicy,
-  ): lambda.IFunction {
-    const securityGroup = this.lambdaSecurityGroup('ReplicaStatusSecurityGroup', vpc, awsApiPeer, 'Replica status function');
-    // The replica of the primary's secret, imported by name: its ARN ends in a random suffix.
-    const secretArn = `${this.restSecret.secretArn}-??????`;
-    const { role, logGroup, vpcAccess } = databaseFunctionRole(this, 'ReplicaStatus', {
-      description: `Reads the recovery point of the Supabase read replica ${this.node.path}`,
-      secretArns: [secretArn],
-      secretsSid: 'ReadTheAuthenticatorLoginSecret',
-      key: this.encryptionKey,
-      logRetention,
-      removalPolicy,
-    });
-    acknowledgeWildcardResources(role, [secretArn],
-      'The replica, in this region, of the primary\'s authenticator login secret is known by name only; its ARN ends in the six random characters Secrets Manager appends, which ?????? matches, and nothing else.');
-    const fn = new ReplicaStatusFunction(this, 'ReplicaStatusFunction', {
-      description: `Reads the recovery point of the read replica ${this.node.path} (pg_last_xact_replay_timestamp)`,
-      role,
-      logGroup,
-      timeout: Duration.seconds(30),
-      memorySize: 256,
-      vpc,
-      vpcSubnets: subnets,
-      securityGroups: [securityGroup],
-      environment: {
-        NODE_EXTRA_CA_CERTS: LAMBDA_CA_BUNDLE,
-        SECRET_ID: this.restSecret.secretName,
-        DB_HOST: this.instance.dbInstanceEndpointAddress,
-        DB_PORT: String(POSTGRES_PORT),
-        DB_NAME: this.databaseName,
-      },
-    });
-    fn.node.addDependency(vpcAccess);
-    return fn;
-  }
-
-  /**
-   * A security group for a function of this construct: no rule by default; PostgreSQL to the instance (the
-   * instance's group admits it in turn) and HTTPS to the AWS APIs.
-   */
-  private lambdaSecurityGroup(id: string, vpc: ec2.IVpc, awsApiPeer: ec2.IPeer, what: string): ec2.SecurityGroup {
-    const group = new ec2.SecurityGroup(this, id, {
-      vpc,
-      description: `${what} of ${this.node.path}: PostgreSQL to the database, HTTPS to Secrets Manager and KMS`,
-      allowAllOutbound: false,
-    });
-    group.addEgressRule(awsApiPeer, ec2.Port.tcp(443), 'HTTPS to Secrets Manager and KMS');
-    this.connections.allowDefaultPortFrom(group, `PostgreSQL from the ${what.toLowerCase()}`);
-    return group;
-  }
-
   private defaultIdentifier(): string {
     return Names.uniqueResourceName(this, { maxLength: 63, separator: '-' })
       .toLowerCase()
@@ -963,164 +430,5 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
       .replace(/^[^a-z]+/, '')
       .replace(/-$/, '');
   }
-
-  private validateMaxConnectionsPercent(percent: number): number {
-    if (!Token.isUnresolved(percent) && !(Number.isInteger(percent) && percent >= 1 && percent <= 100)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`proxy.maxConnectionsPercent\` must be a whole number from 1 to 100, got ${percent}. Leave room for Realtime's direct connections: the default is ${DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT}.`);
-    }
-    return percent;
-  }
-
-  /** The login secrets' name prefix, if any; replicating them needs names the standby can find. */
-  private validateLoginSecretNames(props: SupabaseDatabaseProps): string | undefined {
-    const prefix = props.secretNamePrefix;
-    if (prefix !== undefined && !Token.isUnresolved(prefix) && !SECRET_NAME_PATTERN.test(prefix)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`secretNamePrefix\` '${prefix}' is not usable in a secret name (letters, digits and /_+=.@- only). Use a prefix such as 'supabase/prod'.`);
-    }
-    if (props.secretReplicaRegions?.length && prefix === undefined) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`secretReplicaRegions\` is set without \`secretNamePrefix\`. The standby finds the replicas of the login secrets by name: set \`secretNamePrefix\`, e.g. 'supabase/prod'.`);
-    }
-    return prefix?.replace(/\/+$/, '');
-  }
-
-  private validateEngineVersion(version: rds.PostgresEngineVersion) {
-    const major = version.postgresMajorVersion;
-    if (Token.isUnresolved(major)) {
-      return;
-    }
-    const number = parseInt(major, 10);
-    if (!(number >= MIN_POSTGRES_MAJOR)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`engineVersion\` is PostgreSQL ${version.postgresFullVersion}; Supabase needs PostgreSQL ${MIN_POSTGRES_MAJOR} or newer. Use rds.PostgresEngineVersion.VER_17_9 or newer, or leave \`engineVersion\` out for 18.3.`);
-    }
-  }
-
-  private validateStorage(allocated: Size, maxAllocated: Size) {
-    const gib = allocated.toGibibytes();
-    const maxGib = maxAllocated.toGibibytes();
-    if (!Token.isUnresolved(gib) && (!Number.isInteger(gib) || gib < 20 || gib > 65536)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`allocatedStorage\` is ${gib} GiB; gp3 storage for RDS is a whole number of GiB from 20 to 65536. Use Size.gibibytes(100), the default, or another size in that range.`);
-    }
-    if (!Token.isUnresolved(maxGib) && !Number.isInteger(maxGib)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`maxAllocatedStorage\` is ${maxGib} GiB; RDS takes a whole number of GiB. Use Size.gibibytes(n).`);
-    }
-    if (!Token.isUnresolved(gib) && !Token.isUnresolved(maxGib) && maxGib < gib) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`maxAllocatedStorage\` is ${maxGib} GiB, below \`allocatedStorage\` (${gib} GiB); storage autoscaling can only grow the storage. Use a maximum of at least ${gib} GiB, e.g. ${Math.max(gib * 5, gib + 10)} GiB.`);
-    }
-  }
-
-  private validateBackupRetention(retention: Duration, multiAz: boolean, deletionProtection: boolean) {
-    if (retention.isUnresolved()) {
-      return;
-    }
-    const days = retention.toDays({ integral: false });
-    if (!Number.isInteger(days) || days < 0 || days > 35) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`backupRetention\` is ${retention.toHumanString()}; RDS keeps automated backups for a whole number of days from 0 to 35. Use Duration.days(7), the default, or another number of days in that range.`);
-    }
-    if (days === 0 && (multiAz || deletionProtection)) {
-      const asked = [multiAz ? '`multiAz`' : undefined, deletionProtection ? '`deletionProtection`' : undefined].filter(Boolean).join(' and ');
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`backupRetention\` is 0 days, which turns automated backups off, while ${asked} ask for a database kept safe (RDS refuses Multi-AZ without backups, and a protected database without backups cannot be restored to a point in time). Keep \`backupRetention\` at 1 day or more, or set \`multiAz\` and \`deletionProtection\` to false for a throwaway database.`);
-    }
-  }
-
-  private validateWindow(prop: string, value: string, pattern: RegExp, example: string): string {
-    if (!Token.isUnresolved(value) && !pattern.test(value)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`${prop}\` is '${value}', which is not an RDS window (UTC). Use the form '${example}'.`);
-    }
-    return value;
-  }
-
-  private validateDatabaseName(name: string): string {
-    if (Token.isUnresolved(name)) {
-      return name;
-    }
-    if (!SQL_NAME_PATTERN.test(name) || ['template0', 'template1', 'rdsadmin'].includes(name.toLowerCase())) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`databaseName\` is '${name}'; RDS needs a letter, then letters, digits or underscores (at most 63), and not template0, template1 or rdsadmin. Use 'postgres', the default, or a name such as 'supabase'.`);
-    }
-    return name;
-  }
-
-  private validateMasterUsername(name: string): string {
-    if (Token.isUnresolved(name)) {
-      return name;
-    }
-    if (!SQL_NAME_PATTERN.test(name)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}'; RDS needs a letter, then letters, digits or underscores (at most 63). Use '${DEFAULT_MASTER_USERNAME}', the default.`);
-    }
-    if (this.loginUsernames.includes(name)) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}', the login of a Supabase service; the services must never log in as the master user, whose password rotates. Use another name, e.g. '${DEFAULT_MASTER_USERNAME}', the default.`);
-    }
-    if (RESERVED_ROLE_NAMES.includes(name.toLowerCase())) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`masterUsername\` is '${name}', a role that RDS or the Supabase bootstrap already uses. Use another name, e.g. '${DEFAULT_MASTER_USERNAME}', the default.`);
-    }
-    return name;
-  }
-
-  private validateMasterRotation(rotation: Duration): Duration {
-    if (!rotation.isUnresolved()) {
-      const days = rotation.toDays({ integral: false });
-      if (!Number.isInteger(days) || days < 1 || days > 1000) {
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`masterRotation\` is ${rotation.toHumanString()}; Secrets Manager rotates every whole number of days from 1 to 1000. Use Duration.days(30), the default.`);
-      }
-    }
-    return rotation;
-  }
-
-  private validateInstanceIdentifier(identifier: string): string {
-    if (!Token.isUnresolved(identifier) && (!IDENTIFIER_PATTERN.test(identifier) || identifier.includes('--') || identifier.endsWith('-'))) {
-      throw new Error(`SupabaseDatabase ${this.node.path}: \`instanceIdentifier\` is '${identifier}'; RDS needs a lower-case letter, then lower-case letters, digits or single hyphens, at most 63 characters, not ending with a hyphen. Use a name such as 'supabase-prod'.`);
-    }
-    return identifier;
-  }
-
-  /**
-   * The Supabase defaults with the user's parameters over them, checked against what Supabase needs.
-   */
-  private validateParameters(userParameters: DatabaseParameter[], pgCron: boolean): Record<string, string> {
-    const preload = pgCron ? 'pg_stat_statements,pg_cron' : 'pg_stat_statements';
-    const parameters: Record<string, string> = {
-      'rds.logical_replication': '1',
-      'rds.force_ssl': '1',
-      'password_encryption': 'scram-sha-256',
-      'shared_preload_libraries': preload,
-      ...(pgCron ? { 'cron.database_name': this.databaseName } : {}),
-      'max_replication_slots': '10',
-      'max_wal_senders': '20',
-      'log_min_duration_statement': '1000',
-      'log_connections': '1',
-    };
-    const seen = new Set<string>();
-    for (const { name, value } of userParameters) {
-      if (!Token.isUnresolved(name)) {
-        if (seen.has(name)) {
-          throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` lists '${name}' more than once. List each parameter once.`);
-        }
-        seen.add(name);
-      }
-      parameters[name] = value;
-    }
-    const must = (name: string, expected: string, why: string) => {
-      const value = parameters[name];
-      if (!Token.isUnresolved(value) && value !== expected) {
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` sets '${name}' to '${value}'; ${why}. Leave '${name}' out of \`parameters\` (the default is '${expected}').`);
-      }
-    };
-    must('rds.logical_replication', '1', 'Supabase Realtime streams changes through logical replication, which needs it on');
-    must('rds.force_ssl', '1', 'every connection to the Supabase database must be encrypted');
-    must('password_encryption', 'scram-sha-256', 'the login passwords must be stored as SCRAM verifiers, not MD5');
-    const libraries = parameters.shared_preload_libraries;
-    if (!Token.isUnresolved(libraries)) {
-      const list = libraries.split(',').map((l) => l.trim().toLowerCase());
-      const needed = pgCron ? ['pg_stat_statements', 'pg_cron'] : ['pg_stat_statements'];
-      const missing = needed.filter((l) => !list.includes(l));
-      if (missing.length > 0) {
-        throw new Error(`SupabaseDatabase ${this.node.path}: \`parameters\` sets 'shared_preload_libraries' to '${libraries}', which lacks ${missing.join(' and ')}; ${pgCron ? 'pg_cron must be preloaded when `pgCron` is on, and ' : ''}Studio and Performance Insights need pg_stat_statements. Include ${needed.join(' and ')}, e.g. '${[...needed, ...list.filter((l) => l && !needed.includes(l))].join(',')}'.`);
-      }
-    }
-    return parameters;
-  }
 }
 
-/** The name of a login's secret under `prefix`: `<prefix>/db-auth`, `<prefix>/db-rest`, ... */
-function loginSecretName(prefix: string, loginId: string): string {
-  return `${prefix.replace(/\/+$/, '')}/db-${loginId.toLowerCase()}`;
-}

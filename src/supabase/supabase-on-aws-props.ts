@@ -5,7 +5,7 @@ import type { SupabaseObservability, SupabaseObservabilityOptions } from './obse
 import type { SupabaseOnAws } from './supabase-on-aws';
 import { SupabaseCluster, SupabaseClusterOptions } from '../eks';
 import { SupabaseNetwork, SupabaseNetworkProps } from '../networking';
-import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds/supabase-database';
+import { SupabaseDatabase, SupabaseDatabaseOptions } from '../rds';
 import { SupabaseSecrets, SupabaseSecretsProps } from '../secrets';
 import { SupabaseStorage, SupabaseStorageProps } from '../storage';
 import { SupabaseServicesOptions } from './workloads/services-options';

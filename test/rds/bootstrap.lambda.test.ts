@@ -8,7 +8,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DATABASE, MASTER_USER, PgHarness } from './pg-harness';
 import { CustomResourceEvent } from '../../src/private/lambda/custom-resource';
 import { LOGIN_ROLES } from '../../src/rds/bootstrap';
-import { BootstrapProperties, onEvent } from '../../src/rds/bootstrap.lambda';
+import { BootstrapProperties } from '../../src/rds/bootstrap/properties';
+import { onEvent } from '../../src/rds/bootstrap.lambda';
 
 jest.setTimeout(300_000);
 

@@ -40,7 +40,7 @@
  *   prove that the bootstrap refuses to go on without it (point 2), then use this.
  *
  * ## TLS, as with `rds.force_ssl = 1` (option `tls`)
- * The library sets `rds.force_ssl = 1` in its parameter group (src/rds/supabase-database.ts): RDS then refuses every
+ * The library sets `rds.force_ssl = 1` in its parameter group (src/rds/parameters.ts): RDS then refuses every
  * TCP connection that is not encrypted. Stock PostgreSQL does the same with `hostssl`-only pg_hba.conf lines, and
  * refuses with `no pg_hba.conf entry for host ..., no encryption` (whether RDS words its refusal identically is not
  * verified here). With `{ tls: true }` the harness makes a self-signed certificate with openssl (CN

@@ -3,14 +3,9 @@
  * dependency here; the handler reads the secrets and passes a connected `pg.Client`.
  */
 export type { BootstrapLogin, BootstrapOptions, ConnectAs } from './sql';
-export {
-  AUTHENTICATOR_ROLES,
-  BootstrapStepError,
-  LOGIN_ROLES,
-  REALTIME_PUBLICATION,
-  STEPS,
-  bootstrapDatabase,
-} from './sql';
+export { AUTHENTICATOR_ROLES, LOGIN_ROLES } from './roles';
+export { BootstrapStepError, bootstrapDatabase } from './sql';
+export { REALTIME_PUBLICATION, STEPS } from './steps';
 export {
   PREEMPTED_REALTIME_MIGRATIONS,
   REALTIME_ADMIN_ROLE,

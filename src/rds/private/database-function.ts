@@ -2,11 +2,46 @@ import {
   RemovalPolicy,
   Stack,
   Validations,
+  aws_ec2 as ec2,
   aws_iam as iam,
   aws_kms as kms,
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+
+/**
+ * Lambda's Node.js 20 and later runtimes ship the Amazon-specific CA certificates (the Amazon RDS CAs among them)
+ * in /var/runtime/ca-cert.pem but, unlike Node.js 18, no longer load them at start to save cold-start time; a
+ * function that verifies an RDS server certificate must point NODE_EXTRA_CA_CERTS at that file. See the AWS
+ * Compute Blog, "Node.js 20.x runtime now available in AWS Lambda" (November 2023), section on the Amazon-specific
+ * CA certificates, and https://dev.classmethod.jp/articles/node-extra-ca-certs-influence-cold-start/.
+ */
+export const LAMBDA_CA_BUNDLE = '/var/runtime/ca-cert.pem';
+
+/** Where a function of `SupabaseDatabase` runs, and what it may reach. */
+export interface DatabaseFunctionNetwork {
+  readonly vpc: ec2.IVpc;
+  readonly subnets: ec2.SubnetSelection;
+  /** Where the Secrets Manager and KMS APIs are reached on 443. */
+  readonly awsApiPeer: ec2.IPeer;
+  /** The instance's connections, which admit the function on the PostgreSQL port. */
+  readonly connections: ec2.Connections;
+}
+
+/**
+ * A security group for a function of `SupabaseDatabase` (`scope`): no rule by default; PostgreSQL to the instance
+ * (the instance's group admits it in turn) and HTTPS to the AWS APIs.
+ */
+export function databaseFunctionSecurityGroup(scope: Construct, id: string, network: DatabaseFunctionNetwork, what: string): ec2.SecurityGroup {
+  const group = new ec2.SecurityGroup(scope, id, {
+    vpc: network.vpc,
+    description: `${what} of ${scope.node.path}: PostgreSQL to the database, HTTPS to Secrets Manager and KMS`,
+    allowAllOutbound: false,
+  });
+  group.addEgressRule(network.awsApiPeer, ec2.Port.tcp(443), 'HTTPS to Secrets Manager and KMS');
+  network.connections.allowDefaultPortFrom(group, `PostgreSQL from the ${what.toLowerCase()}`);
+  return group;
+}
 
 /**
  * The execution role and log group of a function of `SupabaseDatabase` that runs in the VPC and logs in to the

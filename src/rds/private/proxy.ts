@@ -5,8 +5,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-
-const POSTGRES_PORT = 5432;
+import { POSTGRES_PORT } from '../../private/ports';
 
 /** What {@link createDatabaseProxy} needs to know. */
 export interface DatabaseProxySettings {
