@@ -82,7 +82,7 @@ export interface SupabaseClusterOptions {
    * The KMS key that envelope-encrypts Kubernetes secrets and encrypts the control-plane log group. The key
    * policy of a key you bring must let CloudWatch Logs of this region use it.
    *
-   * @default - a new key with rotation enabled
+   * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/kubernetes-secrets`
    */
   readonly secretsEncryptionKey?: kms.IKey;
 

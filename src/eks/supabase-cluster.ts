@@ -21,7 +21,7 @@ import { addNodeGroups, checkPodAddressCapacity, createNodeRole, defaultNodeGrou
 import {
   resolveAutoscalerImageTag, resolveEndpointAccess, validateClusterName, validateNamespaceName, validateNodeGroups, validateVersion,
 } from './private/validation';
-import { allowCloudWatchLogs } from '../private/kms';
+import { allowCloudWatchLogs, createKey } from '../private/kms';
 import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from '../private/nag';
 
 /**
@@ -122,9 +122,9 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
     if (props.secretsEncryptionKey) {
       this.secretsEncryptionKey = props.secretsEncryptionKey;
     } else {
-      this.secretsEncryptionKey = new kms.Key(this, 'SecretsKey', {
+      this.secretsEncryptionKey = createKey(this, 'SecretsKey', {
         description: `Encrypts the Kubernetes secrets and control-plane logs of ${this.node.path}`,
-        enableKeyRotation: true,
+        purpose: 'kubernetes-secrets',
         removalPolicy,
       });
       allowCloudWatchLogs(this, this.secretsEncryptionKey);

@@ -69,7 +69,7 @@ export interface SupabaseNetworkProps {
    * The KMS key that encrypts the flow log group. Its key policy must let the CloudWatch Logs service of this
    * region use it.
    *
-   * @default - a new key with rotation enabled
+   * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/flow-logs`
    */
   readonly flowLogKey?: kms.IKey;
 

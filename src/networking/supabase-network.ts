@@ -14,7 +14,7 @@ import { SupabaseNetworkProps } from './network-props';
 import { blockContains, blocksOverlap, Ipv4Block, offsetBlock, parseIpv4Cidr } from '../private/cidr';
 import { configError } from '../private/errors';
 import { FixedSubnetCidrs } from '../private/fixed-subnet-cidrs';
-import { allowCloudWatchLogs } from '../private/kms';
+import { allowCloudWatchLogs, createKey } from '../private/kms';
 import { POSTGRES_PORT } from '../private/ports';
 
 /** Subnet group names; they appear in the subnets' `aws-cdk:subnet-name` tags and in their logical ids. */
@@ -149,11 +149,9 @@ export class SupabaseNetwork extends Construct {
   }
 
   private createFlowLog(vpc: ec2.Vpc, props: SupabaseNetworkProps, removalPolicy: RemovalPolicy) {
-    const stack = Stack.of(this);
-    const key = props.flowLogKey ?? new kms.Key(this, 'FlowLogKey', {
+    const key = props.flowLogKey ?? createKey(this, 'FlowLogKey', {
       description: `Encrypts the VPC Flow Log group of ${this.node.path}`,
-      alias: `alias/${stack.stackName}/${this.node.id}/flow-logs`.replace(/[^a-zA-Z0-9:/_-]/g, '-'),
-      enableKeyRotation: true,
+      purpose: 'flow-logs',
       removalPolicy,
     });
     if (!props.flowLogKey) {

@@ -26,19 +26,21 @@ export function allowCloudWatchLogs(scope: IConstruct, key: kms.IKey): void {
 export interface KeyOptions {
   /** What the key encrypts, as its description says it. */
   readonly description: string;
-  /**
-   * The last part of the alias, `alias/<construct path>/<purpose>`: the one alias scheme of this library's keys,
-   * unique in an account and region because stack names are.
-   */
+  /** The last part of the alias: what the key is for (`flow-logs`, `database`, `storage`, ...). */
   readonly purpose: string;
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** A customer managed key with yearly rotation and the alias `alias/<construct path of scope>/<purpose>`. */
+/**
+ * A customer managed key with yearly rotation and the library's one alias scheme,
+ * `alias/<stack name>/<construct path inside the stack>/<purpose>`: unique in an account and region, because stack
+ * names are. (SupabaseSecrets' key is the one exception: its alias, `alias/<secretNamePrefix>`, is the name the other
+ * region's stack uses to find it, and must not depend on either stack.)
+ */
 export function createKey(scope: Construct, id: string, options: KeyOptions): kms.Key {
   return new kms.Key(scope, id, {
     description: options.description,
-    alias: keyAlias(`${scope.node.path}/${options.purpose}`),
+    alias: keyAlias(`${stackScopedPath(scope)}/${options.purpose}`),
     enableKeyRotation: true,
     removalPolicy: options.removalPolicy,
   });
@@ -47,4 +49,11 @@ export function createKey(scope: Construct, id: string, options: KeyOptions): km
 /** `alias/<name>`, with every character KMS does not allow in an alias replaced by '-'. */
 export function keyAlias(name: string): string {
   return `alias/${name}`.replace(/[^a-zA-Z0-9:/_-]/g, '-');
+}
+
+/** `<stack name>/<path of scope inside its stack>`. */
+function stackScopedPath(scope: IConstruct): string {
+  const stack = Stack.of(scope);
+  const inside = scope.node.path.slice(stack.node.path.length + 1);
+  return inside ? `${stack.stackName}/${inside}` : stack.stackName;
 }

@@ -125,7 +125,7 @@ export interface SupabaseDatabaseOptions {
    * the CloudWatch Logs groups of this construct. A key you pass must let CloudWatch Logs of this account and region
    * use it (the construct adds that statement itself to a key of the same app; an imported key's policy is yours).
    *
-   * @default - a new key with rotation enabled and an alias, retained unless `removalPolicy` is DESTROY
+   * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/database`, retained unless `removalPolicy` is DESTROY
    */
   readonly encryptionKey?: kms.IKey;
 

@@ -50,7 +50,7 @@ import {
   validateWindow,
 } from './private/validation';
 import { grantSecretsRead } from '../private/grant-secrets';
-import { allowCloudWatchLogs } from '../private/kms';
+import { allowCloudWatchLogs, createKey } from '../private/kms';
 import { POSTGRES_PORT } from '../private/ports';
 
 /**
@@ -217,10 +217,9 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     const bootstrapSubnets = props.bootstrapSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
     const awsApiPeer = props.awsApiPeer ?? ec2.Peer.ipv4(props.vpc.vpcCidrBlock);
 
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', {
       description: `Encrypts the Supabase database ${this.node.path}: storage, snapshots, Performance Insights, secrets, logs`,
-      alias: `alias/supabase/${this.node.path}/database`.replace(/[^a-zA-Z0-9:/_-]/g, '-'),
-      enableKeyRotation: true,
+      purpose: 'database',
       removalPolicy: supportingRemovalPolicy,
     });
     allowCloudWatchLogs(this, this.encryptionKey);

@@ -45,7 +45,7 @@ export interface SupabaseStorageProps {
   /**
    * The KMS key that encrypts the objects (SSE-KMS). Its key policy must let this account's IAM policies use it.
    *
-   * @default - a new key with rotation enabled
+   * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/storage`
    */
   readonly encryptionKey?: kms.IKey;
 

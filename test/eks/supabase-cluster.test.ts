@@ -34,6 +34,15 @@ describe('SupabaseCluster with the network and the defaults', () => {
     expect(cluster.version).toBe(SupabaseKubernetesVersion.V1_36);
   });
 
+  test('the secrets key rotates and carries the library\'s alias, alias/<stack>/<path>/kubernetes-secrets', () => {
+    const keyId = stack.getLogicalId(cluster.secretsEncryptionKey.node.defaultChild as any);
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/Supa/Cluster/kubernetes-secrets',
+      TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+  });
+
   test('the API endpoint is private only', () => {
     const props = onlyResource(template, 'AWS::EKS::Cluster', {}).resource.Properties;
     expect(props.ResourcesVpcConfig.EndpointPrivateAccess).toBe(true);

@@ -143,7 +143,7 @@ describe('SupabaseDatabase defaults', () => {
     const [, key] = keys[0];
     expect(key.Properties.EnableKeyRotation).toBe(true);
     expect(key.DeletionPolicy).toBe('Retain');
-    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/supabase/Db/Database/database' });
+    template.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/Db/Database/database' });
   });
 
   test('PostgreSQL 18.3 on db.t3.medium, Multi-AZ, not public, port 5432', () => {

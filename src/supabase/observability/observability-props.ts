@@ -46,7 +46,7 @@ export interface SupabaseObservabilityOptions {
    * here, so it is an error unless `alarmTopic` is given too (create that topic with a key whose policy allows
    * `cloudwatch.amazonaws.com` `kms:Decrypt` and `kms:GenerateDataKey*`).
    *
-   * @default - a new key with rotation enabled
+   * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/observability`
    */
   readonly encryptionKey?: kms.IKey;
 

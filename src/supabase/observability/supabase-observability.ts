@@ -12,7 +12,7 @@ import { addProxyAlarms } from './private/proxy-alarms';
 import { resolveThresholds } from './private/resolve-thresholds';
 import { addSecretReplicationCheck } from './private/secret-replication-check';
 import { addStorageAlarms } from './private/storage-alarms';
-import { allowCloudWatchLogs } from '../../private/kms';
+import { allowCloudWatchLogs, createKey } from '../../private/kms';
 
 /**
  * Container logs and metrics in CloudWatch (the CloudWatch Observability add-on), alarms on the database, the RDS
@@ -41,9 +41,9 @@ export class SupabaseObservability extends Construct {
     const thresholds = resolveThresholds(this, props.thresholds ?? {});
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
-    this.encryptionKey = props.encryptionKey ?? new kms.Key(this, 'Key', {
+    this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', {
       description: `Encrypts the container logs and the alarm topic of ${this.node.path}`,
-      enableKeyRotation: true,
+      purpose: 'observability',
       removalPolicy,
     });
     allowCloudWatchLogs(this, this.encryptionKey);

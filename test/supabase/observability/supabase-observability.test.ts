@@ -25,6 +25,14 @@ describe('SupabaseObservability defaults', () => {
   const dbDimension = [{ Name: 'DBInstanceIdentifier', Value: { Ref: stack.getLogicalId(database.instance.node.defaultChild as any) } }];
   const clusterDimension = [{ Name: 'ClusterName', Value: cluster.clusterName }];
 
+  test('its key carries the library\'s alias, alias/<stack>/<path>/observability', () => {
+    const keyId = stack.getLogicalId(observability.encryptionKey.node.defaultChild as any);
+    template.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/Test/Observability/observability',
+      TargetKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] },
+    });
+  });
+
   test.each([
     ['DatabaseCpu', 'CPUUtilization', 'Average', 80, 'GreaterThanThreshold', 3],
     ['DatabaseFreeStorage', 'FreeStorageSpace', 'Minimum', 10 * 1024 ** 3, 'LessThanThreshold', 1],
