@@ -16,6 +16,7 @@ import { SesSmtpCredential } from './private/ses-smtp';
 import { SupabaseSecretsProps } from './secrets-props';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
 import { configError } from '../private/errors';
+import { functionLogsAndRole } from '../private/function-role';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
@@ -172,13 +173,12 @@ export class SupabaseSecrets extends Construct {
   }
 
   private signApiKeys(lifetime: Duration, removalPolicy: RemovalPolicy) {
-    const logGroup = new logs.LogGroup(this, 'ApiKeysLogs', {
+    const { logGroup, role } = functionLogsAndRole(this, {
+      logGroupId: 'ApiKeysLogs',
+      roleId: 'ApiKeysRole',
+      description: 'Signs the Supabase API keys with the JWT secret',
       retention: logs.RetentionDays.ONE_YEAR,
       removalPolicy,
-    });
-    const role = new iam.Role(this, 'ApiKeysRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Signs the Supabase API keys with the JWT secret',
     });
     const fn = new ApiKeysFunction(this, 'ApiKeysFunction', {
       description: 'Signs the Supabase anon and service_role keys with the JWT secret',
@@ -187,10 +187,6 @@ export class SupabaseSecrets extends Construct {
       timeout: Duration.minutes(1),
       memorySize: 256,
     });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
       resources: [this.jwtSecret.secretArn],

@@ -8,6 +8,7 @@ import {
   aws_logs as logs,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { functionLogsAndRole } from '../../private/function-role';
 
 /**
  * Lambda's Node.js 20 and later runtimes ship the Amazon-specific CA certificates (the Amazon RDS CAs among them)
@@ -57,20 +58,15 @@ export function databaseFunctionRole(scope: Construct, idPrefix: string, options
   readonly logRetention: logs.RetentionDays;
   readonly removalPolicy: RemovalPolicy;
 }): { role: iam.Role; logGroup: logs.LogGroup; vpcAccess: iam.Policy } {
-  const logGroup = new logs.LogGroup(scope, `${idPrefix}LogGroup`, {
+  const { logGroup, role } = functionLogsAndRole(scope, {
+    logGroupId: `${idPrefix}LogGroup`,
+    roleId: `${idPrefix}Role`,
+    description: options.description,
     retention: options.logRetention,
     encryptionKey: options.key,
     removalPolicy: options.removalPolicy,
+    logsSid: 'WriteOwnLogs',
   });
-  const role = new iam.Role(scope, `${idPrefix}Role`, {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-    description: options.description,
-  });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'WriteOwnLogs',
-    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    resources: [logGroup.logGroupArn],
-  }));
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     sid: options.secretsSid,
     actions: ['secretsmanager:GetSecretValue'],

@@ -10,6 +10,7 @@ import {
   aws_secretsmanager as secretsmanager,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { functionLogsAndRole } from '../../private/function-role';
 import { SesSmtpCredentialFunction } from '../ses-smtp-credential-function';
 
 /** What the credential needs from its SupabaseSecrets. */
@@ -61,15 +62,13 @@ export class SesSmtpCredential extends Construct {
       reason: 'The SMTP password is derived from the IAM user\'s access key by the custom resource; a new credential is made by replacing that resource (a new key, and CloudFormation deletes the old one), not by a rotation schedule.',
     });
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: props.removalPolicy });
-    const role = new iam.Role(this, 'Role', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+    const { logGroup, role } = functionLogsAndRole(this, {
+      logGroupId: 'Logs',
+      roleId: 'Role',
       description: 'Makes the Supabase SES SMTP credential',
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: props.removalPolicy,
     });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-      resources: [logGroup.logGroupArn],
-    }));
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['iam:CreateAccessKey', 'iam:DeleteAccessKey'],
       resources: [this.user.userArn],

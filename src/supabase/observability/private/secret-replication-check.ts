@@ -9,6 +9,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AlarmFactory } from './alarm-factory';
+import { functionLogsAndRole } from '../../../private/function-role';
 import { acknowledgeWildcardResources } from '../../../private/nag';
 import type { SupabaseSecretReplication } from '../observability-props';
 import { SecretReplicationCheckFunction } from '../secret-replication-check-function';
@@ -24,15 +25,13 @@ const METRIC = 'ReplicasNotInSync';
 export function addSecretReplicationCheck(scope: Construct, alarms: AlarmFactory, replication: SupabaseSecretReplication,
   removalPolicy: RemovalPolicy): void {
   const deployment = scope.node.path;
-  const logGroup = new logs.LogGroup(scope, 'SecretReplicationCheckLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy });
-  const role = new iam.Role(scope, 'SecretReplicationCheckRole', {
-    assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+  const { logGroup, role } = functionLogsAndRole(scope, {
+    logGroupId: 'SecretReplicationCheckLogs',
+    roleId: 'SecretReplicationCheckRole',
     description: 'Checks the replication of the Supabase secrets to the disaster-recovery region',
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy,
   });
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-    resources: [logGroup.logGroupArn],
-  }));
   // DescribeSecret returns the replication status and no secret value.
   role.addToPrincipalPolicy(new iam.PolicyStatement({
     actions: ['secretsmanager:DescribeSecret'],
