@@ -60,11 +60,9 @@ export interface SupabaseOnAwsProps extends SupabaseServicesOptions {
   readonly webAclArn?: string;
 
   /**
-   * A CloudFront distribution in front of the load balancer, serving `publicUrl`: it caches Storage's public
-   * objects at the edge (`/storage/v1/object/public/*`) and passes every other request through uncached. The load
-   * balancer then forwards only requests that come through the distribution (they carry a header whose value is
-   * a Secrets Manager secret); point the public host's DNS name at the distribution. It needs `certificate` (the
-   * distribution reaches the load balancer over HTTPS).
+   * A CloudFront distribution in front of the load balancer, serving `publicUrl`: it caches Storage's public objects
+   * and passes every other request through; the load balancer then admits only the distribution. Needs
+   * `certificate`. See docs/services-and-security.md.
    *
    * @default - no CDN: clients reach the load balancer directly
    */
@@ -96,11 +94,9 @@ export interface SupabaseOnAwsProps extends SupabaseServicesOptions {
   readonly observabilityOptions?: SupabaseObservabilityOptions;
 
   /**
-   * Runs every service at zero pods, without autoscalers, on a cross-region read replica: the pilot-light standby of
-   * a disaster-recovery site, with the Deployments, Secrets, network policies and load balancer in place. It needs a
-   * read replica database (`databaseOptions.replicaOf`, or a `database` made with `replicaOf`) and the standby's
-   * secrets (`secretsProps.primaryRegion`, or `secrets` made with it). To take over, promote the replica, then
-   * deploy with `standby` off (see docs/disaster-recovery.md).
+   * Runs every service at zero pods on a cross-region read replica: a disaster-recovery site's pilot-light standby.
+   * Needs a replica database (`replicaOf`) and the standby's secrets (`primaryRegion`); to take over, promote the
+   * replica and deploy with `standby` off. See docs/disaster-recovery.md.
    *
    * @default false
    */
@@ -190,20 +186,17 @@ export interface SupabaseOnAwsProps extends SupabaseServicesOptions {
   readonly storage?: SupabaseStorage;
 
   /**
-   * An Amazon ElastiCache replication group (Valkey by default) in the cluster's subnets, for Edge Functions
-   * (`REDIS_URL`) and your own services: encrypted at rest and in transit (TLS required), authenticated with an AUTH
-   * token from Secrets Manager that External Secrets delivers as the Kubernetes Secret `supabase-cache` (`host`,
-   * `port`, `password`, `url`), reachable only from the cluster. Supabase's own services do not use a cache.
+   * An ElastiCache replication group (Valkey by default) for Edge Functions (`REDIS_URL`) and your own services:
+   * encrypted, AUTH token delivered as the Kubernetes Secret `supabase-cache`, reachable only from the cluster.
+   * See docs/services-and-security.md.
    *
    * @default - no cache
    */
   readonly cache?: SupabaseCacheSettings;
 
   /**
-   * Whether S3 Transfer Acceleration is enabled on the Storage bucket, for tools of your own that move objects
-   * directly to and from S3 from far away (bulk imports, backups, a migration). Supabase's Storage API does not use
-   * it: it runs beside the bucket, and clients reach objects through it (or through `cdn`). Accelerated transfers
-   * cost extra per gigabyte. With a given `storage`, set it on that SupabaseStorage instead.
+   * Whether S3 Transfer Acceleration is on for the Storage bucket, for your own tools that move objects to and from
+   * S3 from far away (Supabase's Storage API does not use it). With a given `storage`, set it there instead.
    *
    * @default - the bucket's setting (`storageProps.transferAcceleration`, off unless set)
    */
