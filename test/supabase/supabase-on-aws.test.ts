@@ -94,7 +94,7 @@ describe('SupabaseOnAws with its parts in other stacks', () => {
 
   test('the applications stack holds the manifests, the load balancer, the observability and the outputs, no data', () => {
     const types = new Set(Object.values(assembly.getStackByName('Applications').template.Resources as Record<string, any>).map((r) => r.Type));
-    expect([...types].sort()).toEqual([MANIFEST, 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::EKS::Addon', 'AWS::KMS::Key',
+    expect([...types].sort()).toEqual([MANIFEST, 'AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::EKS::Addon', 'AWS::KMS::Alias', 'AWS::KMS::Key',
       'AWS::Logs::LogGroup', 'AWS::SNS::Topic', 'AWS::SNS::TopicPolicy', 'AWS::EC2::SecurityGroup', 'AWS::EC2::SecurityGroupIngress',
       'AWS::EC2::SecurityGroupEgress', 'AWS::ElasticLoadBalancingV2::LoadBalancer', 'AWS::ElasticLoadBalancingV2::Listener',
       'AWS::ElasticLoadBalancingV2::TargetGroup', 'AWS::S3::Bucket', 'AWS::S3::BucketPolicy'].sort());
