@@ -1,5 +1,6 @@
 import { Stack, Token, aws_ecr as ecr, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { configError } from '../../private/errors';
 import { acknowledgeWildcardResources } from '../../private/nag';
 import { SupabaseImageCacheOptions } from '../image-cache';
 
@@ -24,18 +25,17 @@ export interface ImageCache {
  * Amazon ECR User Guide, "IAM permissions required to sync an upstream registry"), on the prefix's repositories only.
  */
 export function createImageCache(scope: Construct, nodeRole: iam.IRole, options: SupabaseImageCacheOptions): ImageCache {
-  const where = `SupabaseCluster ${scope.node.path}`;
   const repositoryPrefix = options.repositoryPrefix ?? DEFAULT_PREFIX;
   if (!Token.isUnresolved(repositoryPrefix) && !PREFIX_PATTERN.test(repositoryPrefix)) {
-    throw new Error(`${where}: \`imageCache.repositoryPrefix\` '${repositoryPrefix}' is not an ECR repository prefix (2 to 30 lowercase letters and digits, separated by single '.', '_' or '-'). Use e.g. 'docker-hub'.`);
+    throw configError(scope, `\`imageCache.repositoryPrefix\` '${repositoryPrefix}' is not an ECR repository prefix (2 to 30 lowercase letters and digits, separated by single '.', '_' or '-'). Use e.g. 'docker-hub'.`);
   }
   const credentials = options.dockerHubCredentials;
   const credentialArn = credentials.secretFullArn;
   if (credentialArn === undefined) {
-    throw new Error(`${where}: \`imageCache.dockerHubCredentials\` '${credentials.secretName}' has no complete ARN; ECR needs the secret's full ARN, with its six-character suffix. Import it with secretsmanager.Secret.fromSecretCompleteArn(scope, id, 'arn:aws:secretsmanager:<region>:<account>:secret:ecr-pullthroughcache/docker-hub-AbCdEf').`);
+    throw configError(scope, `\`imageCache.dockerHubCredentials\` '${credentials.secretName}' has no complete ARN; ECR needs the secret's full ARN, with its six-character suffix. Import it with secretsmanager.Secret.fromSecretCompleteArn(scope, id, 'arn:aws:secretsmanager:<region>:<account>:secret:ecr-pullthroughcache/docker-hub-AbCdEf').`);
   }
   if (!Token.isUnresolved(credentials.secretName) && !credentials.secretName.startsWith(CREDENTIAL_PREFIX)) {
-    throw new Error(`${where}: \`imageCache.dockerHubCredentials\` is named '${credentials.secretName}'; ECR reads only secrets whose names start with '${CREDENTIAL_PREFIX}'. Store the Docker Hub credential as e.g. '${CREDENTIAL_PREFIX}docker-hub'.`);
+    throw configError(scope, `\`imageCache.dockerHubCredentials\` is named '${credentials.secretName}'; ECR reads only secrets whose names start with '${CREDENTIAL_PREFIX}'. Store the Docker Hub credential as e.g. '${CREDENTIAL_PREFIX}docker-hub'.`);
   }
   const stack = Stack.of(scope);
   const rule = new ecr.CfnPullThroughCacheRule(scope, 'ImageCacheRule', {
