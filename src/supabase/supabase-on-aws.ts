@@ -111,11 +111,13 @@ export class SupabaseOnAws extends Construct {
       transferAcceleration: props.transferAcceleration ?? props.storageProps?.transferAcceleration,
     });
     validateStandby(this, props.standby ?? false, this.database, this.secrets);
+    // What this construct keeps beside the parts (log buckets, the origin secret, the cache's token).
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.cdn) {
       this.originSecret = createOriginSecret(this, 'CdnOriginSecret', {
         secretNamePrefix: this.secrets.secretNamePrefix,
         encryptionKey: this.secrets.encryptionKey,
-        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+        removalPolicy,
       });
     }
     // A dynamic reference: CloudFormation puts the value in at deployment; the template holds only the secret's ARN.
@@ -127,7 +129,7 @@ export class SupabaseOnAws extends Construct {
       clients: this.cluster,
       secretName: `${this.secrets.secretNamePrefix}/cache-auth-token`,
       secretKey: this.secrets.encryptionKey,
-      secretRemovalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      secretRemovalPolicy: removalPolicy,
     }) : undefined;
     this.cache = cache?.replicationGroup;
     this.cacheConnections = cache?.connections;
@@ -159,7 +161,7 @@ export class SupabaseOnAws extends Construct {
       subnets: tiers.loadBalancer,
       certificate: props.certificate,
       webAclArn: props.webAclArn,
-      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      removalPolicy,
       requiredHeader,
     });
     workloads.serveThrough(publicLoadBalancer.targetGroup);
@@ -172,7 +174,7 @@ export class SupabaseOnAws extends Construct {
         certificate: props.cdn.certificate,
         webAclArn: props.cdn.webAclArn,
         originHeader: requiredHeader,
-        removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+        removalPolicy,
       }).distribution;
     }
 
