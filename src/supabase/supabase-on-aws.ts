@@ -20,6 +20,7 @@ import { validateCdnSettings, validateRegionalWebAcl } from './edge/private/vali
 import { PublicLoadBalancer } from './edge/public-load-balancer';
 import { addOutputs } from './private/outputs';
 import { validateProps, validateStandby } from './private/validation';
+import { AUTH_CALLBACK_PATH } from './workloads/private/auth-providers-env';
 import { SupabaseWorkloads } from './workloads/supabase-workloads';
 import { SupabaseDatabase } from '../rds/supabase-database';
 import { SupabaseStorage } from '../storage';
@@ -201,6 +202,7 @@ export class SupabaseOnAws extends Construct {
       database: this.database,
       cache: cache ? { host: cache.host, port: cache.port, secretArn: cache.secret.secretArn } : undefined,
       alarmTopic: this.observability?.alarmTopic,
+      authCallbackUrl: props.auth.externalProviders?.length ? `${props.publicUrl}${AUTH_CALLBACK_PATH}` : undefined,
     });
   }
 }

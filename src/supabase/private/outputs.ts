@@ -17,6 +17,8 @@ export interface DeploymentOutputs {
   readonly database: SupabaseDatabase;
   /** The cache's endpoint and AUTH token secret, with a cache. */
   readonly cache?: { readonly host: string; readonly port: number; readonly secretArn: string };
+  /** Auth's OAuth callback URL, with external sign-in providers. */
+  readonly authCallbackUrl?: string;
   /** The topic the alarms notify, with observability. */
   readonly alarmTopic?: sns.ITopic;
 }
@@ -38,6 +40,9 @@ export function addOutputs(scope: Construct, o: DeploymentOutputs) {
   output('LoadBalancerDnsName', o.loadBalancerDnsName, o.cdn
     ? 'The CDN\'s origin: it answers 403 to requests that do not come through the distribution'
     : pointDnsHere);
+  if (o.authCallbackUrl) {
+    output('AuthCallbackUrl', o.authCallbackUrl, 'Register this redirect URI (callback URL) with each external sign-in provider');
+  }
   output('ClusterName', cluster.clusterName, 'The EKS cluster');
   output('UpdateKubeconfigCommand', `aws eks update-kubeconfig --region ${region} --name ${cluster.clusterName}`,
     'Adds the cluster to your kubeconfig (your role must be one of the cluster\'s admin roles)');

@@ -1,4 +1,5 @@
 import { Duration, Size } from 'aws-cdk-lib';
+import { SupabaseExternalProvider } from './auth/external-providers';
 
 /**
  * Settings of Supabase Auth (GoTrue). SMTP comes from `SupabaseSecrets` (`smtp`).
@@ -70,6 +71,14 @@ export interface SupabaseAuthSettings {
    * @default false
    */
   readonly smsAutoconfirm?: boolean;
+
+  /**
+   * Sign-in with external providers (Google, GitHub, Apple, Microsoft, ...). Register
+   * `<publicUrl>/auth/v1/callback` (the stack output `AuthCallbackUrl`) as the redirect URI with each provider.
+   *
+   * @default - none
+   */
+  readonly externalProviders?: SupabaseExternalProvider[];
 }
 
 /**

@@ -7,7 +7,7 @@ import {
   aws_iam as iam,
 } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IDependable } from 'constructs';
 import { Cache } from '../cache/cache';
 import { AuthChart } from './charts/auth-chart';
 import { FunctionsChart } from './charts/functions-chart';
@@ -23,7 +23,9 @@ import { SecretsChart } from './charts/secrets-chart';
 import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
+import { externalProvidersEnv } from './private/auth-providers-env';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
+import { SecretEnvSource } from './private/secret-env';
 import { resolveScaling, validateImage, validateNonEmpty, validateUrl } from './private/validation';
 import { SupabaseServicesOptions } from './services-options';
 import { SupabaseScalingSettings } from './settings';
@@ -134,6 +136,10 @@ export class SupabaseWorkloads extends Construct {
     props.database.connections.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
     props.database.proxyConnections?.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
     const cacheRead = props.cache?.grantRead(cluster.externalSecretsRole);
+    const authProviders = externalProvidersEnv(this, 'auth.externalProviders', props.auth.externalProviders ?? [], props.publicUrl);
+    // Each service's own secrets (client secrets, ...), read by the operator into the service's Secret.
+    const serviceSecrets: Record<string, SecretEnvSource[]> = { auth: authProviders.secrets };
+    const serviceSecretReads = Object.values(serviceSecrets).flat().map((v) => v.secret.grantRead(cluster.externalSecretsRole));
     const pooled = props.database.proxy !== undefined;
 
     const app = this.app;
@@ -168,8 +174,12 @@ export class SupabaseWorkloads extends Construct {
         smtpPassword: smtp ? { secret: smtp.password.secretArn, field: smtp.passwordField } : undefined,
         functions,
         cache: props.cache ? { secret: props.cache.secret.secretArn, host: props.cache.host, port: props.cache.port } : undefined,
+        serviceEnv: Object.entries(serviceSecrets).map(([service, variables]) => ({
+          service,
+          variables: variables.map((v) => ({ name: v.name, secretArn: v.secret.secretArn, field: v.field })),
+        })),
       },
-    }), namespace, cluster.externalSecretsChart, ...(cacheRead ? [cacheRead] : []));
+    }), namespace, cluster.externalSecretsChart, ...(cacheRead ? [cacheRead] : []), ...serviceSecretReads);
 
     // The services start once their Secrets are declared and the database has its roles and schemas.
     const ready = props.database.bootstrap ? [externalSecrets, props.database.bootstrap] : [externalSecrets];
@@ -195,6 +205,8 @@ export class SupabaseWorkloads extends Construct {
         adminEmail: smtp.adminEmail,
         senderName: smtp.senderName ?? 'Supabase',
       } : undefined,
+      featureEnv: authProviders.plain,
+      secretEnv: serviceSecrets.auth.map((v) => v.name),
     }), ...ready);
     apply('Rest', new RestChart(app, 'rest', {
       ...common, image: images.rest, scaling: scaling('rest'), settings: props.rest ?? {}, jwtExpirySeconds, pooled,
@@ -256,7 +268,7 @@ export class SupabaseWorkloads extends Construct {
   }
 
   /** Applies `chart` as a manifest through the cluster's kubectl handler, after `after`. */
-  private apply(chartId: string, chart: cdk8s.Chart, ...after: Construct[]): eks.KubernetesManifest {
+  private apply(chartId: string, chart: cdk8s.Chart, ...after: IDependable[]): eks.KubernetesManifest {
     const manifest = new eks.KubernetesManifest(this, chartId, {
       cluster: this.cluster.cluster,
       manifest: chart.toJson(),

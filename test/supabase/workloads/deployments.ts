@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { SupabaseSecrets } from '../../../src';
+import { SupabaseAuthProvider, SupabaseSecrets } from '../../../src';
 import { EXAMPLES, buildExample } from '../../examples/example-app';
 import { kubernetesObjects } from '../../kubernetes-objects';
 import { buildParts, buildWorkloads } from '../fixture';
@@ -37,6 +37,14 @@ export function fixtureObjects(): any[] {
     secrets,
     functions: true,
     images: { functions: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/functions:1.0.0' },
+    auth: {
+      siteUrl: 'https://app.example.com',
+      externalProviders: [{
+        provider: SupabaseAuthProvider.GOOGLE,
+        clientId: 'google-client.apps.googleusercontent.com',
+        clientSecret: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'GoogleClientSecret', 'oauth/google'),
+      }],
+    },
   }, parts, {
     certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
   });

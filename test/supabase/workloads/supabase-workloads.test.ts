@@ -2,6 +2,7 @@ import { Duration } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { Testing } from 'cdk8s';
 import { buildParts, buildWorkloads } from '../fixture';
+import { secretLeaks } from '../secret-leaks';
 
 const MANIFEST = 'Custom::AWSCDK-EKS-KubernetesResource';
 
@@ -204,20 +205,3 @@ describe('SupabaseWorkloads validation', () => {
     expect(() => buildWorkloads({ images: { rest: 'registry.example.com:5000/postgrest' } })).toThrow(/has no tag/);
   });
 });
-
-/** Values that must never be in a manifest: JWTs, password-like env values, connection strings with a password. */
-function secretLeaks(text: string): string[] {
-  const leaks: string[] = [];
-  for (const m of text.matchAll(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g)) {
-    leaks.push(`JWT ${m[0].slice(0, 12)}...`);
-  }
-  for (const m of text.matchAll(/postgres(?:ql)?:\/\/[^:/@\s"]+:([^@\s"]+)@/g)) {
-    if (!m[1].startsWith('{{')) {
-      leaks.push('connection string with a password');
-    }
-  }
-  for (const m of text.matchAll(/\\?"name\\?":\\?"([A-Z_]*(?:PASSWORD|PASS|SECRET|_KEY|KEY_BASE))\\?",\\?"value\\?":/g)) {
-    leaks.push(`${m[1]} as a plain value`);
-  }
-  return leaks;
-}

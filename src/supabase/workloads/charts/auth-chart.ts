@@ -22,6 +22,10 @@ export interface AuthChartProps extends ServiceChartProps {
   readonly publicUrl: string;
   readonly settings: SupabaseAuthSettings;
   readonly smtp?: AuthSmtp;
+  /** Further plain variables of the settings' features (external providers, ...). */
+  readonly featureEnv: Record<string, string>;
+  /** The variables read from the Secret `supabase-auth-env` (client secrets, ...). */
+  readonly secretEnv: string[];
 }
 
 /**
@@ -70,11 +74,13 @@ export class AuthChart extends Chart {
             GOTRUE_SMTP_USER: smtp.user,
             GOTRUE_SMTP_SENDER_NAME: smtp.senderName,
           } : {}),
+          ...props.featureEnv,
         }),
         GOTRUE_DB_DATABASE_URL: secrets.value(K8S_SECRETS.dbAuth, 'url'),
         GOTRUE_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
         ...(smtp ? { GOTRUE_SMTP_PASS: secrets.value(K8S_SECRETS.smtp, 'password') } : {}),
       },
+      secretEnv: props.secretEnv,
       readiness: httpProbe('/health', port),
       liveness: httpProbe('/health', port, { failureThreshold: 6 }),
       // The first start runs every migration of schema auth.

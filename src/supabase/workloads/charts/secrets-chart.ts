@@ -1,5 +1,6 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { serviceEnvSecretName } from '../private/secret-env';
 import { NAME_LABEL, PART_OF, PART_OF_LABEL } from '../private/service';
 
 /** The Kubernetes Secrets the services read, each materialised by External Secrets Operator. */
@@ -32,6 +33,12 @@ export const K8S_SECRETS = {
   cache: 'supabase-cache',
 } as const;
 
+/** A service's variables from Secrets Manager: each one's name, secret (ARN) and JSON field (none: the whole string). */
+export interface ServiceSecretEnv {
+  readonly service: string;
+  readonly variables: { readonly name: string; readonly secretArn: string; readonly field?: string }[];
+}
+
 /** The Secrets Manager secrets (ARNs or names) the ExternalSecrets read. */
 export interface SecretSources {
   readonly region: string;
@@ -60,6 +67,8 @@ export interface SecretSources {
   readonly functions: boolean;
   /** The cache, if any: its AUTH token's secret (JSON field `password`), host and port. */
   readonly cache?: { readonly secret: string; readonly host: string; readonly port: number };
+  /** Each service's own variables from Secrets Manager, into its Secret `supabase-<service>-env`. */
+  readonly serviceEnv?: ServiceSecretEnv[];
 }
 
 export interface SecretsChartProps extends ChartProps {
@@ -166,6 +175,18 @@ export class SecretsChart extends Chart {
           password: '{{ .password }}',
           url: `rediss://:{{ .password }}@${s.cache.host}:${s.cache.port}`,
         },
+      });
+    }
+    this.serviceEnv(s, props.refreshInterval);
+  }
+
+  private serviceEnv(s: SecretSources, refreshInterval: string) {
+    for (const { service, variables } of s.serviceEnv ?? []) {
+      if (variables.length === 0) {
+        continue;
+      }
+      this.externalSecret(serviceEnvSecretName(service), refreshInterval, {
+        data: variables.map((v) => ({ secretKey: v.name, remoteRef: { key: v.secretArn, ...(v.field ? { property: v.field } : {}) } })),
       });
     }
   }

@@ -1,3 +1,4 @@
+import { SupabaseAuthProvider } from '../auth/external-providers';
 import { DEFAULT_IMAGES, SupabaseImages } from '../images';
 
 /**
@@ -126,7 +127,11 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
     writes: [TMP],
     tools: [...BASE_TOOLS, 'wget', 'auth', 'gotrue'],
     endpoints: [{ path: '/health', listen: { env: 'GOTRUE_API_PORT', default: '8081' } }],
-    secretEnv: ['GOTRUE_DB_DATABASE_URL', 'GOTRUE_JWT_SECRET', 'GOTRUE_SMTP_PASS'],
+    secretEnv: [
+      'GOTRUE_DB_DATABASE_URL', 'GOTRUE_JWT_SECRET', 'GOTRUE_SMTP_PASS',
+      // OAuthProviderConfiguration.Secret of each provider in Auth's ProviderConfiguration.
+      ...SupabaseAuthProvider.all().map((p) => `GOTRUE_EXTERNAL_${p.name.toUpperCase()}_SECRET`),
+    ],
     sources: ['supabase/auth@v2.196.0:Dockerfile', 'supabase/auth@v2.196.0:internal/conf/configuration.go', 'supabase/auth@v2.196.0:internal/api/api.go'],
   },
   rest: {

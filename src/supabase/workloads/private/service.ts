@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { serviceEnvSecretName } from './secret-env';
 
 /** The label every Supabase pod carries with its service's name; selectors and network policies match on it. */
 export const NAME_LABEL = 'app.kubernetes.io/name';
@@ -60,6 +61,11 @@ export interface ServiceSpec {
   readonly image: string;
   readonly ports: ServicePort[];
   readonly env: Record<string, kplus.EnvValue>;
+  /**
+   * Variables whose values External Secrets copies from Secrets Manager into the Secret `supabase-<name>-env`
+   * (one key per variable): the service's own secrets beyond the shared ones.
+   */
+  readonly secretEnv?: string[];
   readonly command?: string[];
   readonly args?: string[];
   readonly readiness: kplus.Probe;
@@ -112,6 +118,17 @@ export function addSupabaseService(scope: Construct, spec: ServiceSpec): Supabas
       volume: kplus.Volume.fromConfigMap(scope, `${spec.name}-${c.name}-volume`, c.configMap, { name: c.name }),
     })),
   ];
+  const ownSecret = spec.secretEnv?.length
+    ? kplus.Secret.fromSecretName(scope, `${spec.name}-env-secret`, serviceEnvSecretName(spec.name))
+    : undefined;
+  const twice = (spec.secretEnv ?? []).filter((name) => name in spec.env);
+  if (twice.length > 0) {
+    throw new Error(`${spec.name}: ${twice.join(', ')} set both as a value and from Secrets Manager`);
+  }
+  const env = {
+    ...spec.env,
+    ...Object.fromEntries((spec.secretEnv ?? []).map((name) => [name, kplus.EnvValue.fromSecretValue({ secret: ownSecret!, key: name })])),
+  };
   const deployment = new kplus.Deployment(scope, `${spec.name}-deployment`, {
     metadata: { name: spec.name, labels },
     podMetadata: { labels },
@@ -133,7 +150,7 @@ export function addSupabaseService(scope: Construct, spec: ServiceSpec): Supabas
       ports: spec.ports.map((p) => ({ name: p.name, number: p.port })),
       command: spec.command,
       args: spec.args,
-      envVariables: spec.env,
+      envVariables: env,
       readiness: spec.readiness,
       liveness: spec.liveness,
       startup: spec.startup,
