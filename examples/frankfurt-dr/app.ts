@@ -18,6 +18,7 @@ import {
 import { CapacityType } from 'aws-cdk-lib/aws-eks-v2';
 import { Construct } from 'constructs';
 import {
+  SupabaseAuthProvider,
   SupabaseCluster,
   SupabaseDatabase,
   SupabaseNetwork,
@@ -337,7 +338,21 @@ export class ApplicationsStack extends Stack {
       standby: props.standby,
       publicUrl: PUBLIC_URL,
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', CERTIFICATE_ARN),
-      auth: { siteUrl: 'https://app.example.com', mailerAutoconfirm: false },
+      auth: {
+        siteUrl: 'https://app.example.com',
+        mailerAutoconfirm: false,
+        // Ireland production's providers, with the same public URL (so the same callback) and the replicas in this
+        // region of its client secrets (examples/ireland-prod/README.md creates them replicated here).
+        externalProviders: [
+          { provider: SupabaseAuthProvider.GOOGLE, clientId: '123456789012-example.apps.googleusercontent.com', secretName: 'supabase/ireland-prod/oauth/google' },
+          { provider: SupabaseAuthProvider.GITHUB, clientId: 'Ov23liExampleClientId', secretName: 'supabase/ireland-prod/oauth/github' },
+        ].map(({ provider, clientId, secretName }) => ({
+          provider,
+          clientId,
+          clientSecret: secretsmanager.Secret.fromSecretNameV2(this, `${provider.name}ClientSecret`, secretName),
+          clientSecretField: 'clientSecret',
+        })),
+      },
       // The same on-call rotation as Ireland production: the replica's lag and, after a failover, everything.
       observabilityOptions: { alarmEmails: ['supabase-oncall@example.com'] },
     });

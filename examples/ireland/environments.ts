@@ -5,6 +5,7 @@
 import { Duration, RemovalPolicy, aws_ec2 as ec2, aws_logs as logs } from 'aws-cdk-lib';
 import { CapacityType } from 'aws-cdk-lib/aws-eks-v2';
 import {
+  SupabaseAuthProvider,
   SupabaseAuthSettings,
   SupabaseCacheSettings,
   SupabaseClusterOptions,
@@ -35,6 +36,17 @@ export interface IrelandSmtp {
   readonly user: string;
   readonly adminEmail: string;
   readonly senderName: string;
+}
+
+/**
+ * A sign-in provider: its client id, and the secret the team creates with the client secret before deploying
+ * (a JSON field `clientSecret`). The redirect URI to register with the provider is the stack output
+ * `AuthCallbackUrl` (`<publicUrl>/auth/v1/callback`).
+ */
+export interface IrelandSignIn {
+  readonly provider: SupabaseAuthProvider;
+  readonly clientId: string;
+  readonly clientSecretName: string;
 }
 
 /**
@@ -77,6 +89,8 @@ export interface IrelandEnvironment {
   /** An ACM certificate for that domain in eu-west-1; replace it with yours. */
   readonly certificateArn: string;
   readonly auth: SupabaseAuthSettings;
+  /** Sign-in with external providers, besides email and password. */
+  readonly signIn?: IrelandSignIn[];
   readonly smtp?: IrelandSmtp;
   readonly network: SupabaseNetworkProps;
   readonly secrets: SupabaseSecretsProps;
@@ -223,6 +237,13 @@ export const PRODUCTION: IrelandEnvironment = {
     // Email addresses are confirmed by a link sent through SES.
     mailerAutoconfirm: false,
   },
+  // Create the secrets before deploying, replicated to Frankfurt (which signs users in the same way after a
+  // failover): aws secretsmanager create-secret --name supabase/ireland-prod/oauth/google
+  //   --secret-string '{"clientSecret":"..."}' --add-replica-regions Region=eu-central-1
+  signIn: [
+    { provider: SupabaseAuthProvider.GOOGLE, clientId: '123456789012-example.apps.googleusercontent.com', clientSecretName: 'supabase/ireland-prod/oauth/google' },
+    { provider: SupabaseAuthProvider.GITHUB, clientId: 'Ov23liExampleClientId', clientSecretName: 'supabase/ireland-prod/oauth/github' },
+  ],
   smtp: {
     // Create it before deploying: aws secretsmanager create-secret --name supabase/ireland-prod/ses-smtp-password ...
     passwordSecretName: 'supabase/ireland-prod/ses-smtp-password',

@@ -184,7 +184,15 @@ export class ApplicationsStack extends Stack {
       storage: props.core.storage,
       publicUrl: env.publicUrl,
       certificate: acm.Certificate.fromCertificateArn(this, 'Certificate', env.certificateArn),
-      auth: env.auth,
+      auth: {
+        ...env.auth,
+        externalProviders: env.signIn?.map((p) => ({
+          provider: p.provider,
+          clientId: p.clientId,
+          clientSecret: secretsmanager.Secret.fromSecretNameV2(this, `${p.provider.name}ClientSecret`, p.clientSecretName),
+          clientSecretField: 'clientSecret',
+        })),
+      },
       removalPolicy: env.logsRemovalPolicy,
       observabilityOptions: env.observability,
       scaling: env.scaling,
