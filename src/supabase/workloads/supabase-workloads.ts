@@ -23,7 +23,7 @@ import { SecretsChart } from './charts/secrets-chart';
 import { StorageChart, STORAGE_SERVICE_ACCOUNT } from './charts/storage-chart';
 import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
-import { externalProvidersEnv } from './private/auth-providers-env';
+import { authFeatureEnv } from './private/auth-env';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
 import { SecretEnvSource } from './private/secret-env';
 import { resolveScaling, validateImage, validateNonEmpty, validateUrl } from './private/validation';
@@ -136,9 +136,9 @@ export class SupabaseWorkloads extends Construct {
     props.database.connections.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
     props.database.proxyConnections?.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
     const cacheRead = props.cache?.grantRead(cluster.externalSecretsRole);
-    const authProviders = externalProvidersEnv(this, 'auth.externalProviders', props.auth.externalProviders ?? [], props.publicUrl);
+    const authFeatures = authFeatureEnv(this, { settings: props.auth, publicUrl: props.publicUrl });
     // Each service's own secrets (client secrets, ...), read by the operator into the service's Secret.
-    const serviceSecrets: Record<string, SecretEnvSource[]> = { auth: authProviders.secrets };
+    const serviceSecrets: Record<string, SecretEnvSource[]> = { auth: authFeatures.secrets };
     const serviceSecretReads = Object.values(serviceSecrets).flat().map((v) => v.secret.grantRead(cluster.externalSecretsRole));
     const pooled = props.database.proxy !== undefined;
 
@@ -205,7 +205,7 @@ export class SupabaseWorkloads extends Construct {
         adminEmail: smtp.adminEmail,
         senderName: smtp.senderName ?? 'Supabase',
       } : undefined,
-      featureEnv: authProviders.plain,
+      featureEnv: authFeatures.plain,
       secretEnv: serviceSecrets.auth.map((v) => v.name),
     }), ...ready);
     apply('Rest', new RestChart(app, 'rest', {
