@@ -22,7 +22,7 @@ export interface SupabaseSecretsProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * What happens to the secrets, the key and the signing function's log group this construct creates when they
+   * What happens to the secrets, the key and the log groups of the functions this construct creates when they
    * leave the stack. Losing the JWT secret invalidates every API key and user session.
    *
    * @default RemovalPolicy.RETAIN
@@ -77,6 +77,20 @@ export interface SupabaseSecretsProps {
    * @default - no SES credential (see `smtp`)
    */
   readonly sesSmtp?: SupabaseSesSmtpSettings;
+
+  /**
+   * Generate the private key Supabase Auth signs its SAML 2.0 single sign-on requests and metadata with.
+   *
+   * It goes into the secret `<secretNamePrefix>/saml-signing-key` (JSON field `privateKey`: standard base64 of the
+   * PKCS#1 DER of an RSA-2048 key, what Auth reads from `GOTRUE_SAML_PRIVATE_KEY`). A custom resource generates it in
+   * AWS once and never replaces a key already there (identity providers trust the certificate Auth derives from it);
+   * the key never appears in a template, a custom resource response or a log. It is replicated with the other
+   * secrets; with `primaryRegion` it is the primary's replica. Set `auth.saml` on SupabaseOnAws too, so that Auth
+   * uses it.
+   *
+   * @default false
+   */
+  readonly samlSigningKey?: boolean;
 
   /**
    * User name of the Studio dashboard's basic authentication (the password is generated).

@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiKeysFunction } from './api-keys-function';
+import { SamlKeyGeneration } from './private/saml-key';
 import { SesSmtpCredential } from './private/ses-smtp';
 import { SupabaseSecretsProps } from './secrets-props';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
@@ -28,7 +29,7 @@ const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 /**
  * Every secret Supabase needs (JWT secret, API keys signed from it, Realtime, postgres-meta and dashboard
- * secrets), generated in AWS and kept in Secrets Manager under one KMS key, optionally replicated to a
+ * secrets, optionally Auth's SAML signing key), generated in AWS and kept in Secrets Manager under one KMS key, optionally replicated to a
  * disaster-recovery region. No secret value ever appears in a template. See docs/network-and-secrets.md.
  *
  * @example
@@ -53,6 +54,11 @@ export class SupabaseSecrets extends Construct {
   public readonly metaCryptoKey: secretsmanager.ISecret;
   /** The Studio dashboard's basic authentication: JSON fields `username` and `password`. */
   public readonly dashboard: secretsmanager.ISecret;
+  /**
+   * Auth's SAML signing key (`samlSigningKey`): JSON field `privateKey`, the standard base64 of an RSA-2048 key's
+   * PKCS#1 DER (`GOTRUE_SAML_PRIVATE_KEY`). Undefined unless `samlSigningKey` is true.
+   */
+  public readonly samlSigningKey?: secretsmanager.ISecret;
   /**
    * The SMTP settings, when given: `smtp` (the password stays in the caller's secret), or those of the SES
    * credential made with `sesSmtp` (its secret's `password` field).
@@ -137,8 +143,19 @@ export class SupabaseSecrets extends Construct {
     });
     acknowledgeRotation(this.dashboard, 'The dashboard password is read by the gateway at start; it is changed by an operator together with a gateway restart, not by a schedule.');
 
+    if (props.samlSigningKey) {
+      this.samlSigningKey = generated('SamlSigningKey', 'saml-signing-key', 'Supabase Auth SAML signing key (RSA private key), generated once by a custom resource', {
+        // A random placeholder until the custom resource writes the key (it runs right after creation).
+        secretStringTemplate: '{}', generateStringKey: 'placeholder', passwordLength: 16, excludePunctuation: true,
+      });
+      acknowledgeRotation(this.samlSigningKey, 'Every SAML identity provider trusts the certificate Auth derives from this key; a new key breaks each SSO connection until its provider is given the new metadata, so the key is changed deliberately with the providers, never by a schedule.');
+    }
+
     if (!this.primaryRegion) {
       this.signApiKeys(lifetime, removalPolicy);
+      if (this.samlSigningKey) {
+        new SamlKeyGeneration(this, 'SamlKey', { secret: this.samlSigningKey, encryptionKey: this.encryptionKey, removalPolicy });
+      }
     }
   }
 

@@ -102,11 +102,16 @@ describe('SupabaseSecrets defaults', () => {
     expect(signing.DeletionPolicy).toBe('Delete');
   });
 
-  test('nothing shaped like a JWT, and no literal secret value, anywhere in the template', () => {
-    const json = JSON.stringify(template.toJSON());
+  test.each([
+    ['the defaults', template],
+    ['every option that generates something', synth({ samlSigningKey: true, replicaRegions: [{ region: 'eu-central-1' }] }).template],
+  ])('nothing shaped like a JWT or a private key, and no literal secret value, anywhere in the template (%s)', (_name, scanned) => {
+    const json = JSON.stringify(scanned.toJSON());
     expect(json).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}/);
+    // A PEM block, or the base64 of a DER key (an ASN.1 SEQUENCE of two length bytes: "MII...").
+    expect(json).not.toMatch(/-----BEGIN|MII[A-Za-z0-9+/]{40,}/);
     expect(json).not.toMatch(/"SecretString"/);
-    for (const [, body] of Object.entries(template.findResources('AWS::SecretsManager::Secret'))) {
+    for (const [, body] of Object.entries(scanned.findResources('AWS::SecretsManager::Secret'))) {
       expect(body.Properties.GenerateSecretString).toBeDefined();
     }
   });
