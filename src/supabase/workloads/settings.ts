@@ -1,5 +1,6 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import { SupabaseExternalProvider } from './auth/external-providers';
+import { SupabaseSamlSettings } from './auth/saml';
 
 /**
  * Settings of Supabase Auth (GoTrue). SMTP comes from `SupabaseSecrets` (`smtp`).
@@ -79,6 +80,14 @@ export interface SupabaseAuthSettings {
    * @default - none
    */
   readonly externalProviders?: SupabaseExternalProvider[];
+
+  /**
+   * SAML 2.0 single sign-on (`GOTRUE_SAML_*`), signed with the key SupabaseSecrets generates with
+   * `samlSigningKey: true` (required). Identity providers are registered afterwards through Auth's admin API.
+   *
+   * @default - no SAML single sign-on
+   */
+  readonly saml?: SupabaseSamlSettings;
 }
 
 /**

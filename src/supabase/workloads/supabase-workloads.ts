@@ -136,7 +136,9 @@ export class SupabaseWorkloads extends Construct {
     props.database.connections.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
     props.database.proxyConnections?.allowDefaultPortFrom(cluster, 'Supabase services on the EKS cluster');
     const cacheRead = props.cache?.grantRead(cluster.externalSecretsRole);
-    const authFeatures = authFeatureEnv(this, { settings: props.auth, publicUrl: props.publicUrl });
+    const authFeatures = authFeatureEnv(this, {
+      settings: props.auth, publicUrl: props.publicUrl, samlSigningKey: props.secrets.samlSigningKey,
+    });
     // Each service's own secrets (client secrets, ...), read by the operator into the service's Secret.
     const serviceSecrets: Record<string, SecretEnvSource[]> = { auth: authFeatures.secrets };
     const serviceSecretReads = Object.values(serviceSecrets).flat().map((v) => v.secret.grantRead(cluster.externalSecretsRole));

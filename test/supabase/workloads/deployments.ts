@@ -26,6 +26,7 @@ export function fixtureObjects(): any[] {
   const parts = buildParts();
   const secrets = new SupabaseSecrets(parts.stack, 'SecretsWithSmtp', {
     secretNamePrefix: 'supabase/smtp',
+    samlSigningKey: true,
     smtp: {
       host: 'email-smtp.eu-west-1.amazonaws.com',
       user: 'AKIAEXAMPLE',
@@ -39,6 +40,7 @@ export function fixtureObjects(): any[] {
     images: { functions: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/functions:1.0.0' },
     auth: {
       siteUrl: 'https://app.example.com',
+      saml: {},
       externalProviders: [{
         provider: SupabaseAuthProvider.GOOGLE,
         clientId: 'google-client.apps.googleusercontent.com',

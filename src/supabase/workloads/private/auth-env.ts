@@ -1,5 +1,7 @@
+import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AuthEnvironment, externalProvidersEnv } from './auth-providers-env';
+import { samlEnv } from './auth-saml-env';
 import { SupabaseAuthSettings } from '../settings';
 
 /** What Auth's optional features add to its environment, besides the variables every deployment sets. */
@@ -7,6 +9,8 @@ export interface AuthFeatureInputs {
   readonly settings: SupabaseAuthSettings;
   /** The public URL of the gateway, e.g. `https://api.example.com`. */
   readonly publicUrl: string;
+  /** The SAML signing key SupabaseSecrets generated, if any. */
+  readonly samlSigningKey?: secretsmanager.ISecret;
 }
 
 /**
@@ -18,6 +22,7 @@ export function authFeatureEnv(scope: Construct, inputs: AuthFeatureInputs): Aut
   const s = inputs.settings;
   return mergeAuthEnvironments([
     externalProvidersEnv(scope, 'auth.externalProviders', s.externalProviders ?? [], inputs.publicUrl),
+    samlEnv(scope, s.saml, inputs.samlSigningKey, inputs.publicUrl),
   ]);
 }
 

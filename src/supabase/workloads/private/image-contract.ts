@@ -129,6 +129,8 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
     endpoints: [{ path: '/health', listen: { env: 'GOTRUE_API_PORT', default: '8081' } }],
     secretEnv: [
       'GOTRUE_DB_DATABASE_URL', 'GOTRUE_JWT_SECRET', 'GOTRUE_SMTP_PASS',
+      // SAMLConfiguration.PrivateKey (internal/conf/saml.go).
+      'GOTRUE_SAML_PRIVATE_KEY',
       // OAuthProviderConfiguration.Secret of each provider in Auth's ProviderConfiguration.
       ...SupabaseAuthProvider.all().map((p) => `GOTRUE_EXTERNAL_${p.name.toUpperCase()}_SECRET`),
     ],
