@@ -4,6 +4,7 @@ export * from './observability';
 export * from './workloads/settings';
 export * from './workloads/auth/external-providers';
 export * from './workloads/auth/saml';
+export * from './workloads/auth/hooks';
 export * from './cache/cache-settings';
 export * from './edge/cdn-settings';
 export { SupabaseImages } from './workloads/images';

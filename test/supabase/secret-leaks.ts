@@ -1,15 +1,21 @@
-/** Values that must never be in a manifest: JWTs, password-like env values, connection strings with a password. */
+/**
+ * Values that must never be in a manifest: JWTs, webhook signing secrets, password-like env values, connection
+ * strings with a password.
+ */
 export function secretLeaks(text: string): string[] {
   const leaks: string[] = [];
   for (const m of text.matchAll(/eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g)) {
     leaks.push(`JWT ${m[0].slice(0, 12)}...`);
+  }
+  if (/whsec_[A-Za-z0-9+/=]{16,}/.test(text)) {
+    leaks.push('webhook signing secret');
   }
   for (const m of text.matchAll(/postgres(?:ql)?:\/\/[^:/@\s"]+:([^@\s"]+)@/g)) {
     if (!m[1].startsWith('{{')) {
       leaks.push('connection string with a password');
     }
   }
-  for (const m of text.matchAll(/\\?"name\\?":\\?"([A-Z_]*(?:PASSWORD|PASS|SECRET|_KEY|KEY_BASE))\\?",\\?"value\\?":/g)) {
+  for (const m of text.matchAll(/\\?"name\\?":\\?"([A-Z_]*(?:PASSWORD|PASS|SECRETS?|_KEY|KEY_BASE))\\?",\\?"value\\?":/g)) {
     leaks.push(`${m[1]} as a plain value`);
   }
   return leaks;

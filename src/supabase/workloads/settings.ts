@@ -1,5 +1,6 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import { SupabaseExternalProvider } from './auth/external-providers';
+import { SupabaseAuthHooks } from './auth/hooks';
 import { SupabaseSamlSettings } from './auth/saml';
 
 /**
@@ -88,6 +89,15 @@ export interface SupabaseAuthSettings {
    * @default - no SAML single sign-on
    */
   readonly saml?: SupabaseSamlSettings;
+
+  /**
+   * Auth hooks: a Postgres function or an HTTPS endpoint that Auth calls to customize access tokens, send SMS or
+   * emails, check MFA and password attempts, or vet new users (`GOTRUE_HOOK_<KIND>_ENABLED`, `GOTRUE_HOOK_<KIND>_URI`,
+   * and `GOTRUE_HOOK_<KIND>_SECRETS` from Secrets Manager for an https hook).
+   *
+   * @default - none
+   */
+  readonly hooks?: SupabaseAuthHooks;
 }
 
 /**

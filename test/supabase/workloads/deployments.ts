@@ -7,7 +7,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { SupabaseAuthProvider, SupabaseSecrets } from '../../../src';
+import { SupabaseAuthHook, SupabaseAuthProvider, SupabaseSecrets } from '../../../src';
 import { EXAMPLES, buildExample } from '../../examples/example-app';
 import { kubernetesObjects } from '../../kubernetes-objects';
 import { buildParts, buildWorkloads } from '../fixture';
@@ -46,6 +46,11 @@ export function fixtureObjects(): any[] {
         clientId: 'google-client.apps.googleusercontent.com',
         clientSecret: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'GoogleClientSecret', 'oauth/google'),
       }],
+      hooks: {
+        customAccessToken: SupabaseAuthHook.postgresFunction('public', 'custom_access_token_hook'),
+        sendEmail: SupabaseAuthHook.https('https://hooks.example.com/send-email',
+          secretsmanager.Secret.fromSecretNameV2(parts.stack, 'SendEmailHookSecret', 'hooks/send-email')),
+      },
     },
   }, parts, {
     certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),

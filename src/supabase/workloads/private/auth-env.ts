@@ -1,5 +1,6 @@
 import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { authHooksEnv } from './auth-hooks-env';
 import { AuthEnvironment, externalProvidersEnv } from './auth-providers-env';
 import { samlEnv } from './auth-saml-env';
 import { SupabaseAuthSettings } from '../settings';
@@ -23,6 +24,7 @@ export function authFeatureEnv(scope: Construct, inputs: AuthFeatureInputs): Aut
   return mergeAuthEnvironments([
     externalProvidersEnv(scope, 'auth.externalProviders', s.externalProviders ?? [], inputs.publicUrl),
     samlEnv(scope, s.saml, inputs.samlSigningKey, inputs.publicUrl),
+    authHooksEnv(scope, 'auth.hooks', s.hooks),
   ]);
 }
 

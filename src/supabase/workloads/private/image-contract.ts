@@ -1,3 +1,4 @@
+import { AUTH_HOOK_KINDS, authHookSecretsVariable } from './auth-hooks-env';
 import { SupabaseAuthProvider } from '../auth/external-providers';
 import { DEFAULT_IMAGES, SupabaseImages } from '../images';
 
@@ -133,6 +134,8 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
       'GOTRUE_SAML_PRIVATE_KEY',
       // OAuthProviderConfiguration.Secret of each provider in Auth's ProviderConfiguration.
       ...SupabaseAuthProvider.all().map((p) => `GOTRUE_EXTERNAL_${p.name.toUpperCase()}_SECRET`),
+      // ExtensibilityPointConfiguration.HTTPHookSecrets of each hook in Auth's HookConfiguration.
+      ...AUTH_HOOK_KINDS.map((k) => authHookSecretsVariable(k.env)),
     ],
     sources: ['supabase/auth@v2.196.0:Dockerfile', 'supabase/auth@v2.196.0:internal/conf/configuration.go', 'supabase/auth@v2.196.0:internal/api/api.go'],
   },
