@@ -15,6 +15,9 @@ export const WARNINGS = {
   replicaServing: 'cdk-supabase-on-aws:replica-serving',
   cacheNodeType: 'cdk-supabase-on-aws:cache-node-type',
   observabilityImportedTopic: 'cdk-supabase-on-aws:observability-imported-topic',
+  workloadsEnvironmentOverride: 'cdk-supabase-on-aws:workloads-environment-override',
+  workloadsEnvironmentOverrideUnused: 'cdk-supabase-on-aws:workloads-environment-override-unused',
+  workloadsEnvironmentServiceAbsent: 'cdk-supabase-on-aws:workloads-environment-service-absent',
 } as const;
 
 /** A warning the user may accept, on `scope`, in the style of {@link configError}'s messages. */

@@ -9,3 +9,4 @@ export * from './cache/cache-settings';
 export * from './edge/cdn-settings';
 export { SupabaseImages } from './workloads/images';
 export * from './workloads/services-options';
+export * from './workloads/environment';

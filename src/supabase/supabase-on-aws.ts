@@ -149,6 +149,7 @@ export class SupabaseOnAws extends Construct {
       images: props.images,
       scaling: props.scaling,
       functions: props.functions,
+      environment: props.environment,
       databaseSubnets: tiers.database,
       loadBalancerSubnets: tiers.loadBalancer,
       standby: props.standby,

@@ -1,3 +1,4 @@
+import { SupabaseServiceEnvironments } from './environment';
 import { SupabaseImages } from './images';
 import {
   SupabaseAuthSettings,
@@ -63,4 +64,14 @@ export interface SupabaseServicesOptions {
    * @default false
    */
   readonly functions?: boolean;
+
+  /**
+   * The escape hatch: further environment variables per service, for upstream settings the library has no typed
+   * setting for. Plain values go into the service's Deployment; secret ones stay in Secrets Manager and reach the
+   * pod through External Secrets (the Secret `supabase-<service>-env`). Replacing a variable the library sets takes
+   * `override: true`.
+   *
+   * @default - the library's variables only
+   */
+  readonly environment?: SupabaseServiceEnvironments;
 }

@@ -25,7 +25,7 @@ import { StudioChart } from './charts/studio-chart';
 import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { authFeatureEnv } from './private/auth-env';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
-import { SecretEnvSource } from './private/secret-env';
+import { EnvironmentService, resolveEnvironments, serviceSecretSources } from './private/extra-env';
 import { resolveScaling, validateImage, validateNonEmpty, validateUrl } from './private/validation';
 import { SupabaseServicesOptions } from './services-options';
 import { SupabaseScalingSettings } from './settings';
@@ -139,13 +139,20 @@ export class SupabaseWorkloads extends Construct {
     const authFeatures = authFeatureEnv(this, {
       settings: props.auth, publicUrl: props.publicUrl, samlSigningKey: props.secrets.samlSigningKey,
     });
-    // Each service's own secrets (client secrets, ...), read by the operator into the service's Secret.
-    const serviceSecrets: Record<string, SecretEnvSource[]> = { auth: authFeatures.secrets };
+    // The escape hatch: the user's further variables per service, checked (the merge with the library's happens in
+    // each chart, where both are known).
+    const environments = resolveEnvironments(this, props.environment, {
+      ...(imageTransformation ? {} : { imgproxy: '`storageApi.imageTransformation` is false' }),
+      ...(functions ? {} : { functions: '`functions` is false' }),
+    });
+    // Each service's own secrets (client secrets, the user's secret variables), read by the operator into the
+    // service's Secret.
+    const serviceSecrets = serviceSecretSources({ auth: authFeatures.secrets }, environments);
     const serviceSecretReads = Object.values(serviceSecrets).flat().map((v) => v.secret.grantRead(cluster.externalSecretsRole));
     const pooled = props.database.proxy !== undefined;
 
     const app = this.app;
-    const common = { namespace: this.namespace, network };
+    const common = (service: EnvironmentService) => ({ namespace: this.namespace, network, extraEnv: environments.extraEnv[service] });
     const apply = this.apply.bind(this);
 
     const namespace = apply('Namespace', new NamespaceChart(app, 'namespace', { namespace: this.namespace }));
@@ -187,7 +194,7 @@ export class SupabaseWorkloads extends Construct {
     const ready = props.database.bootstrap ? [externalSecrets, props.database.bootstrap] : [externalSecrets];
     const jwtExpirySeconds = props.auth.jwtExpiry?.toSeconds() ?? Duration.hours(1).toSeconds();
     const kongChart = new KongChart(app, 'kong', {
-      ...common,
+      ...common('kong'),
       image: images.kong,
       scaling: scaling('kong'),
       functions,
@@ -195,7 +202,7 @@ export class SupabaseWorkloads extends Construct {
     });
     this.kong = { serviceName: kongChart.service.name, manifest: this.apply('Kong', kongChart, ...ready) };
     apply('Auth', new AuthChart(app, 'auth', {
-      ...common,
+      ...common('auth'),
       image: images.auth,
       scaling: scaling('auth'),
       publicUrl: props.publicUrl,
@@ -208,16 +215,16 @@ export class SupabaseWorkloads extends Construct {
         senderName: smtp.senderName ?? 'Supabase',
       } : undefined,
       featureEnv: authFeatures.plain,
-      secretEnv: serviceSecrets.auth.map((v) => v.name),
+      secretEnv: authFeatures.secrets.map((v) => v.name),
     }), ...ready);
     apply('Rest', new RestChart(app, 'rest', {
-      ...common, image: images.rest, scaling: scaling('rest'), settings: props.rest ?? {}, jwtExpirySeconds, pooled,
+      ...common('rest'), image: images.rest, scaling: scaling('rest'), settings: props.rest ?? {}, jwtExpirySeconds, pooled,
     }), ...ready);
     apply('Realtime', new RealtimeChart(app, 'realtime', {
-      ...common, image: images.realtime, scaling: scaling('realtime'),
+      ...common('realtime'), image: images.realtime, scaling: scaling('realtime'),
     }), ...ready);
     apply('Storage', new StorageChart(app, 'storage', {
-      ...common,
+      ...common('storage'),
       image: images.storage,
       scaling: scaling('storage'),
       publicUrl: props.publicUrl,
@@ -229,12 +236,12 @@ export class SupabaseWorkloads extends Construct {
     }), ...ready);
     if (imageTransformation) {
       apply('Imgproxy', new ImgproxyChart(app, 'imgproxy', {
-        ...common, image: images.imgproxy, scaling: scaling('imgproxy'),
+        ...common('imgproxy'), image: images.imgproxy, scaling: scaling('imgproxy'),
       }), namespace);
     }
-    apply('Meta', new MetaChart(app, 'meta', { ...common, image: images.meta, scaling: scaling('meta') }), ...ready);
+    apply('Meta', new MetaChart(app, 'meta', { ...common('meta'), image: images.meta, scaling: scaling('meta') }), ...ready);
     apply('Studio', new StudioChart(app, 'studio', {
-      ...common,
+      ...common('studio'),
       image: images.studio,
       scaling: scaling('studio'),
       publicUrl: props.publicUrl,
@@ -244,7 +251,7 @@ export class SupabaseWorkloads extends Construct {
     }), ...ready, cluster.storageClass);
     if (functions) {
       apply('Functions', new FunctionsChart(app, 'functions', {
-        ...common, image: images.functions, scaling: scaling('functions'), publicUrl: props.publicUrl,
+        ...common('functions'), image: images.functions, scaling: scaling('functions'), publicUrl: props.publicUrl,
       }), ...ready);
     }
     if (props.standby) {

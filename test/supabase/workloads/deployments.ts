@@ -1,7 +1,7 @@
 /**
  * The Kubernetes objects of every example app, and of a fixture deployment with every optional service (SMTP, Edge
- * Functions, image transformation), for the tests that hold what the library renders against the images and
- * against itself.
+ * Functions, image transformation, variables through the escape hatch), for the tests that hold what the library
+ * renders against the images and against itself.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -51,6 +51,11 @@ export function fixtureObjects(): any[] {
         sendEmail: SupabaseAuthHook.https('https://hooks.example.com/send-email',
           secretsmanager.Secret.fromSecretNameV2(parts.stack, 'SendEmailHookSecret', 'hooks/send-email')),
       },
+    },
+    // The escape hatch, plain and from Secrets Manager.
+    environment: {
+      rest: { variables: [{ name: 'PGRST_DB_POOL', value: '20' }] },
+      studio: { secretVariables: [{ name: 'OPENAI_API_KEY', secret: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'OpenAiKey', 'studio/openai') }] },
     },
   }, parts, {
     certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),

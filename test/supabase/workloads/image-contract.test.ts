@@ -7,6 +7,7 @@
 import * as path from 'node:path';
 import { EXAMPLE_APPS, allDeployments, supabaseDeployments } from './deployments';
 import { SHELL_BUILTINS, commandWords, programsOf } from './shell-commands';
+import { USER_ENVIRONMENT_ANNOTATION } from '../../../src/supabase/workloads/private/extra-env';
 import { IMAGE_CONTRACTS, ImageContract, ListenAddress, SupabaseService } from '../../../src/supabase/workloads/private/image-contract';
 
 const SOURCES = allDeployments();
@@ -17,7 +18,13 @@ const CONTAINERS = SOURCES.flatMap((source) => supabaseDeployments(source.object
     service: container.name as SupabaseService,
     pod: deployment.spec.template.spec,
     container,
+    userEnv: userEnvironment(deployment),
   }))));
+
+/** The variables the user set through `environment` (the escape hatch): the user's responsibility, not the image's. */
+function userEnvironment(deployment: any): string[] {
+  return deployment.metadata.annotations?.[USER_ENVIRONMENT_ANNOTATION]?.split(',') ?? [];
+}
 
 /** Is `inner` the same path as `outer`, or below it? */
 const within = (inner: string, outer: string) => {
@@ -72,8 +79,11 @@ function writableMounts(pod: any, container: any): string[] {
   return (container.volumeMounts ?? []).filter((m: any) => writable.has(m.name) && !m.readOnly).map((m: any) => m.mountPath);
 }
 
-/** What is wrong with a container against its image's contract; empty when nothing is. */
-function violations(pod: any, container: any, contract: ImageContract): string[] {
+/**
+ * What is wrong with a container against its image's contract; empty when nothing is. `userEnv` names the variables
+ * the user set through `environment`: the library does not vouch for their use.
+ */
+function violations(pod: any, container: any, contract: ImageContract, userEnv: string[] = []): string[] {
   const problems: string[] = [];
   const written = writtenPaths(container, contract);
 
@@ -135,9 +145,9 @@ function violations(pod: any, container: any, contract: ImageContract): string[]
     problems.push(...missingTools('the command', [...container.command, ...(container.args ?? [])], contract));
   }
 
-  // Secrets only where the image reads them.
+  // Secrets only where the image reads them (the user's own variables are the user's business).
   for (const e of container.env ?? []) {
-    if (e.valueFrom?.secretKeyRef && !contract.secretEnv.includes(e.name)) {
+    if (e.valueFrom?.secretKeyRef && !contract.secretEnv.includes(e.name) && !userEnv.includes(e.name)) {
       problems.push(`gets ${e.name} from Secret ${e.valueFrom.secretKeyRef.name}, which the image does not read`);
     }
   }
@@ -158,11 +168,11 @@ test('every example is covered, with every Supabase service', () => {
   expect(new Set(CONTAINERS.map((c) => c.service))).toEqual(new Set(Object.keys(IMAGE_CONTRACTS)));
 });
 
-describe.each(CONTAINERS.map((c) => [c.where, c] as const))('%s', (_where, { service, pod, container }) => {
+describe.each(CONTAINERS.map((c) => [c.where, c] as const))('%s', (_where, { service, pod, container, userEnv }) => {
   test('runs as its image allows', () => {
     const contract = IMAGE_CONTRACTS[service as SupabaseService];
     expect(contract).toBeDefined();
-    expect(violations(pod, container, contract)).toEqual([]);
+    expect(violations(pod, container, contract, userEnv)).toEqual([]);
   });
 });
 
@@ -189,6 +199,18 @@ describe('the checks themselves', () => {
       'the command runs curl, which the image does not have',
       'gets JWT_SECRET from Secret supabase-jwt, which the image does not read',
     ]));
+  });
+
+  test('a secret the user set through `environment` is the user\'s; one the library adds unannounced is still found', () => {
+    const fixture = CONTAINERS.find((c) => c.where.startsWith('fixture') && c.service === 'studio')!;
+    // The fixture gives Studio OPENAI_API_KEY through the escape hatch, from the pods' own Secret.
+    expect(fixture.userEnv).toContain('OPENAI_API_KEY');
+    expect(fixture.container.env).toContainEqual({ name: 'OPENAI_API_KEY', valueFrom: { secretKeyRef: { name: 'supabase-studio-env', key: 'OPENAI_API_KEY' } } });
+    expect(violations(fixture.pod, fixture.container, IMAGE_CONTRACTS.studio, fixture.userEnv)).toEqual([]);
+    expect(violations(fixture.pod, fixture.container, IMAGE_CONTRACTS.studio)).toEqual(['gets OPENAI_API_KEY from Secret supabase-studio-env, which the image does not read']);
+    const { pod, container, userEnv } = JSON.parse(JSON.stringify(fixture));
+    container.env.push({ name: 'JWT_SECRET', valueFrom: { secretKeyRef: { name: 'supabase-studio-env', key: 'JWT_SECRET' } } });
+    expect(violations(pod, container, IMAGE_CONTRACTS.studio, userEnv)).toEqual(['gets JWT_SECRET from Secret supabase-studio-env, which the image does not read']);
   });
 
   test('a shell command in PostgREST\'s image, which has no shell, is found', () => {

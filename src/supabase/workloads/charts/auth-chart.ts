@@ -88,6 +88,7 @@ export class AuthChart extends Chart {
       resources: resources(100, 1000, 128, 512),
       ...imageUser('auth'),
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     addServicePolicy(this, 'auth', {

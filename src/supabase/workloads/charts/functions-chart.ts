@@ -52,6 +52,7 @@ export class FunctionsChart extends Chart {
       resources: resources(100, 1000, 256, 1024),
       ...imageUser('functions'),
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     addServicePolicy(this, 'functions', {

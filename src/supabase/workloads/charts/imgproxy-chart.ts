@@ -30,6 +30,7 @@ export class ImgproxyChart extends Chart {
       ...imageUser('imgproxy'),
       // libvips' font configuration cache (text in SVGs).
       writablePaths: [{ name: 'tmp', path: '/tmp' }, { name: 'fontconfig', path: '/var/cache/fontconfig' }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     addServicePolicy(this, 'imgproxy', {

@@ -96,6 +96,7 @@ export class KongChart extends Chart {
         { name: 'tmp', path: '/tmp' },
       ],
       configMounts: [{ name: 'template', path: TEMPLATE_DIR, configMap: template }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     this.service = service;

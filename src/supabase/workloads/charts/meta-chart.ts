@@ -40,6 +40,7 @@ export class MetaChart extends Chart {
       resources: resources(50, 500, 128, 512),
       ...imageUser('meta'),
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     addServicePolicy(this, 'meta', {

@@ -146,6 +146,7 @@ export class RealtimeChart extends Chart {
       resources: resources(250, 2000, 512, 1024),
       ...imageUser('realtime'),
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     new kplus.Service(this, 'cluster-service', {

@@ -67,6 +67,7 @@ export class RestChart extends Chart {
       resources: resources(100, 1000, 128, 512),
       ...imageUser('rest'),
       writablePaths: [{ name: 'tmp', path: '/tmp' }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     addServicePolicy(this, 'rest', {

@@ -81,6 +81,7 @@ export class StorageChart extends cdk8s.Chart {
       resources: resources(100, 1000, 256, 1024),
       ...imageUser('storage'),
       writablePaths: [{ name: 'tmp', path: '/tmp', sizeLimit: uploadSpoolSize(fileSizeLimit) }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     addServicePolicy(this, 'storage', {

@@ -82,6 +82,7 @@ export class StudioChart extends Chart {
       ],
       // The saved snippets (Studio makes the folder on first use).
       persistentPaths: [{ name: 'data', path: DATA_DIR, size: Size.gibibytes(1), storageClassName: props.storageClassName }],
+      extraEnv: props.extraEnv,
       scaling: props.scaling,
     });
     addServicePolicy(this, 'studio', {

@@ -2,6 +2,7 @@ import { Size, SizeRoundingBehavior } from 'aws-cdk-lib';
 import * as cdk8s from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ExtraEnv } from './extra-env';
 import { ResolvedScaling } from './service';
 
 /** Where the services' traffic goes outside the namespace, as CIDR blocks for the network policies. */
@@ -22,6 +23,8 @@ export interface ServiceChartProps {
   readonly image: string;
   readonly scaling: ResolvedScaling;
   readonly network: ChartNetwork;
+  /** The user's further variables for the service (`environment.<service>`): pass them to addSupabaseService. */
+  readonly extraEnv: ExtraEnv;
 }
 
 /** Every address outside the cluster's private ranges is reached on 443 through the NAT gateway or an endpoint. */

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, JsonPatch, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ExtraEnv, mergeExtraEnv, userEnvironmentAnnotations } from './extra-env';
 import { serviceEnvSecretName } from './secret-env';
 
 /** The label every Supabase pod carries with its service's name; selectors and network policies match on it. */
@@ -66,6 +67,8 @@ export interface ServiceSpec {
    * (one key per variable): the service's own secrets beyond the shared ones.
    */
   readonly secretEnv?: string[];
+  /** The user's further variables (`environment.<service>`), merged over the library's. */
+  readonly extraEnv: ExtraEnv;
   readonly command?: string[];
   readonly args?: string[];
   readonly readiness: kplus.Probe;
@@ -118,19 +121,22 @@ export function addSupabaseService(scope: Construct, spec: ServiceSpec): Supabas
       volume: kplus.Volume.fromConfigMap(scope, `${spec.name}-${c.name}-volume`, c.configMap, { name: c.name }),
     })),
   ];
-  const ownSecret = spec.secretEnv?.length
-    ? kplus.Secret.fromSecretName(scope, `${spec.name}-env-secret`, serviceEnvSecretName(spec.name))
-    : undefined;
+  let ownSecret: kplus.ISecret | undefined;
+  const fromOwnSecret = (key: string) => {
+    ownSecret ??= kplus.Secret.fromSecretName(scope, `${spec.name}-env-secret`, serviceEnvSecretName(spec.name));
+    return kplus.EnvValue.fromSecretValue({ secret: ownSecret, key });
+  };
   const twice = (spec.secretEnv ?? []).filter((name) => name in spec.env);
   if (twice.length > 0) {
     throw new Error(`${spec.name}: ${twice.join(', ')} set both as a value and from Secrets Manager`);
   }
-  const env = {
+  const env = mergeExtraEnv({
     ...spec.env,
-    ...Object.fromEntries((spec.secretEnv ?? []).map((name) => [name, kplus.EnvValue.fromSecretValue({ secret: ownSecret!, key: name })])),
-  };
+    ...Object.fromEntries((spec.secretEnv ?? []).map((name) => [name, fromOwnSecret(name)])),
+  }, spec.extraEnv, fromOwnSecret);
+  const annotations = userEnvironmentAnnotations(spec.extraEnv);
   const deployment = new kplus.Deployment(scope, `${spec.name}-deployment`, {
-    metadata: { name: spec.name, labels },
+    metadata: { name: spec.name, labels, ...(annotations ? { annotations } : {}) },
     podMetadata: { labels },
     select: false,
     // An autoscaled Deployment leaves the count to its HorizontalPodAutoscaler.
