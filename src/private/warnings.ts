@@ -15,6 +15,7 @@ export const WARNINGS = {
   replicaServing: 'cdk-supabase-on-aws:replica-serving',
   cacheNodeType: 'cdk-supabase-on-aws:cache-node-type',
   observabilityImportedTopic: 'cdk-supabase-on-aws:observability-imported-topic',
+  authPhoneWithoutSms: 'cdk-supabase-on-aws:auth-phone-without-sms-provider',
 } as const;
 
 /** A warning the user may accept, on `scope`, in the style of {@link configError}'s messages. */

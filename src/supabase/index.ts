@@ -3,6 +3,8 @@ export * from './supabase-on-aws-props';
 export * from './observability';
 export * from './workloads/settings';
 export * from './workloads/auth/external-providers';
+export * from './workloads/auth/sms';
+export * from './workloads/auth/captcha';
 export * from './cache/cache-settings';
 export * from './edge/cdn-settings';
 export { SupabaseImages } from './workloads/images';

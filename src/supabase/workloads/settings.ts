@@ -1,5 +1,7 @@
 import { Duration, Size } from 'aws-cdk-lib';
+import { SupabaseCaptchaSettings } from './auth/captcha';
 import { SupabaseExternalProvider } from './auth/external-providers';
+import { SupabaseSmsSettings } from './auth/sms';
 
 /**
  * Settings of Supabase Auth (GoTrue). SMTP comes from `SupabaseSecrets` (`smtp`).
@@ -58,8 +60,8 @@ export interface SupabaseAuthSettings {
   readonly anonymousUsers?: boolean;
 
   /**
-   * Whether users sign up with a phone number (`GOTRUE_EXTERNAL_PHONE_ENABLED`); needs an SMS provider configured
-   * in Auth.
+   * Whether users sign up with a phone number (`GOTRUE_EXTERNAL_PHONE_ENABLED`); needs `sms` (an SMS provider), or
+   * `smsAutoconfirm` for sign-ups with a password and no code.
    *
    * @default false
    */
@@ -79,6 +81,23 @@ export interface SupabaseAuthSettings {
    * @default - none
    */
   readonly externalProviders?: SupabaseExternalProvider[];
+
+  /**
+   * One-time codes by SMS (`GOTRUE_SMS_PROVIDER`, `GOTRUE_SMS_*`): the provider that sends them, with its
+   * credentials in Secrets Manager, and the codes' length, expiry, message and frequency. Needed by `phoneSignup`
+   * unless `smsAutoconfirm`.
+   *
+   * @default - no SMS provider
+   */
+  readonly sms?: SupabaseSmsSettings;
+
+  /**
+   * CAPTCHA protection of sign-up, sign-in, one-time codes and password recovery with hCaptcha or Cloudflare
+   * Turnstile (`GOTRUE_SECURITY_CAPTCHA_ENABLED`, `_PROVIDER`, `_SECRET`, `_TIMEOUT`).
+   *
+   * @default - no CAPTCHA
+   */
+  readonly captcha?: SupabaseCaptchaSettings;
 }
 
 /**

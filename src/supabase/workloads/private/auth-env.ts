@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
+import { captchaEnv } from './auth-captcha-env';
 import { AuthEnvironment, externalProvidersEnv } from './auth-providers-env';
+import { smsEnv } from './auth-sms-env';
 import { SupabaseAuthSettings } from '../settings';
 
 /** What Auth's optional features add to its environment, besides the variables every deployment sets. */
@@ -18,6 +20,8 @@ export function authFeatureEnv(scope: Construct, inputs: AuthFeatureInputs): Aut
   const s = inputs.settings;
   return mergeAuthEnvironments([
     externalProvidersEnv(scope, 'auth.externalProviders', s.externalProviders ?? [], inputs.publicUrl),
+    smsEnv(scope, s),
+    captchaEnv(scope, 'auth.captcha', s.captcha),
   ]);
 }
 
