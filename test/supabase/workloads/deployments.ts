@@ -1,13 +1,13 @@
 /**
  * The Kubernetes objects of every example app, and of a fixture deployment with every optional service (SMTP, Edge
- * Functions, image transformation), for the tests that hold what the library renders against the images and
- * against itself.
+ * Functions, image transformation, Auth's external provider, SMS and CAPTCHA), for the tests that hold what the
+ * library renders against the images and against itself.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { SupabaseAuthProvider, SupabaseSecrets } from '../../../src';
+import { SupabaseAuthProvider, SupabaseCaptchaProvider, SupabaseSecrets, SupabaseSmsProvider } from '../../../src';
 import { EXAMPLES, buildExample } from '../../examples/example-app';
 import { kubernetesObjects } from '../../kubernetes-objects';
 import { buildParts, buildWorkloads } from '../fixture';
@@ -44,6 +44,18 @@ export function fixtureObjects(): any[] {
         clientId: 'google-client.apps.googleusercontent.com',
         clientSecret: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'GoogleClientSecret', 'oauth/google'),
       }],
+      phoneSignup: true,
+      sms: {
+        provider: SupabaseSmsProvider.twilio({
+          accountSid: 'AC0123456789abcdef0123456789abcdef',
+          messageServiceSid: 'MG0123456789abcdef0123456789abcdef',
+          authToken: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'TwilioAuthToken', 'sms/twilio'),
+        }),
+      },
+      captcha: {
+        provider: SupabaseCaptchaProvider.TURNSTILE,
+        secret: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'CaptchaSecret', 'captcha/turnstile'),
+      },
     },
   }, parts, {
     certificate: acm.Certificate.fromCertificateArn(parts.stack, 'Certificate', 'arn:aws:acm:eu-west-1:123456789012:certificate/abc'),
