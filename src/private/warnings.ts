@@ -18,6 +18,7 @@ export const WARNINGS = {
   workloadsEnvironmentOverride: 'cdk-supabase-on-aws:workloads-environment-override',
   workloadsEnvironmentOverrideUnused: 'cdk-supabase-on-aws:workloads-environment-override-unused',
   workloadsEnvironmentServiceAbsent: 'cdk-supabase-on-aws:workloads-environment-service-absent',
+  authPhoneWithoutSms: 'cdk-supabase-on-aws:auth-phone-without-sms-provider',
 } as const;
 
 /** A warning the user may accept, on `scope`, in the style of {@link configError}'s messages. */

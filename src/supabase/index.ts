@@ -5,6 +5,8 @@ export * from './workloads/settings';
 export * from './workloads/auth/external-providers';
 export * from './workloads/auth/saml';
 export * from './workloads/auth/hooks';
+export * from './workloads/auth/sms';
+export * from './workloads/auth/captcha';
 export * from './cache/cache-settings';
 export * from './edge/cdn-settings';
 export { SupabaseImages } from './workloads/images';

@@ -1,3 +1,9 @@
+/** Variables named like secrets that hold identifiers, rendered as plain values on purpose. */
+const IDENTIFIERS = new Set([
+  // Vonage's API key names the account; the API secret authenticates it.
+  'GOTRUE_SMS_VONAGE_API_KEY',
+]);
+
 /**
  * Values that must never be in a manifest: JWTs, webhook signing secrets, password-like env values, connection
  * strings with a password.
@@ -15,8 +21,10 @@ export function secretLeaks(text: string): string[] {
       leaks.push('connection string with a password');
     }
   }
-  for (const m of text.matchAll(/\\?"name\\?":\\?"([A-Z_]*(?:PASSWORD|PASS|SECRETS?|_KEY|KEY_BASE))\\?",\\?"value\\?":/g)) {
-    leaks.push(`${m[1]} as a plain value`);
+  for (const m of text.matchAll(/\\?"name\\?":\\?"([A-Z_]*(?:PASSWORD|PASS|SECRETS?|_KEY|KEY_BASE|_TOKEN))\\?",\\?"value\\?":/g)) {
+    if (!IDENTIFIERS.has(m[1])) {
+      leaks.push(`${m[1]} as a plain value`);
+    }
   }
   return leaks;
 }

@@ -1,7 +1,9 @@
 import { Duration, Size } from 'aws-cdk-lib';
+import { SupabaseCaptchaSettings } from './auth/captcha';
 import { SupabaseExternalProvider } from './auth/external-providers';
 import { SupabaseAuthHooks } from './auth/hooks';
 import { SupabaseSamlSettings } from './auth/saml';
+import { SupabaseSmsSettings } from './auth/sms';
 
 /**
  * Settings of Supabase Auth (GoTrue). SMTP comes from `SupabaseSecrets` (`smtp`).
@@ -60,8 +62,8 @@ export interface SupabaseAuthSettings {
   readonly anonymousUsers?: boolean;
 
   /**
-   * Whether users sign up with a phone number (`GOTRUE_EXTERNAL_PHONE_ENABLED`); needs an SMS provider configured
-   * in Auth.
+   * Whether users sign up with a phone number (`GOTRUE_EXTERNAL_PHONE_ENABLED`); needs `sms` (an SMS provider), or
+   * `smsAutoconfirm` for sign-ups with a password and no code.
    *
    * @default false
    */
@@ -98,6 +100,23 @@ export interface SupabaseAuthSettings {
    * @default - none
    */
   readonly hooks?: SupabaseAuthHooks;
+
+  /**
+   * One-time codes by SMS (`GOTRUE_SMS_PROVIDER`, `GOTRUE_SMS_*`): the provider that sends them, with its
+   * credentials in Secrets Manager, and the codes' length, expiry, message and frequency. Needed by `phoneSignup`
+   * unless `hooks.sendSms` sends the codes or `smsAutoconfirm` is set.
+   *
+   * @default - no SMS provider
+   */
+  readonly sms?: SupabaseSmsSettings;
+
+  /**
+   * CAPTCHA protection of sign-up, sign-in, one-time codes and password recovery with hCaptcha or Cloudflare
+   * Turnstile (`GOTRUE_SECURITY_CAPTCHA_ENABLED`, `_PROVIDER`, `_SECRET`, `_TIMEOUT`).
+   *
+   * @default - no CAPTCHA
+   */
+  readonly captcha?: SupabaseCaptchaSettings;
 }
 
 /**

@@ -1,13 +1,13 @@
 /**
  * The Kubernetes objects of every example app, and of a fixture deployment with every optional service (SMTP, Edge
- * Functions, image transformation, variables through the escape hatch), for the tests that hold what the library
- * renders against the images and against itself.
+ * Functions, image transformation, Auth's external provider, SAML, hooks, SMS and CAPTCHA, variables through the
+ * escape hatch), for the tests that hold what the library renders against the images and against itself.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Stack, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
-import { SupabaseAuthHook, SupabaseAuthProvider, SupabaseSecrets } from '../../../src';
+import { SupabaseAuthHook, SupabaseAuthProvider, SupabaseCaptchaProvider, SupabaseSecrets, SupabaseSmsProvider } from '../../../src';
 import { EXAMPLES, buildExample } from '../../examples/example-app';
 import { kubernetesObjects } from '../../kubernetes-objects';
 import { buildParts, buildWorkloads } from '../fixture';
@@ -50,6 +50,18 @@ export function fixtureObjects(): any[] {
         customAccessToken: SupabaseAuthHook.postgresFunction('public', 'custom_access_token_hook'),
         sendEmail: SupabaseAuthHook.https('https://hooks.example.com/send-email',
           secretsmanager.Secret.fromSecretNameV2(parts.stack, 'SendEmailHookSecret', 'hooks/send-email')),
+      },
+      phoneSignup: true,
+      sms: {
+        provider: SupabaseSmsProvider.twilio({
+          accountSid: 'AC0123456789abcdef0123456789abcdef',
+          messageServiceSid: 'MG0123456789abcdef0123456789abcdef',
+          authToken: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'TwilioAuthToken', 'sms/twilio'),
+        }),
+      },
+      captcha: {
+        provider: SupabaseCaptchaProvider.TURNSTILE,
+        secret: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'CaptchaSecret', 'captcha/turnstile'),
       },
     },
     // The escape hatch, plain and from Secrets Manager.

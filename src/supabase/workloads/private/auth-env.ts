@@ -1,8 +1,10 @@
 import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { captchaEnv } from './auth-captcha-env';
 import { authHooksEnv } from './auth-hooks-env';
 import { AuthEnvironment, externalProvidersEnv } from './auth-providers-env';
 import { samlEnv } from './auth-saml-env';
+import { smsEnv } from './auth-sms-env';
 import { SupabaseAuthSettings } from '../settings';
 
 /** What Auth's optional features add to its environment, besides the variables every deployment sets. */
@@ -25,6 +27,8 @@ export function authFeatureEnv(scope: Construct, inputs: AuthFeatureInputs): Aut
     externalProvidersEnv(scope, 'auth.externalProviders', s.externalProviders ?? [], inputs.publicUrl),
     samlEnv(scope, s.saml, inputs.samlSigningKey, inputs.publicUrl),
     authHooksEnv(scope, 'auth.hooks', s.hooks),
+    smsEnv(scope, s),
+    captchaEnv(scope, 'auth.captcha', s.captcha),
   ]);
 }
 

@@ -136,6 +136,9 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
       ...SupabaseAuthProvider.all().map((p) => `GOTRUE_EXTERNAL_${p.name.toUpperCase()}_SECRET`),
       // ExtensibilityPointConfiguration.HTTPHookSecrets of each hook in Auth's HookConfiguration.
       ...AUTH_HOOK_KINDS.map((k) => authHookSecretsVariable(k.env)),
+      // The credentials of SmsProviderConfiguration's providers, and CaptchaConfiguration.Secret.
+      'GOTRUE_SMS_TWILIO_AUTH_TOKEN', 'GOTRUE_SMS_TWILIO_VERIFY_AUTH_TOKEN', 'GOTRUE_SMS_MESSAGEBIRD_ACCESS_KEY',
+      'GOTRUE_SMS_TEXTLOCAL_API_KEY', 'GOTRUE_SMS_VONAGE_API_SECRET', 'GOTRUE_SECURITY_CAPTCHA_SECRET',
     ],
     sources: ['supabase/auth@v2.196.0:Dockerfile', 'supabase/auth@v2.196.0:internal/conf/configuration.go', 'supabase/auth@v2.196.0:internal/api/api.go'],
   },
