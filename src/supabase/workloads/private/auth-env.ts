@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { accountEnv } from './auth-account-env';
 import { AuthEnvironment, externalProvidersEnv } from './auth-providers-env';
 import { SupabaseAuthSettings } from '../settings';
 
@@ -18,6 +19,7 @@ export function authFeatureEnv(scope: Construct, inputs: AuthFeatureInputs): Aut
   const s = inputs.settings;
   return mergeAuthEnvironments([
     externalProvidersEnv(scope, 'auth.externalProviders', s.externalProviders ?? [], inputs.publicUrl),
+    accountEnv(scope, s),
   ]);
 }
 
