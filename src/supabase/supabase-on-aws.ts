@@ -21,6 +21,7 @@ import { PublicLoadBalancer } from './edge/public-load-balancer';
 import { addOutputs } from './private/outputs';
 import { validateProps, validateStandby } from './private/validation';
 import { AUTH_CALLBACK_PATH } from './workloads/private/auth-providers-env';
+import { rejectPerClientRateLimitsBehindCdn } from './workloads/private/auth-rate-limits-env';
 import { SupabaseWorkloads } from './workloads/supabase-workloads';
 import { SupabaseDatabase } from '../rds/supabase-database';
 import { SupabaseStorage } from '../storage';
@@ -78,6 +79,7 @@ export class SupabaseOnAws extends Construct {
     validateRegionalWebAcl(this, props.webAclArn);
     if (props.cdn) {
       validateCdnSettings(this, props.cdn.certificate, props.cdn.webAclArn);
+      rejectPerClientRateLimitsBehindCdn(this, 'auth.rateLimits', props.auth.rateLimits);
     }
 
     const ownVpc = props.vpc ?? (props.cluster && props.database ? props.cluster.cluster.vpc : undefined);

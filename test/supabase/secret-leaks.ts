@@ -1,7 +1,9 @@
-/** Variables named like secrets that hold identifiers, rendered as plain values on purpose. */
+/** Variables named like secrets that hold identifiers or switches, rendered as plain values on purpose. */
 const IDENTIFIERS = new Set([
   // Vonage's API key names the account; the API secret authenticates it.
   'GOTRUE_SMS_VONAGE_API_KEY',
+  // A switch: Auth's "password change needs the current password".
+  'GOTRUE_SECURITY_UPDATE_PASSWORD_REQUIRE_CURRENT_PASSWORD',
 ]);
 
 /**

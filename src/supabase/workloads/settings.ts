@@ -1,8 +1,12 @@
 import { Duration, Size } from 'aws-cdk-lib';
 import { SupabaseCaptchaSettings } from './auth/captcha';
+import { SupabaseEmailSettings } from './auth/emails';
 import { SupabaseExternalProvider } from './auth/external-providers';
 import { SupabaseAuthHooks } from './auth/hooks';
+import { SupabaseMfaSettings } from './auth/mfa';
+import { SupabaseAuthRateLimits } from './auth/rate-limits';
 import { SupabaseSamlSettings } from './auth/saml';
+import { SupabaseAuthSecuritySettings } from './auth/security';
 import { SupabaseSmsSettings } from './auth/sms';
 
 /**
@@ -117,6 +121,38 @@ export interface SupabaseAuthSettings {
    * @default - no CAPTCHA
    */
   readonly captcha?: SupabaseCaptchaSettings;
+
+  /**
+   * Multi-factor authentication (`GOTRUE_MFA_*`): TOTP, phone and WebAuthn factors, enrollment limits, challenge
+   * expiry.
+   *
+   * @default - Auth's defaults: TOTP on, phone and WebAuthn off, 10 factors per user
+   */
+  readonly mfa?: SupabaseMfaSettings;
+
+  /**
+   * Auth's rate limits (`GOTRUE_RATE_LIMIT_*`). Setting a per-client limit turns on all of Auth's per-client limits
+   * (`GOTRUE_RATE_LIMIT_HEADER`).
+   *
+   * @default - Auth's defaults: 30 emails and 30 SMS per hour; no per-client limit
+   */
+  readonly rateLimits?: SupabaseAuthRateLimits;
+
+  /**
+   * The subjects and bodies of Auth's emails (`GOTRUE_MAILER_SUBJECTS_*`, `GOTRUE_MAILER_TEMPLATES_*`), the account
+   * change notifications, the email change confirmation, the email codes.
+   *
+   * @default - Auth's emails
+   */
+  readonly email?: SupabaseEmailSettings;
+
+  /**
+   * The password policy and the handling of refresh tokens and password changes (`GOTRUE_PASSWORD_*`,
+   * `GOTRUE_SECURITY_*`).
+   *
+   * @default - Auth's defaults: passwords of 6 characters or more, refresh token reuse revokes the session
+   */
+  readonly security?: SupabaseAuthSecuritySettings;
 }
 
 /**

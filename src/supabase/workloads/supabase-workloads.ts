@@ -26,7 +26,7 @@ import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { authFeatureEnv } from './private/auth-env';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
 import { EnvironmentService, resolveEnvironments, serviceSecretSources } from './private/extra-env';
-import { resolveScaling, validateImage, validateNonEmpty, validateUrl } from './private/validation';
+import { resolveScaling, validateImage, validateRedirectPattern, validateUrl } from './private/validation';
 import { SupabaseServicesOptions } from './services-options';
 import { SupabaseScalingSettings } from './settings';
 import { SupabaseCluster } from '../../eks/supabase-cluster';
@@ -100,7 +100,7 @@ export class SupabaseWorkloads extends Construct {
     this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
     validateUrl(this, 'publicUrl', props.publicUrl);
     validateUrl(this, 'auth.siteUrl', props.auth.siteUrl);
-    (props.auth.additionalRedirectUrls ?? []).forEach((u, i) => validateNonEmpty(this, `auth.additionalRedirectUrls[${i}]`, u));
+    (props.auth.additionalRedirectUrls ?? []).forEach((u, i) => validateRedirectPattern(this, `auth.additionalRedirectUrls[${i}]`, u));
     const chosen = { ...DEFAULT_IMAGES, ...stripUndefined(props.images ?? {}) };
     Object.entries(chosen).forEach(([service, image]) => validateImage(this, service, image));
     // As the nodes pull them: through the cluster's pull-through cache, if it has one.

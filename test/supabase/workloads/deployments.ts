@@ -5,7 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { Stack, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { Duration, Stack, aws_certificatemanager as acm, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Testing } from 'cdk8s';
 import { SupabaseAuthHook, SupabaseAuthProvider, SupabaseCaptchaProvider, SupabaseSecrets, SupabaseSmsProvider } from '../../../src';
 import { EXAMPLES, buildExample } from '../../examples/example-app';
@@ -63,6 +63,14 @@ export function fixtureObjects(): any[] {
         provider: SupabaseCaptchaProvider.TURNSTILE,
         secret: secretsmanager.Secret.fromSecretNameV2(parts.stack, 'CaptchaSecret', 'captcha/turnstile'),
       },
+      mfa: { phone: { otpLength: 8 }, webAuthn: {}, challengeExpiry: Duration.minutes(10) },
+      rateLimits: { emailsSent: 60, tokenRefresh: 300 },
+      email: {
+        confirmation: { subject: 'Confirm your account', templateUrl: 'https://templates.example.com/confirmation.html' },
+        passwordChangedNotification: {},
+        otpLength: 8,
+      },
+      security: { minPasswordLength: 10, passwordRequiredCharacters: ['0123456789'], refreshTokenReuseInterval: Duration.seconds(10) },
     },
     // The escape hatch, plain and from Secrets Manager.
     environment: {

@@ -1,5 +1,6 @@
 import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { accountEnv } from './auth-account-env';
 import { captchaEnv } from './auth-captcha-env';
 import { authHooksEnv } from './auth-hooks-env';
 import { AuthEnvironment, externalProvidersEnv } from './auth-providers-env';
@@ -29,6 +30,7 @@ export function authFeatureEnv(scope: Construct, inputs: AuthFeatureInputs): Aut
     authHooksEnv(scope, 'auth.hooks', s.hooks),
     smsEnv(scope, s),
     captchaEnv(scope, 'auth.captcha', s.captcha),
+    accountEnv(scope, s),
   ]);
 }
 

@@ -24,11 +24,49 @@ export function validateUrl(scope: Construct, prop: string, value: string) {
   }
 }
 
-/** Throws when `value` is blank. Tokens are skipped. */
-export function validateNonEmpty(scope: Construct, prop: string, value: string) {
-  if (!Token.isUnresolved(value) && value.trim() === '') {
-    throw configError(scope, `\`${prop}\` is empty. Remove it or give a URL.`);
+/**
+ * Throws unless `value` is a redirect URL pattern Auth can use (`GOTRUE_URI_ALLOW_LIST`): absolute, with a scheme
+ * (`https://*.example.com/**`, `myapp://callback`), no comma (Auth splits the list on commas), no whitespace, and
+ * its glob's `[` `]` and `{` `}` closed (Auth stops at start on a pattern it cannot compile). Tokens are skipped.
+ */
+export function validateRedirectPattern(scope: Construct, prop: string, value: string) {
+  if (typeof value === 'string' && Token.isUnresolved(value)) {
+    return;
   }
+  const example = 'e.g. \'https://*.example.com/**\' or \'myapp://callback\'';
+  if (typeof value !== 'string' || !/^[a-zA-Z][a-zA-Z0-9+.-]*:[^\s]/.test(value) || /^https?:(?!\/\/[^/\s])/i.test(value)) {
+    throw configError(scope, `\`${prop}\` is ${JSON.stringify(value ?? null)}; it must be an absolute URL pattern with a scheme, ${example}.`);
+  }
+  if (/[\s,]/.test(value)) {
+    throw configError(scope, `\`${prop}\` is '${value}', which has ${/,/.test(value) ? 'a comma (Auth reads the list split on commas, so {a,b} alternatives cannot be used: give one entry per alternative)' : 'whitespace'}; ${example}.`);
+  }
+  if (!globClosed(value)) {
+    throw configError(scope, `\`${prop}\` is '${value}', whose glob has an unclosed [ or {, or ends with a lone backslash: Auth would not start. Close it, or escape the character with a backslash.`);
+  }
+}
+
+/**
+ * Whether every `[` and `{` of a glob is closed, as Auth's glob library reads it: a backslash escapes the next
+ * character, a `]` or `}` without its opener is text, and inside `[...]` everything up to `]` is the range.
+ */
+function globClosed(value: string): boolean {
+  let terms = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i];
+    if (c === '\\') {
+      i++;
+      if (i >= value.length) return false;
+    } else if (c === '[') {
+      i++;
+      while (i < value.length && value[i] !== ']') i += value[i] === '\\' ? 2 : 1;
+      if (i >= value.length) return false;
+    } else if (c === '{') {
+      terms++;
+    } else if (c === '}' && terms > 0) {
+      terms--;
+    }
+  }
+  return terms === 0;
 }
 
 /** Throws unless `image` is pinned by a tag other than latest, or by a digest. Tokens are skipped. */
