@@ -84,6 +84,31 @@ describe('Auth\'s external sign-in providers', () => {
   });
 });
 
+describe('every provider', () => {
+  // All 25 at once (Keycloak with its realm): each enabled, with its callback, and its secret from supabase-auth-env.
+  const parts = buildParts();
+  const providers = SupabaseAuthProvider.all().map((provider, i) => ({
+    provider,
+    clientId: `client-${provider.name}`,
+    clientSecret: secretsmanager.Secret.fromSecretNameV2(parts.stack, `Secret${i}`, `oauth/${provider.name}`),
+    url: provider.requiresUrl ? 'https://keycloak.example.com/realms/acme' : undefined,
+  }));
+  const objects = buildWorkloads({ auth: { siteUrl: SITE, externalProviders: providers } }, parts)
+    .workloads.charts.flatMap((c) => Testing.synth(c) as any[]);
+  const auth = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'auth').spec.template.spec.containers[0];
+  const env = Object.fromEntries(auth.env.map((e: any) => [e.name, e.value ?? e.valueFrom]));
+  const data = parts.stack.resolve(objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === 'supabase-auth-env').spec.data);
+
+  test.each(SupabaseAuthProvider.all().map((p) => [p.name.toUpperCase()]))('%s', (name) => {
+    expect(env[`GOTRUE_EXTERNAL_${name}_ENABLED`]).toBe('true');
+    expect(env[`GOTRUE_EXTERNAL_${name}_CLIENT_ID`]).toBe(`client-${name.toLowerCase()}`);
+    expect(env[`GOTRUE_EXTERNAL_${name}_REDIRECT_URI`]).toBe('https://api.example.com/auth/v1/callback');
+    expect(env[`GOTRUE_EXTERNAL_${name}_SECRET`]).toEqual({ secretKeyRef: { name: 'supabase-auth-env', key: `GOTRUE_EXTERNAL_${name}_SECRET` } });
+    const entry = data.find((d: any) => d.secretKey === `GOTRUE_EXTERNAL_${name}_SECRET`);
+    expect(JSON.stringify(entry.remoteRef.key)).toContain(`:secret:oauth/${name.toLowerCase()}`);
+  });
+});
+
 describe('Auth without external providers', () => {
   test('renders no provider and no supabase-auth-env', () => {
     const objects = buildWorkloads().workloads.charts.flatMap((c) => Testing.synth(c) as any[]);

@@ -35,7 +35,8 @@ export const KONG_PLUGINS = 'request-transformer,cors,key-auth,acl,basic-auth,re
  * ConfigMap with placeholders for the anon and service_role keys and the dashboard's credentials; the container's
  * command fills them in from the environment (read from Secrets) into Kong's prefix, an emptyDir, at start. Kong's status
  * listener on 8100 answers the probes and the load balancer's health check (`/status/ready`: configuration
- * loaded). The load balancer's subnets are trusted for `X-Forwarded-For`, so Auth's rate limits see the client.
+ * loaded). The load balancer's subnets are trusted for `X-Forwarded-For`, so `X-Real-IP` carries the client's address
+ * (behind the CDN, the edge server's); Auth's per-client rate limits read it once `auth.rateLimits` sets one.
  */
 export class KongChart extends Chart {
   /** Kong's Service. */
