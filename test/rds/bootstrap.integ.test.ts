@@ -307,6 +307,41 @@ describe.each(MAJORS)('bootstrap on PostgreSQL %i', (major) => {
     });
   });
 
+  test('docs/auth.md: a Postgres function hook, created as Studio\'s postgres login and granted as documented, is callable by Auth only', async () => {
+    // What docs/auth.md ("Auth hooks") tells a team to run in Studio's SQL editor (the postgres login).
+    await as('postgres', async (c) => {
+      await c.query('create table public.hook_user_roles (user_id uuid primary key, role text not null)');
+      await c.query(`create function public.custom_access_token_hook(event jsonb) returns jsonb language plpgsql
+        set search_path = '' as $$ begin
+          return jsonb_set(event, '{claims,app_role}',
+            to_jsonb((select r.role from public.hook_user_roles r where r.user_id = (event->>'user_id')::uuid)));
+        end $$`);
+      await c.query('insert into public.hook_user_roles values ($1, \'editor\')', [USER_A]);
+      await c.query('grant execute on function public.custom_access_token_hook(jsonb) to supabase_auth_admin');
+      await c.query('revoke execute on function public.custom_access_token_hook(jsonb) from anon, authenticated, public');
+      await c.query('grant select on table public.hook_user_roles to supabase_auth_admin');
+    });
+    const event = JSON.stringify({ user_id: USER_A, claims: { sub: USER_A, role: 'authenticated' } });
+    // As Auth calls it (internal/hooks/v0hooks: quoted names, a transaction with a 2 s statement timeout), in its own
+    // login whose search_path is auth.
+    await as('supabase_auth_admin', async (c) => {
+      await c.query('begin');
+      await c.query("set local statement_timeout to '2s'");
+      const result = await c.query('select "public"."custom_access_token_hook"($1::jsonb) as claims', [event]);
+      expect(result.rows[0].claims.claims.app_role).toBe('editor');
+      await c.query('rollback');
+    });
+    // Not an RPC of the REST API: the roles PostgREST switches to may not execute it.
+    await as('authenticator', async (c) => {
+      for (const role of ['anon', 'authenticated']) {
+        await c.query('begin');
+        await c.query(`set local role ${role}`);
+        await expect(c.query('select public.custom_access_token_hook($1::jsonb)', [event])).rejects.toThrow(/permission denied for function custom_access_token_hook/);
+        await c.query('rollback');
+      }
+    });
+  });
+
   test("point 5: supabase_auth_admin runs GoTrue's first steps in auth; supabase_storage_admin creates tables in storage", async () => {
     await as('supabase_auth_admin', async (c) => {
       // GoTrue's migrator creates its table unqualified (point 6), then the first migration defines auth.uid().
