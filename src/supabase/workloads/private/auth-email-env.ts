@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkGoTemplateLine, checkWholeNumber, numberEnv, wholeSeconds } from './auth-values';
+import { parseUrl } from './validation';
 import { configError } from '../../../private/errors';
 import { SupabaseEmailNotification, SupabaseEmailSettings, SupabaseEmailTemplate } from '../auth/emails';
 
@@ -82,12 +83,7 @@ function checkTemplateUrl(scope: Construct, prop: string, value: string) {
   if (typeof value === 'string' && Token.isUnresolved(value)) {
     return;
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = parseUrl(value);
   if (!url || url.protocol !== 'https:' || !url.hostname || url.port !== '' || url.username || url.password) {
     throw configError(scope, `\`${prop}\` is ${JSON.stringify(value ?? null)}; it must be an absolute https URL on port 443, e.g. 'https://templates.example.com/confirmation.html'. Auth fetches it at run time, and its network policy lets it out on 443 only; plain http is not opened, since a template fetched in clear text could be altered on the way and Auth would mail the altered links to your users.`);
   }

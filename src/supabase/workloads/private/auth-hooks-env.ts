@@ -2,6 +2,7 @@ import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { AuthEnvironment } from './auth-providers-env';
 import { SecretEnvSource } from './secret-env';
+import { parseUrl } from './validation';
 import { configError } from '../../../private/errors';
 import { SupabaseAuthHook, SupabaseAuthHooks } from '../auth/hooks';
 
@@ -95,12 +96,7 @@ function validateHook(scope: Construct, at: string, hook: SupabaseAuthHook): boo
 
 /** Throws unless `uri` is an https URL Auth calls and its network policy lets through (port 443). */
 function validateHttpsUri(scope: Construct, at: string, uri: string) {
-  let url: URL | undefined;
-  try {
-    url = new URL(uri);
-  } catch {
-    url = undefined;
-  }
+  const url = parseUrl(uri);
   // Auth dispatches on the URI's literal prefix (`https:`), so the scheme must be lowercase.
   if (!url || !/^https?:\/\//.test(uri) || /\s/.test(uri) || !url.hostname) {
     throw configError(scope, `\`${at}\` is '${uri}'. A hook is an https URL (lowercase https://, no spaces) or a Postgres function (pg-functions://postgres/<schema>/<function>), e.g. SupabaseAuthHook.https('https://hooks.example.com/auth', secret).`);

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { checkGoTemplateLine, checkText, checkWholeNumber, numberEnv, wholeSeconds } from './auth-values';
+import { parseUrl } from './validation';
 import { configError } from '../../../private/errors';
 import { SupabaseMfaFactorSettings, SupabaseMfaSettings, SupabaseMfaWebAuthnSettings } from '../auth/mfa';
 
@@ -99,12 +100,7 @@ function checkOrigin(scope: Construct, prop: string, value: string, id: string) 
   if (Token.isUnresolved(value)) {
     return;
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = parseUrl(value);
   const localhost = url?.hostname === 'localhost';
   if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && localhost)) || url.origin !== value) {
     throw configError(scope, `\`${prop}\` is '${value}'; it must be an origin: https (http only on localhost), a host and an optional port, without path or trailing slash, e.g. 'https://app.example.com'.`);

@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SecretEnvSource } from './secret-env';
+import { parseUrl } from './validation';
 import { configError } from '../../../private/errors';
 import { SupabaseAuthProvider, SupabaseExternalProvider } from '../auth/external-providers';
 
@@ -72,12 +73,7 @@ function validateProviderUrl(scope: Construct, prop: string, value: string) {
   if (Token.isUnresolved(value)) {
     return;
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = parseUrl(value);
   if (!url || url.protocol !== 'https:' || !url.hostname || url.search || url.hash || value.endsWith('/')) {
     throw configError(scope, `\`${prop}\` is '${value}'; it must be an https URL without a query, fragment or trailing slash, e.g. 'https://keycloak.example.com/realms/myrealm'.`);
   }

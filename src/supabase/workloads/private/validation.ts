@@ -5,17 +5,21 @@ import { configError } from '../../../private/errors';
 import { DEFAULT_IMAGES, SupabaseImages } from '../images';
 import { SupabaseServiceScaling } from '../settings';
 
+/** `value` as a URL, or undefined when it is not one. */
+export function parseUrl(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Throws unless `value` is an absolute http(s) URL (and, for `publicUrl`, an origin without a path). Tokens are skipped. */
 export function validateUrl(scope: Construct, prop: string, value: string) {
   if (Token.isUnresolved(value)) {
     return;
   }
-  let url: URL | undefined;
-  try {
-    url = new URL(value);
-  } catch {
-    url = undefined;
-  }
+  const url = parseUrl(value);
   if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
     throw configError(scope, `\`${prop}\` must be an absolute http(s) URL, got '${value}'. Use e.g. 'https://app.example.com'.`);
   }
