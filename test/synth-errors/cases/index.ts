@@ -1,0 +1,7 @@
+/** Every row of the bad-input table; each area keeps its rows in its own file. */
+import { BadInput } from '../bad-input';
+import { URL_CASES } from './urls';
+
+export const ALL_CASES: readonly BadInput[] = [
+  ...URL_CASES,
+];

@@ -1,0 +1,31 @@
+/** The stacks and the valid parts the rows of the bad-input table build their mistakes on. */
+import { App, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import { SupabaseOnAws } from '../../src';
+
+export const ACCOUNT = '111122223333';
+export const REGION = 'eu-west-1';
+export const AZS = ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'];
+
+/** A fresh stack in eu-west-1 whose account has the three Ireland zones. */
+export function freshStack(): Stack {
+  const app = new App({ context: { [`availability-zones:account=${ACCOUNT}:region=${REGION}`]: AZS } });
+  return new Stack(app, 'Bad', { env: { account: ACCOUNT, region: REGION } });
+}
+
+/** The README's quick start's props (in `stack`, with the zones of freshStack's account). */
+export function quickStart(stack: Stack) {
+  return {
+    publicUrl: 'https://supabase.example.com',
+    certificate: acm.Certificate.fromCertificateArn(stack, 'Certificate',
+      `arn:aws:acm:${REGION}:${ACCOUNT}:certificate/00000000-0000-0000-0000-000000000000`),
+    auth: { siteUrl: 'https://app.example.com' },
+    networkProps: { eksSubnetCidrs: ['10.100.32.0/20', '10.100.48.0/20', '10.100.64.0/20'] },
+  };
+}
+
+/** SupabaseOnAws with the quick start's props and `props` on top (typed loosely, as a JavaScript caller passes them). */
+export function supabaseWith(props: Record<string, any>): (stack: Stack) => void {
+  return (stack) => {
+    new SupabaseOnAws(stack, 'Supabase', { ...quickStart(stack), ...props } as any);
+  };
+}
