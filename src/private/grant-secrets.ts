@@ -1,4 +1,5 @@
-import { Stack, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { keyUseThroughSecretsManager } from './kms';
 
 /**
  * Lets `grantee` read `secrets` and decrypt them with `key`, through Secrets Manager of the key's stack's region
@@ -11,11 +12,6 @@ export function grantSecretsRead(grantee: iam.IGrantable, secrets: secretsmanage
     // A secret imported by name has a partial ARN; the real one ends in a random '-XXXXXX' suffix.
     resourceArns: secrets.map((s) => s.secretFullArn ?? `${s.secretArn}-??????`),
   });
-  iam.Grant.addToPrincipal({
-    grantee,
-    actions: ['kms:Decrypt'],
-    resourceArns: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(key).region}.amazonaws.com` } },
-  });
+  grantee.grantPrincipal.addToPrincipalPolicy(keyUseThroughSecretsManager(key, key, ['kms:Decrypt']));
   return grant;
 }

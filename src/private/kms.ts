@@ -57,3 +57,17 @@ function stackScopedPath(scope: IConstruct): string {
   const inside = scope.node.path.slice(stack.node.path.length + 1);
   return inside ? `${stack.stackName}/${inside}` : stack.stackName;
 }
+
+/**
+ * The statement that lets a role use `key` for `actions` only through Secrets Manager in `scope`'s region
+ * (`kms:ViaService`): how every function and service of the library reads or writes a secret encrypted with a
+ * customer managed key, never the key directly.
+ */
+export function keyUseThroughSecretsManager(scope: IConstruct, key: kms.IKey, actions: string[], sid?: string): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid,
+    actions,
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com` } },
+  });
+}

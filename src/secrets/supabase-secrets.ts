@@ -19,6 +19,7 @@ import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
 import { configError } from '../private/errors';
 import { functionLogsAndRole } from '../private/function-role';
 import { grantSecretsRead } from '../private/grant-secrets';
+import { keyUseThroughSecretsManager } from '../private/kms';
 import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
 const DEFAULT_JWT_SECRET_LENGTH = 64;
@@ -212,11 +213,7 @@ export class SupabaseSecrets extends Construct {
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
       resources: [this.apiKeys.secretArn],
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: [this.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-    }));
+    role.addToPrincipalPolicy(keyUseThroughSecretsManager(this, this.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey']));
     // The custom resource references the function, which CDK makes wait for the role's policy.
     new CustomResource(this, 'ApiKeysSigning', {
       serviceToken: fn.functionArn,

@@ -1,6 +1,5 @@
 import {
   RemovalPolicy,
-  Stack,
   Validations,
   aws_ec2 as ec2,
   aws_iam as iam,
@@ -9,6 +8,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { functionLogsAndRole } from '../../private/function-role';
+import { keyUseThroughSecretsManager } from '../../private/kms';
 
 /**
  * Lambda's Node.js 20 and later runtimes ship the Amazon-specific CA certificates (the Amazon RDS CAs among them)
@@ -72,12 +72,7 @@ export function databaseFunctionRole(scope: Construct, idPrefix: string, options
     actions: ['secretsmanager:GetSecretValue'],
     resources: options.secretArns,
   }));
-  role.addToPrincipalPolicy(new iam.PolicyStatement({
-    sid: 'DecryptSecrets',
-    actions: ['kms:Decrypt'],
-    resources: [options.key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(scope).region}.amazonaws.com` } },
-  }));
+  role.addToPrincipalPolicy(keyUseThroughSecretsManager(scope, options.key, ['kms:Decrypt'], 'DecryptSecrets'));
   const vpcAccess = new iam.Policy(role, 'VpcAccess', {
     roles: [role],
     statements: [new iam.PolicyStatement({

@@ -1,6 +1,7 @@
-import { CustomResource, Duration, RemovalPolicy, Stack, aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { functionLogsAndRole } from '../../private/function-role';
+import { keyUseThroughSecretsManager } from '../../private/kms';
 import { SamlKeyFunction } from '../saml-key-function';
 
 /** What the key generation needs from its SupabaseSecrets. */
@@ -33,11 +34,7 @@ export class SamlKeyGeneration extends Construct {
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
       resources: [props.secret.secretArn],
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-      resources: [props.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-    }));
+    role.addToPrincipalPolicy(keyUseThroughSecretsManager(this, props.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey']));
     const fn = new SamlKeyFunction(this, 'Function', {
       description: 'Generates the Supabase Auth SAML signing key once, into its secret',
       role,

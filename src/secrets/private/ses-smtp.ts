@@ -11,6 +11,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { functionLogsAndRole } from '../../private/function-role';
+import { keyUseThroughSecretsManager } from '../../private/kms';
 import { SesSmtpCredentialFunction } from '../ses-smtp-credential-function';
 
 /** What the credential needs from its SupabaseSecrets. */
@@ -77,11 +78,7 @@ export class SesSmtpCredential extends Construct {
       actions: ['secretsmanager:PutSecretValue'],
       resources: [this.secret.secretArn],
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Encrypt'],
-      resources: [props.encryptionKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
-    }));
+    role.addToPrincipalPolicy(keyUseThroughSecretsManager(stack, props.encryptionKey, ['kms:GenerateDataKey', 'kms:Encrypt']));
     const fn = new SesSmtpCredentialFunction(this, 'Function', {
       description: 'Makes the Supabase SES SMTP credential: an access key, and the SMTP password derived from it',
       role,

@@ -12,6 +12,7 @@ import {
 import { Construct } from 'constructs';
 import { SupabaseCacheEngine, SupabaseCacheSettings } from './cache-settings';
 import { configError } from '../../private/errors';
+import { keyUseThroughSecretsManager } from '../../private/kms';
 import { WARNINGS, warn } from '../../private/warnings';
 
 /** Not the engines' default 6379: a client must be told where the cache is (cdk-nag AwsSolutions-AEC5). */
@@ -114,11 +115,7 @@ export class Cache extends Construct {
           actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
           resources: [this.secret.secretArn],
         }),
-        new iam.PolicyStatement({
-          actions: ['kms:Decrypt'],
-          resources: [this.secret.encryptionKey!.keyArn],
-          conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` } },
-        }),
+        keyUseThroughSecretsManager(this, this.secret.encryptionKey!, ['kms:Decrypt']),
       ],
     });
   }
