@@ -15,6 +15,7 @@ import { blockContains, blocksOverlap, Ipv4Block, offsetBlock, parseIpv4Cidr } f
 import { configError } from '../private/errors';
 import { FixedSubnetCidrs } from '../private/fixed-subnet-cidrs';
 import { allowCloudWatchLogs, createKey } from '../private/kms';
+import { CDK_PROVIDERS, acknowledgeProviderRole } from '../private/nag';
 import { POSTGRES_PORT } from '../private/ports';
 
 /** Subnet group names; they appear in the subnets' `aws-cdk:subnet-name` tags and in their logical ids. */
@@ -126,6 +127,7 @@ export class SupabaseNetwork extends Construct {
         { name: DATABASE_GROUP, subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       ],
     });
+    acknowledgeProviderRole(this, CDK_PROVIDERS.restrictDefaultSecurityGroup, 'The role of aws-cdk-lib\'s provider that strips the default security group\'s rules (restrictDefaultSecurityGroup, kept: it closes a group nothing should use). The role and its policy are aws-cdk-lib\'s; the managed policy only lets the handler write its CloudWatch Logs.');
     this.vpc = vpc;
     this.publicSubnets = { subnetGroupName: PUBLIC_GROUP };
     this.eksSubnets = { subnetGroupName: EKS_GROUP };

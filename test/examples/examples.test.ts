@@ -11,6 +11,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { EXAMPLES, buildExample } from './example-app';
+import { TemplatePassResult, acknowledgmentKey, inAppUsed, nagAcknowledgments, templatePass } from './template-nag';
 
 const MAX_RESOURCES = 500;
 const MAX_TEMPLATE_BYTES = 1024 * 1024;
@@ -78,6 +79,29 @@ describe.each(apps)('example %s', (name) => {
 
   test.each(stacks.map((s) => [s.stackName, s] as const))('%s: cdk-nag AwsSolutions finds nothing unacknowledged', (_id, stack) => {
     expect(new AwsSolutionsChecks().validateScope(stack).violations).toEqual([]);
+  });
+
+  // The template pass (test/examples/template-nag.ts): what is deployed, including the resources aws-cdk-lib writes as
+  // plain CfnResources, which the in-app pass above never judges.
+  const templatePasses = new Map<Stack, TemplatePassResult>();
+  const templatePassOf = (stack: Stack) => templatePasses.get(stack) ?? templatePasses.set(stack, templatePass(stack)).get(stack)!;
+
+  test.each(stacks.map((s) => [s.stackName, s] as const))('%s: cdk-nag AwsSolutions on the synthesized template finds nothing unacknowledged', (_id, stack) => {
+    const result = templatePassOf(stack);
+    expect(result.unacknowledged).toEqual([]);
+    // The same, by cdk-nag itself, with the app's acknowledgments re-applied to the included resources by logical id.
+    expect(result.violations).toEqual([]);
+  });
+
+  test('every cdk-nag acknowledgment covers a finding of a resource under it', () => {
+    const used = new Set<string>();
+    for (const stack of stacks) {
+      templatePassOf(stack).used.forEach((key) => used.add(key));
+      inAppUsed(stack).forEach((key) => used.add(key));
+    }
+    const acknowledgments = nagAcknowledgments(stacks[0].node.root);
+    expect(acknowledgments.length).toBeGreaterThan(0);
+    expect(acknowledgments.map(acknowledgmentKey).filter((key) => !used.has(key))).toEqual([]);
   });
 
   test.each(stacks.map((s) => [s.stackName, s] as const))('%s: no warning from the library or the CDK', (_id, stack) => {

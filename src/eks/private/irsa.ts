@@ -1,5 +1,6 @@
 import { CfnJson, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { CDK_PROVIDERS, acknowledgeProviderRole } from '../../private/nag';
 
 /** What {@link irsaRole} needs to know. */
 export interface IrsaRoleOptions {
@@ -30,6 +31,7 @@ export function irsaRole(scope: Construct, id: string, options: IrsaRoleOptions)
       [`${issuer}:sub`]: `system:serviceaccount:${options.namespace}:${options.name}`,
     },
   });
+  acknowledgeProviderRole(scope, CDK_PROVIDERS.cfnUtils, 'The role of aws-cdk-lib\'s CfnJson provider, which resolves the IRSA trust conditions whose keys hold the cluster\'s OIDC issuer (a token until deployment). The role and its policy are aws-cdk-lib\'s; the managed policy only lets the handler write its CloudWatch Logs.');
   return new iam.Role(scope, id, {
     assumedBy: new iam.OpenIdConnectPrincipal(options.provider).withConditions({ StringEquals: conditions }),
     description: options.description,
