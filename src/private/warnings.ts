@@ -19,6 +19,8 @@ export const WARNINGS = {
   workloadsEnvironmentOverrideUnused: 'cdk-supabase-on-aws:workloads-environment-override-unused',
   workloadsEnvironmentServiceAbsent: 'cdk-supabase-on-aws:workloads-environment-service-absent',
   authPhoneWithoutSms: 'cdk-supabase-on-aws:auth-phone-without-sms-provider',
+  databaseInstanceFamily: 'cdk-supabase-on-aws:database-instance-family-unknown',
+  databaseParameterUnknown: 'cdk-supabase-on-aws:database-parameter-unknown',
 } as const;
 
 /** A warning the user may accept, on `scope`, in the style of {@link configError}'s messages. */

@@ -92,7 +92,8 @@ export interface SupabaseDatabaseOptions {
   readonly engineVersion?: rds.PostgresEngineVersion;
 
   /**
-   * The instance class.
+   * The instance class, without the `db.` that aws-cdk-lib adds itself: `ec2.InstanceType.of(...)` or
+   * `new ec2.InstanceType('r7g.large')`, of a family RDS for PostgreSQL offers (others are a warning).
    *
    * @default db.t3.medium
    */
@@ -145,7 +146,8 @@ export interface SupabaseDatabaseOptions {
   readonly preferredBackupWindow?: string;
 
   /**
-   * The weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi`.
+   * The weekly maintenance window, UTC, `ddd:hh24:mi-ddd:hh24:mi` (days `mon` to `sun`), at least 30 minutes, not
+   * overlapping the backup window.
    *
    * @default 'sun:04:00-sun:05:00'
    */
@@ -224,7 +226,8 @@ export interface SupabaseDatabaseOptions {
 
   /**
    * Parameters added to, or overriding, the Supabase defaults of the parameter group. Values Supabase depends on
-   * are validated. See docs/database.md for the defaults and their reasons.
+   * are validated; a name that is not a PostgreSQL or RDS parameter is a warning naming the nearest known one. See
+   * docs/database.md for the defaults and their reasons.
    *
    * @default - the defaults only
    */
@@ -293,7 +296,8 @@ export interface SupabaseDatabaseProps extends SupabaseDatabaseOptions {
   readonly vpc: ec2.IVpc;
 
   /**
-   * The subnets of the instance's subnet group: the network's database tier. Give at least two availability zones.
+   * The subnets of the instance's subnet group: the network's database tier, private, in at least two availability
+   * zones (RDS's DB subnet group, the Multi-AZ standby and RDS Proxy need them).
    *
    * @default { subnetType: ec2.SubnetType.PRIVATE_ISOLATED }
    */

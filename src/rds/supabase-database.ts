@@ -28,13 +28,12 @@ import {
   DEFAULT_MAX_ALLOCATED_STORAGE,
   DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT,
 } from './private/defaults';
+import { validateInstanceType, validatePlacement, validateWindows } from './private/instance-validation';
 import { LOG_EXPORTS, createExportLogGroups, enhancedMonitoringRole } from './private/monitoring';
 import { createDatabaseProxy } from './private/proxy';
 import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret } from './private/replica';
 import { createLoginSecrets, importLoginSecretReplicas, MASTER_PASSWORD_EXCLUDED, rotateMasterSecret } from './private/secrets';
 import {
-  BACKUP_WINDOW_PATTERN,
-  MAINTENANCE_WINDOW_PATTERN,
   validateBackupRetention,
   validateConnectUser,
   validateDatabaseName,
@@ -47,7 +46,6 @@ import {
   validateParameters,
   validateReplicaOf,
   validateStorage,
-  validateWindow,
 } from './private/validation';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs, createKey } from '../private/kms';
@@ -199,8 +197,13 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     const deletionProtection = props.deletionProtection ?? true;
     const backupRetention = props.backupRetention ?? DEFAULT_BACKUP_RETENTION;
     validateBackupRetention(this, backupRetention, multiAz, deletionProtection);
-    const backupWindow = validateWindow(this, 'preferredBackupWindow', props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW, BACKUP_WINDOW_PATTERN, DEFAULT_BACKUP_WINDOW);
-    const maintenanceWindow = validateWindow(this, 'preferredMaintenanceWindow', props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW, MAINTENANCE_WINDOW_PATTERN, DEFAULT_MAINTENANCE_WINDOW);
+    const { backup: backupWindow, maintenance: maintenanceWindow } = validateWindows(this,
+      props.preferredBackupWindow ?? DEFAULT_BACKUP_WINDOW, props.preferredMaintenanceWindow ?? DEFAULT_MAINTENANCE_WINDOW,
+      { backup: DEFAULT_BACKUP_WINDOW, maintenance: DEFAULT_MAINTENANCE_WINDOW });
+    const instanceType = props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE3, ec2.InstanceSize.MEDIUM);
+    validateInstanceType(this, instanceType);
+    const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED };
+    validatePlacement(this, { vpc: props.vpc, vpcSubnets, multiAz, proxy: props.proxy !== undefined });
     this.databaseName = validateDatabaseName(this, props.databaseName ?? DEFAULT_DATABASE_NAME);
     this.masterUsername = validateMasterUsername(this, props.masterUsername ?? DEFAULT_MASTER_USERNAME);
     const masterRotation = validateMasterRotation(this, props.masterRotation ?? DEFAULT_MASTER_ROTATION);
@@ -246,9 +249,9 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
     // What a primary and a replica share: network, size, parameters, encryption, logs, monitoring, protection.
     const common = {
       instanceIdentifier: identifier,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE3, ec2.InstanceSize.MEDIUM),
+      instanceType,
       vpc: props.vpc,
-      vpcSubnets: props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      vpcSubnets,
       securityGroups: [securityGroup],
       publiclyAccessible: false,
       port: POSTGRES_PORT,

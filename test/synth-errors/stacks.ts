@@ -1,6 +1,6 @@
 /** The stacks and the valid parts the rows of the bad-input table build their mistakes on. */
-import { App, Stack, aws_certificatemanager as acm } from 'aws-cdk-lib';
-import { SupabaseOnAws } from '../../src';
+import { App, Stack, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { SupabaseDatabase, SupabaseOnAws } from '../../src';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -27,5 +27,24 @@ export function quickStart(stack: Stack) {
 export function supabaseWith(props: Record<string, any>): (stack: Stack) => void {
   return (stack) => {
     new SupabaseOnAws(stack, 'Supabase', { ...quickStart(stack), ...props } as any);
+  };
+}
+
+/**
+ * A SupabaseDatabase with `props` in a plain VPC of freshStack's three zones (public, private-with-egress and isolated
+ * subnets: the database's default is the isolated ones), typed loosely, as a JavaScript caller passes them.
+ */
+export function databaseWith(props: Record<string, any>): (stack: Stack) => void {
+  return (stack) => {
+    const vpc = new ec2.Vpc(stack, 'Vpc', {
+      maxAzs: 3,
+      natGateways: 1,
+      subnetConfiguration: [
+        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
+        { name: 'App', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+        { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+      ],
+    });
+    new SupabaseDatabase(stack, 'Database', { vpc, ...props } as any);
   };
 }

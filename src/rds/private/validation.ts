@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Size, Stack, Token, aws_rds as rds } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { DEFAULT_MASTER_USERNAME, DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT } from './defaults';
+import { validateParameterNames } from './instance-validation';
 import { ReplicaSource, ReplicaSourceInput } from './replica';
 import { configError } from '../../private/errors';
 import { SECRET_NAME_PATTERN } from '../../private/secret-names';
@@ -16,8 +17,6 @@ import { defaultParameters } from '../parameters';
 const MIN_POSTGRES_MAJOR = 15;
 const IDENTIFIER_PATTERN = /^[a-z][a-z0-9-]{0,62}$/;
 const SQL_NAME_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]{0,62}$/;
-export const BACKUP_WINDOW_PATTERN = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
-export const MAINTENANCE_WINDOW_PATTERN = /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):[0-5]\d$/;
 const LOGIN_USERNAMES: readonly string[] = SUPABASE_LOGINS.map((l) => l.username);
 const ARN_PATTERN = /^arn:aws[a-z-]*:rds:([a-z0-9-]+):\d{12}:db:([a-z][a-z0-9-]{0,62})$/;
 
@@ -154,13 +153,6 @@ export function validateBackupRetention(scope: IConstruct, retention: Duration, 
   }
 }
 
-export function validateWindow(scope: IConstruct, prop: string, value: string, pattern: RegExp, example: string): string {
-  if (!Token.isUnresolved(value) && !pattern.test(value)) {
-    throw configError(scope, `\`${prop}\` is '${value}', which is not an RDS window (UTC). Use the form '${example}'.`);
-  }
-  return value;
-}
-
 export function validateDatabaseName(scope: IConstruct, name: string): string {
   if (Token.isUnresolved(name)) {
     return name;
@@ -224,6 +216,7 @@ export function validateParameters(
     }
     parameters[name] = value;
   }
+  validateParameterNames(scope, userParameters.map((p) => p.name));
   const must = (name: string, expected: string, why: string) => {
     const value = parameters[name];
     if (!Token.isUnresolved(value) && value !== expected) {
