@@ -26,7 +26,8 @@ import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { authFeatureEnv } from './private/auth-env';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
 import { EnvironmentService, resolveEnvironments, serviceSecretSources } from './private/extra-env';
-import { resolveScaling, validateImage, validateRedirectPattern, validateUrl } from './private/validation';
+import { validateServicesOptions } from './private/settings-validation';
+import { AUTOSCALED, SINGLE, resolveScaling, validateImage } from './private/validation';
 import { SupabaseServicesOptions } from './services-options';
 import { SupabaseScalingSettings } from './settings';
 import { SupabaseCluster } from '../../eks/supabase-cluster';
@@ -39,10 +40,6 @@ import { SupabaseStorage } from '../../storage/supabase-storage';
 
 const DEFAULT_NAMESPACE = 'supabase';
 
-/** Services whose Deployment a HorizontalPodAutoscaler scales. */
-const AUTOSCALED = new Set(['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'functions']);
-/** Services that run one pod: Studio keeps its saved snippets on a ReadWriteOnce volume. */
-const SINGLE = new Set(['studio']);
 
 /**
  * Properties of {@link SupabaseWorkloads}.
@@ -98,9 +95,7 @@ export class SupabaseWorkloads extends Construct {
   constructor(scope: Construct, id: string, props: SupabaseWorkloadsProps) {
     super(scope, id);
     this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
-    validateUrl(this, 'publicUrl', props.publicUrl);
-    validateUrl(this, 'auth.siteUrl', props.auth.siteUrl);
-    (props.auth.additionalRedirectUrls ?? []).forEach((u, i) => validateRedirectPattern(this, `auth.additionalRedirectUrls[${i}]`, u));
+    validateServicesOptions(this, props);
     const chosen = { ...DEFAULT_IMAGES, ...stripUndefined(props.images ?? {}) };
     Object.entries(chosen).forEach(([service, image]) => validateImage(this, service, image));
     // As the nodes pull them: through the cluster's pull-through cache, if it has one.
