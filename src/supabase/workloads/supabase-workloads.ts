@@ -31,7 +31,6 @@ import { AUTOSCALED, SINGLE, resolveScaling, validateImage } from './private/val
 import { SupabaseServicesOptions } from './services-options';
 import { SupabaseScalingSettings } from './settings';
 import { SupabaseCluster } from '../../eks/supabase-cluster';
-import { configError } from '../../private/errors';
 import { POSTGRES_PORT } from '../../private/ports';
 import { stripUndefined } from '../../private/strip-undefined';
 import { SupabaseDatabase } from '../../rds/supabase-database';
@@ -107,9 +106,6 @@ export class SupabaseWorkloads extends Construct {
       return props.standby ? { ...resolved, minReplicas: 0, autoscale: false } : resolved;
     };
     const functions = props.functions ?? false;
-    if (functions && props.images?.functions === undefined) {
-      throw configError(this, `\`functions\` is true but \`images.functions\` is not set. The edge runtime serves the functions in its image: build one FROM ${DEFAULT_IMAGES.functions} with your functions and a main service under /home/deno/functions, push it, and pass it as images.functions.`);
-    }
     const imageTransformation = props.storageApi?.imageTransformation ?? true;
 
     const cluster = props.cluster;

@@ -34,6 +34,9 @@ export function validateServicesOptions(scope: Construct, options: SupabaseServi
   validatePublicUrl(scope, options.publicUrl, certificate);
   validateSiteUrl(scope, options.auth.siteUrl);
   (options.auth.additionalRedirectUrls ?? []).forEach((u, i) => validateRedirectPattern(scope, `auth.additionalRedirectUrls[${i}]`, u));
+  if (options.functions && options.images?.functions === undefined) {
+    throw configError(scope, `\`functions\` is true but \`images.functions\` is not set. The edge runtime serves the functions in its image: build one FROM ${DEFAULT_IMAGES.functions} with your functions and a main service under /home/deno/functions, push it, and pass it as images.functions.`);
+  }
   Object.entries(options.images ?? {}).forEach(([service, image]) => {
     if (image !== undefined) {
       validateImageReference(scope, service, image);
