@@ -14,6 +14,7 @@ import { Construct } from 'constructs';
 import { ApiKeysFunction } from './api-keys-function';
 import { SamlKeyGeneration } from './private/saml-key';
 import { SesSmtpCredential } from './private/ses-smtp';
+import { validateSecretsSettings } from './private/settings-validation';
 import { SupabaseSecretsProps } from './secrets-props';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
 import { configError } from '../private/errors';
@@ -82,6 +83,7 @@ export class SupabaseSecrets extends Construct {
     this.validateReplicaRegions(props.replicaRegions ?? []);
     this.replicaRegions = (props.replicaRegions ?? []).map((r) => r.region);
     const smtp = this.validateSmtp(props.smtp, props.sesSmtp);
+    validateSecretsSettings(this, props);
     this.secretNamePrefix = this.validateSecretNamePrefix(
       props.secretNamePrefix ?? `supabase/${this.node.path.replace(/[^a-zA-Z0-9/_+=.@-]/g, '-')}`,
     );

@@ -10,6 +10,7 @@ import { Construct } from 'constructs';
 import { SupabaseCluster } from '../eks';
 import { SupabaseNetwork } from '../networking';
 import { SupabaseSecrets } from '../secrets';
+import { SupabaseStorage } from '../storage';
 import { Cache } from './cache/cache';
 import { CACHED_PATH, ContentDelivery } from './edge/content-delivery';
 import { createOriginSecret, originHeader } from './edge/origin-secret';
@@ -20,11 +21,11 @@ import { validateCdnSettings, validateRegionalWebAcl } from './edge/private/vali
 import { PublicLoadBalancer } from './edge/public-load-balancer';
 import { addOutputs } from './private/outputs';
 import { validateProps, validateStandby } from './private/validation';
+import { SupabaseDatabase } from '../rds/supabase-database';
 import { AUTH_CALLBACK_PATH } from './workloads/private/auth-providers-env';
 import { rejectPerClientRateLimitsBehindCdn } from './workloads/private/auth-rate-limits-env';
+import { validateServicesOptions } from './workloads/private/settings-validation';
 import { SupabaseWorkloads } from './workloads/supabase-workloads';
-import { SupabaseDatabase } from '../rds/supabase-database';
-import { SupabaseStorage } from '../storage';
 
 /**
  * Self-hosted Supabase on AWS: a VPC, a private EKS cluster, a bootstrapped PostgreSQL on RDS, an S3 bucket for
@@ -75,6 +76,8 @@ export class SupabaseOnAws extends Construct {
 
   constructor(scope: Construct, id: string, props: SupabaseOnAwsProps) {
     super(scope, id);
+    // The services' settings first: a mistaken URL, image or limit costs no build.
+    validateServicesOptions(this, props, props.certificate !== undefined);
     validateProps(this, props);
     validateRegionalWebAcl(this, props.webAclArn);
     if (props.cdn) {

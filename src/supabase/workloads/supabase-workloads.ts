@@ -26,11 +26,11 @@ import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { authFeatureEnv } from './private/auth-env';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
 import { EnvironmentService, resolveEnvironments, serviceSecretSources } from './private/extra-env';
-import { resolveScaling, validateImage, validateRedirectPattern, validateUrl } from './private/validation';
+import { validateServicesOptions } from './private/settings-validation';
+import { AUTOSCALED, SINGLE, resolveScaling, validateImage } from './private/validation';
 import { SupabaseServicesOptions } from './services-options';
 import { SupabaseScalingSettings } from './settings';
 import { SupabaseCluster } from '../../eks/supabase-cluster';
-import { configError } from '../../private/errors';
 import { POSTGRES_PORT } from '../../private/ports';
 import { stripUndefined } from '../../private/strip-undefined';
 import { SupabaseDatabase } from '../../rds/supabase-database';
@@ -39,10 +39,6 @@ import { SupabaseStorage } from '../../storage/supabase-storage';
 
 const DEFAULT_NAMESPACE = 'supabase';
 
-/** Services whose Deployment a HorizontalPodAutoscaler scales. */
-const AUTOSCALED = new Set(['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'functions']);
-/** Services that run one pod: Studio keeps its saved snippets on a ReadWriteOnce volume. */
-const SINGLE = new Set(['studio']);
 
 /**
  * Properties of {@link SupabaseWorkloads}.
@@ -98,9 +94,7 @@ export class SupabaseWorkloads extends Construct {
   constructor(scope: Construct, id: string, props: SupabaseWorkloadsProps) {
     super(scope, id);
     this.namespace = props.namespace ?? DEFAULT_NAMESPACE;
-    validateUrl(this, 'publicUrl', props.publicUrl);
-    validateUrl(this, 'auth.siteUrl', props.auth.siteUrl);
-    (props.auth.additionalRedirectUrls ?? []).forEach((u, i) => validateRedirectPattern(this, `auth.additionalRedirectUrls[${i}]`, u));
+    validateServicesOptions(this, props);
     const chosen = { ...DEFAULT_IMAGES, ...stripUndefined(props.images ?? {}) };
     Object.entries(chosen).forEach(([service, image]) => validateImage(this, service, image));
     // As the nodes pull them: through the cluster's pull-through cache, if it has one.
@@ -112,9 +106,6 @@ export class SupabaseWorkloads extends Construct {
       return props.standby ? { ...resolved, minReplicas: 0, autoscale: false } : resolved;
     };
     const functions = props.functions ?? false;
-    if (functions && props.images?.functions === undefined) {
-      throw configError(this, `\`functions\` is true but \`images.functions\` is not set. The edge runtime serves the functions in its image: build one FROM ${DEFAULT_IMAGES.functions} with your functions and a main service under /home/deno/functions, push it, and pass it as images.functions.`);
-    }
     const imageTransformation = props.storageApi?.imageTransformation ?? true;
 
     const cluster = props.cluster;

@@ -1,9 +1,11 @@
 /** Every row of the bad-input table; each area keeps its rows in its own file. */
 import { BadInput } from '../bad-input';
 import { DATABASE_CASES } from './database';
+import { SERVICE_CASES } from './services';
 import { URL_CASES } from './urls';
 
 export const ALL_CASES: readonly BadInput[] = [
   ...URL_CASES,
   ...DATABASE_CASES,
+  ...SERVICE_CASES,
 ];

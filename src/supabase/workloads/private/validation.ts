@@ -5,6 +5,11 @@ import { configError } from '../../../private/errors';
 import { DEFAULT_IMAGES, SupabaseImages } from '../images';
 import { SupabaseServiceScaling } from '../settings';
 
+/** Services whose Deployment a HorizontalPodAutoscaler scales. */
+export const AUTOSCALED = new Set(['kong', 'auth', 'rest', 'realtime', 'storage', 'imgproxy', 'functions']);
+/** Services that run one pod: Studio keeps its saved snippets on a ReadWriteOnce volume. */
+export const SINGLE = new Set(['studio']);
+
 /** `value` as a URL, or undefined when it is not one. */
 export function parseUrl(value: string): URL | undefined {
   try {
@@ -14,18 +19,68 @@ export function parseUrl(value: string): URL | undefined {
   }
 }
 
-/** Throws unless `value` is an absolute http(s) URL (and, for `publicUrl`, an origin without a path). Tokens are skipped. */
-export function validateUrl(scope: Construct, prop: string, value: string) {
+/**
+ * Throws unless `publicUrl` is the gateway's origin as clients call it: absolute http(s), nothing after the host
+ * (no path, not even a trailing slash: Auth's issuer, its links and Storage's URLs are `publicUrl` + a path, so a
+ * trailing slash doubles in every one of them), no query, fragment, credentials or port (the load balancer listens
+ * on 443, and on 80 only to redirect), and https when the load balancer has a certificate. Tokens are skipped.
+ */
+export function validatePublicUrl(scope: Construct, value: string, certificate?: boolean) {
   if (Token.isUnresolved(value)) {
     return;
   }
-  const url = parseUrl(value);
-  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname) {
-    throw configError(scope, `\`${prop}\` must be an absolute http(s) URL, got '${value}'. Use e.g. 'https://app.example.com'.`);
+  const prop = 'publicUrl';
+  const url = absoluteHttpUrl(scope, prop, value);
+  const example = `'${url.protocol}//${url.hostname}'`;
+  if (url.username || url.password) {
+    throw configError(scope, `\`${prop}\` must not carry credentials, got a URL of ${url.hostname} with a user name. It is the address every client calls and Auth writes into its links: use e.g. ${example}.`);
   }
-  if (url.pathname !== '/' && prop === 'publicUrl') {
-    throw configError(scope, `\`publicUrl\` must be the gateway's origin without a path, got '${value}'. Use e.g. 'https://api.example.com'.`);
+  if (url.search || url.hash) {
+    throw configError(scope, `\`${prop}\` must not have a ${url.search ? 'query' : 'fragment'}, got '${value}'. It is the base of Auth's issuer and links, which append their paths to it: use e.g. ${example}.`);
   }
+  if (url.pathname !== '/') {
+    throw configError(scope, `\`${prop}\` must be the gateway's origin without a path, got '${value}'. Kong routes /auth/v1, /rest/v1, ... from the root: use e.g. ${example}.`);
+  }
+  if (value.endsWith('/')) {
+    throw configError(scope, `\`${prop}\` must not end with '/', got '${value}': Auth's issuer and every link are publicUrl + '/auth/v1/...', so the slash would double in each. Use '${value.replace(/\/+$/, '')}'.`);
+  }
+  if (/^[a-z]+:\/\/[^/]*:\d*$/i.test(value)) {
+    throw configError(scope, `\`${prop}\` must not name a port, got '${value}'. The load balancer listens on 443 (HTTPS) and on 80 (HTTP${certificate ? ', redirected' : ''}), and a port in the URL changes the JWT issuer: use ${example}.`);
+  }
+  if (certificate && url.protocol === 'http:') {
+    throw configError(scope, `\`${prop}\` is '${value}' but \`certificate\` is set: the load balancer redirects HTTP to HTTPS, so every call to it would be redirected (a POST loses its body) and Auth's issuer and links would not match the https URL clients end up on. Use 'https://${url.host}'.`);
+  }
+}
+
+/**
+ * Throws unless `auth.siteUrl` is a URL Auth can redirect to (`GOTRUE_SITE_URL`). Auth v2.196.0 redirects to it
+ * as given when no allowed `redirect_to` is asked for (internal/utilities/request.go GetReferrer), keeps its query
+ * when it adds its own parameters (internal/api/verify.go prepRedirectURL), and compares only its scheme, host and
+ * port with a redirect URL: so a path, a trailing slash, a query and a port are legitimate (an app served under
+ * `/app/`, a local `http://localhost:3000`). It replaces the fragment with the tokens or the error (`u.Fragment =`),
+ * so a fragment is lost, and credentials in it would sit in the manifest: both are rejected. Tokens are skipped.
+ */
+export function validateSiteUrl(scope: Construct, value: string) {
+  if (Token.isUnresolved(value)) {
+    return;
+  }
+  const prop = 'auth.siteUrl';
+  const url = absoluteHttpUrl(scope, prop, value);
+  if (url.username || url.password) {
+    throw configError(scope, `\`${prop}\` must not carry credentials, got a URL of ${url.hostname} with a user name: it is a plain variable of the Auth Deployment and every email's link. Use e.g. 'https://${url.host}'.`);
+  }
+  if (url.hash || value.includes('#')) {
+    throw configError(scope, `\`${prop}\` must not have a fragment, got '${value}': Auth replaces the fragment with the session or the error when it redirects there. Use the URL without '#...', e.g. '${value.slice(0, value.indexOf('#'))}'.`);
+  }
+}
+
+/** `value` as an absolute http(s) URL with a host; throws naming `prop` otherwise. */
+function absoluteHttpUrl(scope: Construct, prop: string, value: string): URL {
+  const url = typeof value === 'string' ? parseUrl(value) : undefined;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || !url.hostname || /\s/.test(value)) {
+    throw configError(scope, `\`${prop}\` must be an absolute http(s) URL, got ${typeof value === 'string' ? `'${value}'` : JSON.stringify(value ?? null)}. Use e.g. 'https://app.example.com'.`);
+  }
+  return url;
 }
 
 /**
