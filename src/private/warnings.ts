@@ -19,6 +19,7 @@ export const WARNINGS = {
   workloadsEnvironmentOverrideUnused: 'cdk-supabase-on-aws:workloads-environment-override-unused',
   workloadsEnvironmentServiceAbsent: 'cdk-supabase-on-aws:workloads-environment-service-absent',
   authPhoneWithoutSms: 'cdk-supabase-on-aws:auth-phone-without-sms-provider',
+  unknownProp: 'cdk-supabase-on-aws:unknown-prop',
 } as const;
 
 /** A warning the user may accept, on `scope`, in the style of {@link configError}'s messages. */

@@ -29,6 +29,7 @@ import {
   DEFAULT_PROXY_MAX_CONNECTIONS_PERCENT,
 } from './private/defaults';
 import { LOG_EXPORTS, createExportLogGroups, enhancedMonitoringRole } from './private/monitoring';
+import { DATABASE_PROPS_SPEC } from './private/props-spec';
 import { createDatabaseProxy } from './private/proxy';
 import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret } from './private/replica';
 import { createLoginSecrets, importLoginSecretReplicas, MASTER_PASSWORD_EXCLUDED, rotateMasterSecret } from './private/secrets';
@@ -52,6 +53,7 @@ import {
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs, createKey } from '../private/kms';
 import { POSTGRES_PORT } from '../private/ports';
+import { checkProps } from '../private/props-check';
 
 /**
  * Amazon RDS for PostgreSQL prepared for Supabase: an encrypted Multi-AZ instance in the isolated subnets, a
@@ -168,6 +170,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: SupabaseDatabaseProps) {
     super(scope, id);
+    checkProps(this, props, DATABASE_PROPS_SPEC, 'SupabaseDatabaseProps');
     const source = validateReplicaOf(this, props.replicaOf, {
       primaryOnly: {
         masterUsername: props.masterUsername,
