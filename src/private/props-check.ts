@@ -30,8 +30,11 @@ export interface ArrayKind { readonly arrayOf: PropKind }
 export type PropKind = 'string' | 'number' | 'boolean' | 'string[]' | 'Duration' | 'Size' | 'any'
 | ObjectKind | EnumKind | ClassKind | ConstructKind | ArrayKind;
 
-/** A required prop: missing, `undefined` or `null` is an error. */
-export interface RequiredProp { readonly required: PropKind }
+/**
+ * A required prop: missing, `undefined` or `null` is an error, unless `ownCheck` says that the construct's own
+ * validation names the missing prop with more to say (then only a given value's kind is checked here).
+ */
+export interface RequiredProp { readonly required: PropKind; readonly ownCheck?: boolean }
 
 type OptionalKeys<T> = { [K in keyof T]-?: {} extends Pick<T, K> ? K : never }[keyof T];
 
@@ -45,6 +48,8 @@ export type PropsSpec<T> = { readonly [K in keyof Required<T>]-?: K extends Opti
 export type AnySpec = { readonly [key: string]: PropKind | RequiredProp };
 
 export const required = (kind: PropKind): RequiredProp => ({ required: kind });
+/** A required prop whose absence the construct's own validation reports (with the fix in its context). */
+export const requiredOwnCheck = (kind: PropKind): RequiredProp => ({ required: kind, ownCheck: true });
 export const object = (name: string, spec?: AnySpec, warnUnknown = true): ObjectKind => ({ object: name, spec, warnUnknown });
 export const enumOf = (name: string, values: object): EnumKind => ({ enum: name, values });
 export const classOf = (instanceOf: ClassKind['instanceOf'], name: string, example: string): ClassKind => ({ instanceOf, name, example });
@@ -82,6 +87,9 @@ function checkObject(scope: IConstruct, value: Record<string, unknown>, spec: An
     const v = value[key];
     const path = `${prefix}${key}`;
     if (v === undefined || v === null) {
+      if (isRequired && (entry as RequiredProp).ownCheck) {
+        continue;
+      }
       if (isRequired) {
         throw configError(scope, `\`${path}\` is required${v === null ? ', got null' : ''}: give ${expected(kind)}.`);
       }
@@ -106,14 +114,15 @@ function checkValue(scope: IConstruct, v: unknown, kind: PropKind, path: string)
   } else if (kind === 'string[]') {
     checkValue(scope, v, { arrayOf: 'string' }, path);
   } else if (kind === 'Duration' || kind === 'Size') {
-    if (!(v instanceof (kind === 'Duration' ? Duration : Size))) {
+    // By what the library calls on it (the crash this check replaces was `x.toGibibytes is not a function`).
+    if (typeof (v as any)[kind === 'Duration' ? 'toSeconds' : 'toGibibytes'] !== 'function') {
       throw wrong();
     }
   } else if (kind === 'any') {
     return;
   } else if ('arrayOf' in kind) {
     if (!Array.isArray(v)) {
-      throw wrong(` Put the value in a list: \`[${typeof v === 'string' ? `'${v}'` : '...'}]\`.`);
+      throw wrong(` Put the value in a list: \`[${typeof v === 'string' && kind.arrayOf === 'string' ? `'${v}'` : '...'}]\`.`);
     }
     v.forEach((item, i) => {
       if (item === undefined || item === null) {

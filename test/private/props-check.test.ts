@@ -2,7 +2,7 @@ import { App, Duration, RemovalPolicy, Size, Stack, Token, aws_ec2 as ec2, aws_k
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { nearest } from '../../src/private/nearest';
 import {
-  AnySpec, PropsSpec, arrayOf, checkProps, classOf, construct, describe as describeValue, enumOf, object, required,
+  AnySpec, PropsSpec, arrayOf, checkProps, classOf, construct, describe as describeValue, enumOf, object, required, requiredOwnCheck,
 } from '../../src/private/props-check';
 
 interface Inner { readonly size: number; readonly label?: string }
@@ -104,6 +104,12 @@ describe('checkProps', () => {
 
   test('tokens are not checked', () => {
     expect(check({ name: Token.asString({ Ref: 'P' }), count: Token.asNumber({ Ref: 'N' }), tags: Token.asList({ Ref: 'L' }) })).toEqual([]);
+  });
+
+  test('a required prop with its own check may be missing here, but not of the wrong kind', () => {
+    const spec: AnySpec = { arn: requiredOwnCheck('string') };
+    expect(check({}, spec)).toEqual([]);
+    expect(() => check({ arn: 1 }, spec)).toThrow('`arn` must be a string, got the number 1.');
   });
 
   test('undefined props are no props', () => {

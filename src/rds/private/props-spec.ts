@@ -1,6 +1,6 @@
 /** The specs of SupabaseDatabase's props for the props check (src/private/props-check.ts); kept out of the jsii API. */
 import { RemovalPolicy, aws_ec2 as ec2, aws_logs as logs, aws_rds as rds } from 'aws-cdk-lib';
-import { PropsSpec, REPLICA_REGION_SPEC, arrayOf, classOf, construct, enumOf, object, required } from '../../private/props-check';
+import { PropsSpec, REPLICA_REGION_SPEC, arrayOf, classOf, construct, enumOf, object, required, requiredOwnCheck } from '../../private/props-check';
 import {
   DatabaseParameter, SupabaseDatabaseOptions, SupabaseDatabaseProps, SupabaseDatabaseProxyOptions, SupabaseDatabaseSource,
 } from '../database-props';
@@ -11,8 +11,9 @@ const PARAMETER_SPEC: PropsSpec<DatabaseParameter> = {
 };
 
 const SOURCE_SPEC: PropsSpec<SupabaseDatabaseSource> = {
-  instanceArn: required('string'),
-  secretNamePrefix: required('string'),
+  // The replica's own check says what the ARN and the prefix are for (and what a promoted replica keeps).
+  instanceArn: requiredOwnCheck('string'),
+  secretNamePrefix: requiredOwnCheck('string'),
   promoted: 'boolean',
   masterSecretName: 'string',
 };

@@ -1,6 +1,6 @@
 /** The spec of SupabaseSecrets' props for the props check (src/private/props-check.ts); kept out of the jsii API. */
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { PropsSpec, REPLICA_REGION_SPEC, arrayOf, construct, enumOf, object, required } from '../../private/props-check';
+import { PropsSpec, REPLICA_REGION_SPEC, arrayOf, construct, enumOf, object, required, requiredOwnCheck } from '../../private/props-check';
 import { SupabaseSecretsProps } from '../secrets-props';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from '../smtp';
 
@@ -8,7 +8,7 @@ const SMTP_SPEC: PropsSpec<SupabaseSmtpSettings> = {
   host: required('string'),
   port: 'number',
   user: required('string'),
-  password: required(construct('secretsmanager.ISecret')),
+  password: requiredOwnCheck(construct('secretsmanager.ISecret')), // its own check says what the secret holds
   passwordField: 'string',
   adminEmail: required('string'),
   senderName: 'string',

@@ -1,7 +1,11 @@
 /** Every row of the bad-input table; each area keeps its rows in its own file. */
 import { BadInput } from '../bad-input';
+import { MISSPELT_CASES } from './misspelt';
+import { TYPE_CASES } from './types';
 import { URL_CASES } from './urls';
 
 export const ALL_CASES: readonly BadInput[] = [
   ...URL_CASES,
+  ...TYPE_CASES,
+  ...MISSPELT_CASES,
 ];
