@@ -86,9 +86,9 @@ export const TYPE_CASES: BadInput[] = [
     construct: 'SupabaseDatabase',
     class: 'type',
     prop: 'instanceType',
-    value: "'db.r7g.large'",
-    build: databaseWith({ instanceType: 'db.r7g.large' }),
-    error: "`instanceType` must be an ec2.InstanceType (e.g. new ec2.InstanceType('r7g.large')), got the string 'db.r7g.large'",
+    value: "'r7g.large'",
+    build: databaseWith({ instanceType: 'r7g.large' }),
+    error: "`instanceType` must be an ec2.InstanceType (e.g. new ec2.InstanceType('r7g.large')), got the string 'r7g.large'",
   },
   {
     construct: 'SupabaseDatabase',
