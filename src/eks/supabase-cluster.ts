@@ -18,11 +18,13 @@ import { installAlbController, installClusterAutoscaler, installExternalDns, ins
 import { ImageCache, cachedImageReference, createImageCache } from './private/image-cache';
 import { irsaRole } from './private/irsa';
 import { addNodeGroups, checkPodAddressCapacity, createNodeRole, defaultNodeGroups } from './private/node-groups';
+import { CLUSTER_PROPS_SPEC } from './private/props-spec';
 import {
   resolveAutoscalerImageTag, resolveEndpointAccess, validateClusterName, validateNamespaceName, validateNodeGroups, validateVersion,
 } from './private/validation';
 import { allowCloudWatchLogs, createKey } from '../private/kms';
 import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from '../private/nag';
+import { checkProps } from '../private/props-check';
 
 /**
  * An EKS cluster for Supabase, as the seed plan sets it: private endpoint, KMS-encrypted secrets, control-plane logs,
@@ -101,6 +103,7 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: SupabaseClusterProps) {
     super(scope, id);
+    checkProps(this, props, CLUSTER_PROPS_SPEC, 'SupabaseClusterProps');
     // The native AWS::IAM::OIDCProvider instead of the older custom resource (a Lambda function), unless the app
     // decided otherwise. Set before any child exists, so that it applies to the cluster below.
     if (this.node.tryGetContext(NATIVE_OIDC_PROVIDER_FLAG) === undefined) {

@@ -11,12 +11,14 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseNetworkProps } from './network-props';
+import { NETWORK_PROPS_SPEC } from './private/props-spec';
 import { blockContains, blocksOverlap, Ipv4Block, offsetBlock, parseIpv4Cidr } from '../private/cidr';
 import { configError } from '../private/errors';
 import { FixedSubnetCidrs } from '../private/fixed-subnet-cidrs';
 import { allowCloudWatchLogs, createKey } from '../private/kms';
 import { CDK_PROVIDERS, acknowledgeProviderRole } from '../private/nag';
 import { POSTGRES_PORT } from '../private/ports';
+import { checkProps } from '../private/props-check';
 
 /** Subnet group names; they appear in the subnets' `aws-cdk:subnet-name` tags and in their logical ids. */
 const PUBLIC_GROUP = 'Public';
@@ -83,6 +85,7 @@ export class SupabaseNetwork extends Construct {
 
   constructor(scope: Construct, id: string, props: SupabaseNetworkProps = {}) {
     super(scope, id);
+    checkProps(this, props, NETWORK_PROPS_SPEC, 'SupabaseNetworkProps');
 
     const vpcCidr = props.vpcCidr ?? DEFAULT_VPC_CIDR;
     const vpcBlock = this.validateVpcCidr(vpcCidr);

@@ -21,6 +21,7 @@ export const WARNINGS = {
   authPhoneWithoutSms: 'cdk-supabase-on-aws:auth-phone-without-sms-provider',
   databaseInstanceFamily: 'cdk-supabase-on-aws:database-instance-family-unknown',
   databaseParameterUnknown: 'cdk-supabase-on-aws:database-parameter-unknown',
+  unknownProp: 'cdk-supabase-on-aws:unknown-prop',
 } as const;
 
 /** A warning the user may accept, on `scope`, in the style of {@link configError}'s messages. */

@@ -30,6 +30,7 @@ import {
 } from './private/defaults';
 import { validateInstanceType, validatePlacement, validateWindows } from './private/instance-validation';
 import { LOG_EXPORTS, createExportLogGroups, enhancedMonitoringRole } from './private/monitoring';
+import { DATABASE_PROPS_SPEC } from './private/props-spec';
 import { createDatabaseProxy } from './private/proxy';
 import { createReplica, createReplicaStatusFunction, publishReplicaEndpoint, replicatedMasterSecret } from './private/replica';
 import { createLoginSecrets, importLoginSecretReplicas, MASTER_PASSWORD_EXCLUDED, rotateMasterSecret } from './private/secrets';
@@ -50,6 +51,7 @@ import {
 import { grantSecretsRead } from '../private/grant-secrets';
 import { allowCloudWatchLogs, createKey } from '../private/kms';
 import { POSTGRES_PORT } from '../private/ports';
+import { checkProps } from '../private/props-check';
 
 /**
  * Amazon RDS for PostgreSQL prepared for Supabase: an encrypted Multi-AZ instance in the isolated subnets, a
@@ -166,6 +168,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
 
   constructor(scope: Construct, id: string, props: SupabaseDatabaseProps) {
     super(scope, id);
+    checkProps(this, props, DATABASE_PROPS_SPEC, 'SupabaseDatabaseProps');
     const source = validateReplicaOf(this, props.replicaOf, {
       primaryOnly: {
         masterUsername: props.masterUsername,

@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiKeysFunction } from './api-keys-function';
+import { SECRETS_PROPS_SPEC } from './private/props-spec';
 import { SamlKeyGeneration } from './private/saml-key';
 import { SesSmtpCredential } from './private/ses-smtp';
 import { validateSecretsSettings } from './private/settings-validation';
@@ -21,6 +22,7 @@ import { configError } from '../private/errors';
 import { functionLogsAndRole } from '../private/function-role';
 import { grantSecretsRead } from '../private/grant-secrets';
 import { keyUseThroughSecretsManager } from '../private/kms';
+import { checkProps } from '../private/props-check';
 import { SECRET_NAME_PATTERN } from '../private/secret-names';
 
 const DEFAULT_JWT_SECRET_LENGTH = 64;
@@ -77,6 +79,7 @@ export class SupabaseSecrets extends Construct {
 
   constructor(scope: Construct, id: string, props: SupabaseSecretsProps = {}) {
     super(scope, id);
+    checkProps(this, props, SECRETS_PROPS_SPEC, 'SupabaseSecretsProps');
     this.primaryRegion = this.validateReplicaMode(props);
     const jwtSecretLength = this.validateJwtSecretLength(props.jwtSecretLength);
     const lifetime = this.validateApiKeyLifetime(props.apiKeyLifetime);

@@ -8,13 +8,15 @@ import {
   aws_s3 as s3,
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { SupabaseStorageProps } from './storage-props';
 import { configError } from '../private/errors';
 import { createKey } from '../private/kms';
 import { createLogBucket } from '../private/log-bucket';
 import { acknowledgeWildcardResources } from '../private/nag';
+import { checkProps } from '../private/props-check';
+import { STORAGE_PROPS_SPEC } from './private/props-spec';
 import { addReplicationInventory, createBatchReplicationRole, createReplicationRole, grantReplication } from './private/replication';
 import { NONCURRENT_TRANSITION_DAYS, DEFAULT_MINIMUM_TLS_VERSION, validatePrincipalArn, validateStorageProps } from './private/validation';
-import { SupabaseStorageProps } from './storage-props';
 
 const DEFAULT_ACCESS_LOGS_RETENTION = Duration.days(365);
 const ABORT_INCOMPLETE_UPLOADS_AFTER = Duration.days(7);
@@ -115,6 +117,7 @@ export class SupabaseStorage extends Construct {
 
   constructor(scope: Construct, id: string, props: SupabaseStorageProps = {}) {
     super(scope, id);
+    checkProps(this, props, STORAGE_PROPS_SPEC, 'SupabaseStorageProps');
 
     const { versioned, minimumTlsVersion, corsAllowedOrigins, noncurrentVersionExpiration } = validateStorageProps(this, props);
     this.transferAcceleration = props.transferAcceleration ?? false;

@@ -15,7 +15,9 @@ import { Cache } from './cache/cache';
 import { CACHED_PATH, ContentDelivery } from './edge/content-delivery';
 import { createOriginSecret, originHeader } from './edge/origin-secret';
 import { SupabaseObservability, SupabaseSecretReplication } from './observability';
+import { SUPABASE_PROPS_SPEC } from './props-spec';
 import { SupabaseOnAwsProps } from './supabase-on-aws-props';
+import { checkProps } from '../private/props-check';
 import { stripUndefined } from '../private/strip-undefined';
 import { validateCdnSettings, validateRegionalWebAcl } from './edge/private/validation';
 import { PublicLoadBalancer } from './edge/public-load-balancer';
@@ -76,6 +78,7 @@ export class SupabaseOnAws extends Construct {
 
   constructor(scope: Construct, id: string, props: SupabaseOnAwsProps) {
     super(scope, id);
+    checkProps(this, props, SUPABASE_PROPS_SPEC, 'SupabaseOnAwsProps');
     // The services' settings first: a mistaken URL, image or limit costs no build.
     validateServicesOptions(this, props, props.certificate !== undefined);
     validateProps(this, props);

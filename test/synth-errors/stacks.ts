@@ -1,6 +1,6 @@
 /** The stacks and the valid parts the rows of the bad-input table build their mistakes on. */
 import { App, Stack, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
-import { SupabaseDatabase, SupabaseOnAws } from '../../src';
+import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseOnAws, SupabaseSecrets, SupabaseStorage } from '../../src';
 
 export const ACCOUNT = '111122223333';
 export const REGION = 'eu-west-1';
@@ -30,21 +30,32 @@ export function supabaseWith(props: Record<string, any>): (stack: Stack) => void
   };
 }
 
-/**
- * A SupabaseDatabase with `props` in a plain VPC of freshStack's three zones (public, private-with-egress and isolated
- * subnets: the database's default is the isolated ones), typed loosely, as a JavaScript caller passes them.
- */
+/** A VPC for the constructs that take one (SupabaseCluster, SupabaseDatabase), in freshStack's three zones. */
+export function vpcIn(stack: Stack): ec2.IVpc {
+  return new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 3,
+    subnetConfiguration: [
+      { name: 'public', subnetType: ec2.SubnetType.PUBLIC },
+      { name: 'eks', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
+      { name: 'database', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    ],
+  });
+}
+
+/** A construct with `props` as a JavaScript caller passes them (typed loosely). */
+export function networkWith(props: Record<string, any>): (stack: Stack) => void {
+  return (stack) => { new SupabaseNetwork(stack, 'Network', props as any); };
+}
+export function secretsWith(props: Record<string, any>): (stack: Stack) => void {
+  return (stack) => { new SupabaseSecrets(stack, 'Secrets', props as any); };
+}
+export function storageWith(props: Record<string, any>): (stack: Stack) => void {
+  return (stack) => { new SupabaseStorage(stack, 'Storage', props as any); };
+}
+/** SupabaseCluster and SupabaseDatabase get a VPC (`vpcIn`) unless `props` sets `vpc` (even to undefined). */
+export function clusterWith(props: Record<string, any>): (stack: Stack) => void {
+  return (stack) => { new SupabaseCluster(stack, 'Cluster', { vpc: vpcIn(stack), ...props } as any); };
+}
 export function databaseWith(props: Record<string, any>): (stack: Stack) => void {
-  return (stack) => {
-    const vpc = new ec2.Vpc(stack, 'Vpc', {
-      maxAzs: 3,
-      natGateways: 1,
-      subnetConfiguration: [
-        { name: 'Public', subnetType: ec2.SubnetType.PUBLIC },
-        { name: 'App', subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
-        { name: 'Data', subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
-      ],
-    });
-    new SupabaseDatabase(stack, 'Database', { vpc, ...props } as any);
-  };
+  return (stack) => { new SupabaseDatabase(stack, 'Database', { vpc: vpcIn(stack), ...props } as any); };
 }

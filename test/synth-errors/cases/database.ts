@@ -140,8 +140,8 @@ export const DATABASE_CASES: BadInput[] = [
     construct: 'SupabaseDatabase',
     class: 'database',
     prop: 'vpcSubnets',
-    value: "{ subnetGroupName: 'Public' }",
-    build: databaseWith({ vpcSubnets: { subnetGroupName: 'Public' } }),
+    value: "{ subnetGroupName: 'public' }",
+    build: databaseWith({ vpcSubnets: { subnetGroupName: 'public' } }),
     error: "(subnetGroupName 'Public') selects public subnets",
   },
   {

@@ -2,10 +2,14 @@
 import { BadInput } from '../bad-input';
 import { DATABASE_CASES } from './database';
 import { SERVICE_CASES } from './services';
+import { MISSPELT_CASES } from './misspelt';
+import { TYPE_CASES } from './types';
 import { URL_CASES } from './urls';
 
 export const ALL_CASES: readonly BadInput[] = [
   ...URL_CASES,
   ...DATABASE_CASES,
   ...SERVICE_CASES,
+  ...TYPE_CASES,
+  ...MISSPELT_CASES,
 ];
