@@ -142,7 +142,7 @@ export const DATABASE_CASES: BadInput[] = [
     prop: 'vpcSubnets',
     value: "{ subnetGroupName: 'public' }",
     build: databaseWith({ vpcSubnets: { subnetGroupName: 'public' } }),
-    error: "(subnetGroupName 'Public') selects public subnets",
+    error: "(subnetGroupName 'public') selects public subnets",
   },
   {
     construct: 'SupabaseDatabase',
