@@ -6,6 +6,7 @@
  */
 import { Duration, Size, Token, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
+import { classConstantHint, enumHint } from './enums';
 import { configError } from './errors';
 import { nearest } from './nearest';
 import { WARNINGS, warn } from './warnings';
@@ -20,7 +21,13 @@ export interface ObjectKind {
 /** A TypeScript enum: its name as users write it (`logs.RetentionDays`) and the enum object. */
 export interface EnumKind { readonly enum: string; readonly values: object }
 /** An instance of a class (enum-like classes included): its name as users write it and how to make one. */
-export interface ClassKind { readonly instanceOf: { readonly prototype: object }; readonly name: string; readonly example: string }
+export interface ClassKind {
+  readonly instanceOf: { readonly prototype: object };
+  readonly name: string;
+  readonly example: string;
+  /** What to use instead of a plain value given for it (' Use `...`.'), where the class's constants do not say. */
+  readonly hint?: (v: unknown) => string;
+}
 /** A construct (a resource, imported or created): the interface's name as users write it (`kms.IKey`). */
 export interface ConstructKind { readonly construct: string }
 /** A list of values of one kind. */
@@ -52,7 +59,8 @@ export const required = (kind: PropKind): RequiredProp => ({ required: kind });
 export const requiredOwnCheck = (kind: PropKind): RequiredProp => ({ required: kind, ownCheck: true });
 export const object = (name: string, spec?: AnySpec, warnUnknown = true): ObjectKind => ({ object: name, spec, warnUnknown });
 export const enumOf = (name: string, values: object): EnumKind => ({ enum: name, values });
-export const classOf = (instanceOf: ClassKind['instanceOf'], name: string, example: string): ClassKind => ({ instanceOf, name, example });
+export const classOf = (instanceOf: ClassKind['instanceOf'], name: string, example: string, hint?: ClassKind['hint']): ClassKind =>
+  ({ instanceOf, name, example, hint });
 export const construct = (name: string): ConstructKind => ({ construct: name });
 export const arrayOf = (kind: PropKind): ArrayKind => ({ arrayOf: kind });
 
@@ -131,14 +139,12 @@ function checkValue(scope: IConstruct, v: unknown, kind: PropKind, path: string)
       checkValue(scope, item, kind.arrayOf, `${path}[${i}]`);
     });
   } else if ('enum' in kind) {
-    const values = enumValues(kind.values);
-    if (!values.some(([, value]) => value === v)) {
-      const match = values.find(([name, value]) => typeof v === 'string' && (name.toLowerCase() === v.toLowerCase().replace(/[- ]/g, '_') || String(value).toLowerCase() === v.toLowerCase()));
-      throw wrong(match ? ` Use \`${kind.enum}.${match[0]}\`.` : '');
+    if (!enumValues(kind.values).some(([, value]) => value === v)) {
+      throw wrong(enumHint(kind.enum, kind.values, v));
     }
   } else if ('instanceOf' in kind) {
     if (!(v instanceof (kind.instanceOf as new () => unknown))) {
-      throw wrong();
+      throw wrong(kind.hint?.(v) || classConstantHint(kind.name, kind.instanceOf, v));
     }
   } else if ('construct' in kind) {
     if (!Construct.isConstruct(v)) {

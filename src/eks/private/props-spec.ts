@@ -8,6 +8,20 @@ import { SupabaseKubernetesVersion } from '../kubernetes-version';
 /** How an instance type is written, in the messages. */
 export const INSTANCE_TYPE = classOf(ec2.InstanceType, 'ec2.InstanceType', "new ec2.InstanceType('m7g.large')");
 
+/** For a version given as a string ('1.31'): the constant of that version, or `of` with the matching kubectl layer. */
+function versionHint(v: unknown): string {
+  const minor = typeof v === 'string' ? /^\s*v?1\.(\d+)\s*$/.exec(v)?.[1] : undefined;
+  if (minor === undefined) {
+    return '';
+  }
+  const constant = `V1_${minor}`;
+  if (constant in SupabaseKubernetesVersion) {
+    return ` Use \`SupabaseKubernetesVersion.${constant}\`.`;
+  }
+  return ` Use \`SupabaseKubernetesVersion.of('1.${minor}', new KubectlV${minor}Layer(this, 'KubectlLayer'))\` with the layer of `
+    + `@aws-cdk/lambda-layer-kubectl-v${minor}, or \`SupabaseKubernetesVersion.V1_36\`.`;
+}
+
 export const NODE_GROUP_SPEC: PropsSpec<SupabaseNodeGroupOptions> = {
   name: required('string'),
   instanceTypes: required(arrayOf(INSTANCE_TYPE)),
@@ -25,7 +39,7 @@ const IMAGE_CACHE_SPEC: PropsSpec<SupabaseImageCacheOptions> = {
 };
 
 export const CLUSTER_OPTIONS_SPEC: PropsSpec<SupabaseClusterOptions> = {
-  version: classOf(SupabaseKubernetesVersion, 'SupabaseKubernetesVersion', 'SupabaseKubernetesVersion.V1_36'),
+  version: classOf(SupabaseKubernetesVersion, 'SupabaseKubernetesVersion', 'SupabaseKubernetesVersion.V1_36', versionHint),
   clusterName: 'string',
   publicEndpoint: 'boolean',
   publicAccessCidrs: 'string[]',
