@@ -12,6 +12,7 @@ import {
 import { Construct } from 'constructs';
 import { SupabaseNetworkProps } from './network-props';
 import { NETWORK_PROPS_SPEC } from './private/props-spec';
+import { validateAvailabilityZones, validateAzCount } from './private/validation';
 import { blockContains, blocksOverlap, Ipv4Block, offsetBlock, parseIpv4Cidr } from '../private/cidr';
 import { configError } from '../private/errors';
 import { FixedSubnetCidrs } from '../private/fixed-subnet-cidrs';
@@ -260,6 +261,10 @@ export class SupabaseNetwork extends Construct {
   }
 
   private resolveAvailabilityZones(props: SupabaseNetworkProps): string[] {
+    validateAzCount(this, props.azCount);
+    if (props.availabilityZones) {
+      validateAvailabilityZones(this, props.availabilityZones);
+    }
     if (props.availabilityZones && props.azCount !== undefined && props.availabilityZones.length !== props.azCount) {
       throw configError(this, `\`azCount\` is ${props.azCount} but \`availabilityZones\` lists ${props.availabilityZones.length} zones. Pass only one of them.`);
     }
