@@ -17,6 +17,7 @@ import { ALL_LOG_TYPES, NATIVE_OIDC_PROVIDER_FLAG, STORAGE_CLASS_NAME } from './
 import { installAlbController, installClusterAutoscaler, installExternalDns, installExternalSecrets } from './private/controllers';
 import { ImageCache, cachedImageReference, createImageCache } from './private/image-cache';
 import { irsaRole } from './private/irsa';
+import { validateClusterZones } from './private/node-group-validation';
 import { addNodeGroups, checkPodAddressCapacity, createNodeRole, defaultNodeGroups } from './private/node-groups';
 import { CLUSTER_PROPS_SPEC } from './private/props-spec';
 import {
@@ -119,6 +120,7 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
     this.clusterName = props.clusterName ?? Names.uniqueResourceName(this, { maxLength: 100, separator: '-' });
     validateClusterName(this, this.clusterName);
     const vpcSubnets = props.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS };
+    validateClusterZones(this, props.vpc, vpcSubnets);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     // Secrets encryption and control-plane logs.

@@ -1,6 +1,7 @@
 import { Token, aws_eks_v2 as eks } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CLUSTER_AUTOSCALER_IMAGE_TAGS, MIN_DISK_GIB, MIN_KUBERNETES_MINOR } from './constants';
+import { validateInstanceTypes } from './node-group-validation';
 import { parseIpv4Cidr } from '../../private/cidr';
 import { configError } from '../../private/errors';
 import { WARNINGS, warn } from '../../private/warnings';
@@ -16,14 +17,33 @@ export function validateVersion(scope: IConstruct, version: SupabaseKubernetesVe
 
 /** The Cluster Autoscaler image tag: the one given, or the pinned release of the cluster's minor version. */
 export function resolveAutoscalerImageTag(scope: IConstruct, version: SupabaseKubernetesVersion, given: string | undefined): string {
+  const pinned = CLUSTER_AUTOSCALER_IMAGE_TAGS[version.version];
   if (given !== undefined) {
+    validateAutoscalerImageTag(scope, version, given, pinned ?? `v${version.version}.0`);
     return given;
   }
-  const tag = CLUSTER_AUTOSCALER_IMAGE_TAGS[version.version];
+  const tag = pinned;
   if (!tag) {
     throw configError(scope, `no Cluster Autoscaler release is known for Kubernetes ${version.version}, and its minor version must match the cluster's. Pass \`clusterAutoscalerImageTag\` (e.g. 'v${version.version}.0').`);
   }
   return tag;
+}
+
+/**
+ * A given Cluster Autoscaler image tag is a release tag ('v1.36.1') whose minor version is the cluster's: the
+ * autoscaler supports only the Kubernetes minor it was released for. Tokens are skipped.
+ */
+function validateAutoscalerImageTag(scope: IConstruct, version: SupabaseKubernetesVersion, tag: string, suggestion: string): void {
+  if (Token.isUnresolved(tag)) {
+    return;
+  }
+  const release = /^v(\d+)\.(\d+)\.(\d+)$/.exec(tag);
+  if (!release) {
+    throw configError(scope, `\`clusterAutoscalerImageTag\` '${tag}' is not a Cluster Autoscaler release tag; tags have the form 'v<major>.<minor>.<patch>'. Use '${suggestion}' for Kubernetes ${version.version}, or leave the prop out for the pinned release.`);
+  }
+  if (`${release[1]}.${release[2]}` !== version.version) {
+    throw configError(scope, `\`clusterAutoscalerImageTag\` '${tag}' is a release for Kubernetes ${release[1]}.${release[2]} but \`version\` is ${version.version}; the Cluster Autoscaler's minor version must match the cluster's. Use '${suggestion}', or leave the prop out for the pinned release.`);
+  }
 }
 
 /** The API server endpoint: private, or public too from `publicAccessCidrs` (a warning when open to any address). */
@@ -86,6 +106,7 @@ function validateNodeGroup(scope: IConstruct, group: SupabaseNodeGroupOptions): 
   if (group.instanceTypes.length === 0) {
     throw configError(scope, `${where} has an empty \`instanceTypes\` list. Give at least one instance type, e.g. ec2.InstanceType.of(ec2.InstanceClass.T3, ec2.InstanceSize.LARGE).`);
   }
+  validateInstanceTypes(scope, group.name, group.instanceTypes);
   for (const [prop, value] of [['minSize', group.minSize], ['desiredSize', group.desiredSize], ['maxSize', group.maxSize]] as const) {
     if (!Number.isInteger(value) || value < 0) {
       throw configError(scope, `${where} has \`${prop}\` ${value}; it must be a whole number, 0 or more.`);
