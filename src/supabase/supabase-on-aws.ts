@@ -19,7 +19,7 @@ import { SUPABASE_PROPS_SPEC } from './props-spec';
 import { SupabaseOnAwsProps } from './supabase-on-aws-props';
 import { checkProps } from '../private/props-check';
 import { stripUndefined } from '../private/strip-undefined';
-import { validateCdnSettings, validateRegionalWebAcl } from './edge/private/validation';
+import { validateCdnSettings, validateLoadBalancerZones, validateRegionalWebAcl } from './edge/private/validation';
 import { PublicLoadBalancer } from './edge/public-load-balancer';
 import { addOutputs } from './private/outputs';
 import { validateProps, validateStandby } from './private/validation';
@@ -100,6 +100,9 @@ export class SupabaseOnAws extends Construct {
       eks: props.vpcSubnets?.eks ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS },
       database: props.vpcSubnets?.database ?? { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     };
+    if (!this.network) {
+      validateLoadBalancerZones(this, this.vpc, tiers.loadBalancer);
+    }
     this.secrets = props.secrets ?? new SupabaseSecrets(this, 'Secrets', props.secretsProps);
     this.cluster = props.cluster ?? new SupabaseCluster(this, 'Cluster', {
       ...props.clusterOptions,

@@ -1,6 +1,7 @@
-import { Arn, ArnFormat, Stack, Token, aws_certificatemanager as acm } from 'aws-cdk-lib';
+import { Arn, ArnFormat, Stack, Token, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { configError } from '../../../private/errors';
+import { selectedZones } from '../../../private/zones';
 
 /**
  * Throws when a CDN setting cannot work: a certificate outside us-east-1, a web ACL that is not CloudFront-scoped.
@@ -40,4 +41,15 @@ function concreteRegion(certificate: acm.ICertificate): string | undefined {
   }
   const region = Stack.of(certificate).region;
   return Token.isUnresolved(region) ? undefined : region;
+}
+
+/**
+ * The load balancer's subnets (`vpcSubnets.loadBalancer` of `vpc`) span at least two availability zones: an
+ * Application Load Balancer needs subnets in two. Skipped when a subnet's zone is a token.
+ */
+export function validateLoadBalancerZones(scope: Construct, vpc: ec2.IVpc, selection: ec2.SubnetSelection): void {
+  const zones = selectedZones(vpc, selection);
+  if (zones && zones.length < 2) {
+    throw configError(scope, `\`vpcSubnets.loadBalancer\` selects subnets of \`vpc\` in ${zones.length === 0 ? 'no availability zone' : `one availability zone (${zones[0]})`}; an Application Load Balancer needs subnets in at least two zones. Pass a VPC with public subnets in two or more zones, or widen \`vpcSubnets.loadBalancer\`.`);
+  }
 }
