@@ -1,8 +1,9 @@
 /** Every row of the bad-input table; each area keeps its rows in its own file. */
 import { BadInput } from '../bad-input';
 import { DATABASE_CASES } from './database';
-import { SERVICE_CASES } from './services';
 import { MISSPELT_CASES } from './misspelt';
+import { NETWORK_CASES } from './network';
+import { SERVICE_CASES } from './services';
 import { TYPE_CASES } from './types';
 import { URL_CASES } from './urls';
 
@@ -12,4 +13,5 @@ export const ALL_CASES: readonly BadInput[] = [
   ...SERVICE_CASES,
   ...TYPE_CASES,
   ...MISSPELT_CASES,
+  ...NETWORK_CASES,
 ];
