@@ -14,7 +14,10 @@ export interface SupabaseNodeGroupOptions {
    */
   readonly name: string;
 
-  /** The instance types, in order of preference. Spot groups should list several of similar size. */
+  /**
+   * The instance types, in order of preference. Spot groups should list several of similar size. EC2 types in the
+   * form `<family>.<size>` (`new ec2.InstanceType('m7g.large')`): without a `db.` prefix, in lower case.
+   */
   readonly instanceTypes: ec2.InstanceType[];
 
   /** On-demand or spot capacity. */
@@ -87,7 +90,8 @@ export interface SupabaseClusterOptions {
   readonly secretsEncryptionKey?: kms.IKey;
 
   /**
-   * How long the control-plane logs (all five types) are kept.
+   * How long the control-plane logs (all five types) are kept. Only the day counts of `logs.RetentionDays` are
+   * accepted; another number is a synth-time error naming the nearest.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -109,7 +113,8 @@ export interface SupabaseClusterOptions {
   readonly nodeGroups?: SupabaseNodeGroupOptions[];
 
   /**
-   * The Cluster Autoscaler image tag. It must match the cluster's Kubernetes minor version.
+   * The Cluster Autoscaler image tag, a release tag such as 'v1.36.1'. Its minor version must be the cluster's
+   * Kubernetes minor version (`version`); a synth-time error otherwise.
    *
    * @default - the newest Cluster Autoscaler release of the cluster's minor version, for 1.30 to 1.36
    */
@@ -151,7 +156,8 @@ export interface SupabaseClusterProps extends SupabaseClusterOptions {
 
   /**
    * The subnets of the control plane's network interfaces, the nodes, the pods and the kubectl handler, e.g.
-   * `SupabaseNetwork.eksSubnets`. Private subnets with egress: the endpoint is private.
+   * `SupabaseNetwork.eksSubnets`. Private subnets with egress: the endpoint is private. They must span at least
+   * two availability zones, as EKS requires.
    *
    * @default { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS }
    */

@@ -13,14 +13,15 @@ export interface SupabaseNetworkProps {
   readonly vpcCidr?: string;
 
   /**
-   * The availability zones to use, in order. Each tier gets one subnet in each of them.
+   * The availability zones to use, in order. Each tier gets one subnet in each of them. Zone names of the stack's
+   * region ('eu-west-1a'), not zone IDs ('euw1-az1'), each listed once; a synth-time error otherwise.
    *
    * @default - the first `azCount` availability zones of the stack's region
    */
   readonly availabilityZones?: string[];
 
   /**
-   * How many availability zones to use when `availabilityZones` is not given. At least 2.
+   * How many availability zones to use when `availabilityZones` is not given. A whole number, at least 2.
    *
    * @default 3
    */
@@ -59,7 +60,8 @@ export interface SupabaseNetworkProps {
   readonly natGateways?: number;
 
   /**
-   * How long VPC Flow Log records are kept in CloudWatch Logs.
+   * How long VPC Flow Log records are kept in CloudWatch Logs. Only the day counts of `logs.RetentionDays` are
+   * accepted; another number is a synth-time error naming the nearest.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */

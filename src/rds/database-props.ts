@@ -173,7 +173,8 @@ export interface SupabaseDatabaseOptions {
   readonly removalPolicy?: RemovalPolicy;
 
   /**
-   * How long the exported PostgreSQL and upgrade logs, and the bootstrap function's logs, are kept.
+   * How long the exported PostgreSQL and upgrade logs, and the bootstrap function's logs, are kept. Only the day
+   * counts of `logs.RetentionDays` are accepted; another number is a synth-time error naming the nearest.
    *
    * @default logs.RetentionDays.ONE_MONTH
    */

@@ -16,7 +16,8 @@ import { SupabaseServicesOptions } from './workloads/services-options';
 export interface SupabaseVpcSubnets {
   /**
    * The subnets of the internet-facing load balancer. They need the tag `kubernetes.io/role/elb=1` for the AWS
-   * Load Balancer Controller to find them.
+   * Load Balancer Controller to find them, and must span at least two availability zones (an Application Load
+   * Balancer needs two).
    *
    * @default { subnetType: ec2.SubnetType.PUBLIC }
    */

@@ -37,7 +37,12 @@ export interface SupabaseObservabilityOptions {
    */
   readonly containerInsights?: boolean;
 
-  /** How long the container log groups keep their logs. @default logs.RetentionDays.ONE_MONTH */
+  /**
+   * How long the container log groups keep their logs. Only the day counts of `logs.RetentionDays` are accepted;
+   * another number is a synth-time error naming the nearest.
+   *
+   * @default logs.RetentionDays.ONE_MONTH
+   */
   readonly logRetention?: logs.RetentionDays;
 
   /**
