@@ -64,7 +64,7 @@ export function checkArn(scope: IConstruct, prop: string, value: string | undefi
     return fail(`is not an ARN (arn:<partition>:${rule.service}:<region>:<account>:${rule.resource[0]}...)`);
   }
   if (arn.service !== rule.service) {
-    return fail(rule.services?.[arn.service] ?? `is ${article(arn.service)} ${arn.service} ARN, not ${rule.kind} (service ${rule.service})`);
+    return fail(rule.services?.[arn.service] ?? `is an ARN of the service ${arn.service}, not ${rule.kind} (service ${rule.service})`);
   }
   if (!rule.resource.some((prefix) => arn.resource.startsWith(prefix))) {
     const known = Object.keys(rule.resources ?? {}).find((prefix) => arn.resource.startsWith(prefix));
@@ -81,8 +81,4 @@ export function checkArn(scope: IConstruct, prop: string, value: string | undefi
     const who = rule.regionOf ? `${rule.regionOf} is in ${expectedRegion}` : `it is used in ${expectedRegion}`;
     return fail(`is in ${arn.region}, but ${who}${rule.regionWhy ? ` (${rule.regionWhy})` : ''}`, `Use ${rule.kind} of ${expectedRegion}, e.g. '${example}'.`);
   }
-}
-
-function article(word: string): string {
-  return /^[aeio]/.test(word) ? 'an' : 'a';
 }

@@ -84,7 +84,7 @@ export const ARN_CASES: BadInput[] = [
     "has the region 'eu-west-9', which is not an AWS region. Did you mean 'eu-west-1'?"),
   row('SupabaseDatabase', 'encryptionKey', `kms.Key.fromKeyArn(this, 'Key', 'arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:db-AbCdEf')`,
     (stack) => databaseWith({ encryptionKey: key(stack, `arn:aws:secretsmanager:eu-west-1:${ACCOUNT}:secret:db-AbCdEf`) })(stack),
-    'is a secretsmanager ARN, not a KMS key ARN (service kms)'),
+    'is an ARN of the service secretsmanager, not a KMS key ARN (service kms)'),
   row('SupabaseStorage', 'encryptionKey', `kms.Key.fromKeyArn(this, 'Key', '${keyArn('eu-central-1')}')`,
     (stack) => storageWith({ encryptionKey: key(stack, keyArn('eu-central-1')) })(stack),
     'is in eu-central-1, but this stack is in eu-west-1'),
