@@ -84,6 +84,8 @@ export interface SupabaseClusterOptions {
   /**
    * The KMS key that envelope-encrypts Kubernetes secrets and encrypts the control-plane log group. The key
    * policy of a key you bring must let CloudWatch Logs of this region use it.
+   * Checked at synth when imported by ARN (kms.Key.fromKeyArn): a key ARN (`key/<id>`, not an alias ARN, which IAM
+   * policies and grants cannot name) of this stack's region.
    *
    * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/kubernetes-secrets`
    */

@@ -12,7 +12,8 @@ export interface SupabaseImageCacheOptions {
    * `ecr-pullthroughcache/`, holding `{"username": "...", "accessToken": "..."}` (a Docker Hub access token with
    * read-only public repository access). ECR requires a credential for Docker Hub. Create it yourself and import it
    * with its complete ARN (`secretsmanager.Secret.fromSecretCompleteArn`): ECR takes the full ARN. ECR reads it with
-   * its service-linked role, so encrypt it with the AWS managed key `aws/secretsmanager` (the default).
+   * its service-linked role, so encrypt it with the AWS managed key `aws/secretsmanager` (the default). Its service
+   * and region are checked at synth.
    */
   readonly dockerHubCredentials: secretsmanager.ISecret;
 

@@ -23,6 +23,7 @@ import { CLUSTER_PROPS_SPEC } from './private/props-spec';
 import {
   resolveAutoscalerImageTag, resolveEndpointAccess, validateClusterName, validateNamespaceName, validateNodeGroups, validateVersion,
 } from './private/validation';
+import { checkKey } from '../private/arn-checks';
 import { allowCloudWatchLogs, createKey } from '../private/kms';
 import { acknowledgeAllManagedPolicies, acknowledgeManagedPolicies, acknowledgeWildcards } from '../private/nag';
 import { checkProps } from '../private/props-check';
@@ -105,6 +106,7 @@ export class SupabaseCluster extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: SupabaseClusterProps) {
     super(scope, id);
     checkProps(this, props, CLUSTER_PROPS_SPEC, 'SupabaseClusterProps');
+    checkKey(this, 'secretsEncryptionKey', props.secretsEncryptionKey);
     // The native AWS::IAM::OIDCProvider instead of the older custom resource (a Lambda function), unless the app
     // decided otherwise. Set before any child exists, so that it applies to the cluster below.
     if (this.node.tryGetContext(NATIVE_OIDC_PROVIDER_FLAG) === undefined) {

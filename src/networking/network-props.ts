@@ -70,6 +70,8 @@ export interface SupabaseNetworkProps {
   /**
    * The KMS key that encrypts the flow log group. Its key policy must let the CloudWatch Logs service of this
    * region use it.
+   * Checked at synth when imported by ARN (kms.Key.fromKeyArn): a key ARN (`key/<id>`, not an alias ARN, which IAM
+   * policies and grants cannot name) of this stack's region.
    *
    * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/flow-logs`
    */

@@ -13,6 +13,7 @@ import { Construct } from 'constructs';
 import { SupabaseNetworkProps } from './network-props';
 import { NETWORK_PROPS_SPEC } from './private/props-spec';
 import { validateAvailabilityZones, validateAzCount } from './private/validation';
+import { checkKey } from '../private/arn-checks';
 import { blockContains, blocksOverlap, Ipv4Block, offsetBlock, parseIpv4Cidr } from '../private/cidr';
 import { configError } from '../private/errors';
 import { FixedSubnetCidrs } from '../private/fixed-subnet-cidrs';
@@ -87,6 +88,7 @@ export class SupabaseNetwork extends Construct {
   constructor(scope: Construct, id: string, props: SupabaseNetworkProps = {}) {
     super(scope, id);
     checkProps(this, props, NETWORK_PROPS_SPEC, 'SupabaseNetworkProps');
+    checkKey(this, 'flowLogKey', props.flowLogKey);
 
     const vpcCidr = props.vpcCidr ?? DEFAULT_VPC_CIDR;
     const vpcBlock = this.validateVpcCidr(vpcCidr);

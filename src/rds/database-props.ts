@@ -29,6 +29,8 @@ export interface SupabaseDatabaseSource {
    * The ARN of the primary's instance, e.g. `arn:aws:rds:eu-west-1:123456789012:db:supabase-ireland-prod` (give the
    * primary a fixed `instanceIdentifier` so that its ARN is known before it is deployed). Its region is the source
    * region. Keep it after a promotion: the source region stays in the instance's template.
+   * Checked at synth: an RDS DB instance ARN (`db:`), not a cluster's or a snapshot's, in an AWS region of its
+   * partition.
    */
   readonly instanceArn: string;
 
@@ -125,6 +127,8 @@ export interface SupabaseDatabaseOptions {
    * The KMS key that encrypts the storage, the snapshots, Performance Insights, the master and login secrets and
    * the CloudWatch Logs groups of this construct. A key you pass must let CloudWatch Logs of this account and region
    * use it (the construct adds that statement itself to a key of the same app; an imported key's policy is yours).
+   * Checked at synth when imported by ARN (kms.Key.fromKeyArn): a key ARN (`key/<id>`, not an alias ARN, which IAM
+   * policies and grants cannot name) of this stack's region.
    *
    * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/database`, retained unless `removalPolicy` is DESTROY
    */
@@ -264,6 +268,8 @@ export interface SupabaseDatabaseOptions {
    * optionally with the KMS key of that region that encrypts the replicas. Needs `secretNamePrefix`. The master
    * secret keeps its generated name (see `SupabaseDatabaseSource.masterSecretName`) and its rotation, in this
    * region, whose new passwords reach the replicas.
+   * Checked at synth: AWS regions (aws-cdk-lib's RegionInfo list), not this stack's, each once; a replica's key,
+   * imported by ARN, of that replica's region.
    *
    * @default - no replicas
    */

@@ -16,6 +16,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseDatabaseProps } from './database-props';
+import { validateDatabaseArns } from './private/arn-validation';
 import { createBootstrap } from './private/bootstrap-resource';
 import {
   DEFAULT_ALLOCATED_STORAGE,
@@ -169,6 +170,7 @@ export class SupabaseDatabase extends Construct implements ec2.IConnectable {
   constructor(scope: Construct, id: string, props: SupabaseDatabaseProps) {
     super(scope, id);
     checkProps(this, props, DATABASE_PROPS_SPEC, 'SupabaseDatabaseProps');
+    validateDatabaseArns(this, props);
     const source = validateReplicaOf(this, props.replicaOf, {
       primaryOnly: {
         masterUsername: props.masterUsername,

@@ -15,6 +15,8 @@ export interface SupabaseSecretsProps {
 
   /**
    * The KMS key that encrypts every secret of this construct.
+   * Checked at synth when imported by ARN (kms.Key.fromKeyArn): a key ARN (`key/<id>`, not an alias ARN, which IAM
+   * policies and grants cannot name) of this stack's region.
    *
    * @default - a new key with rotation enabled and the alias `alias/<secretNamePrefix>`; multi-Region unless
    * `primaryRegion` is set
@@ -46,6 +48,8 @@ export interface SupabaseSecretsProps {
   /**
    * Regions every secret is replicated to (the disaster-recovery site), each optionally with a KMS key of that
    * region that encrypts the replicas.
+   * Checked at synth: AWS regions (aws-cdk-lib's RegionInfo list), not this stack's, each once; a replica's key,
+   * imported by ARN, of that replica's region.
    *
    * @default - no replicas
    */
@@ -55,6 +59,7 @@ export interface SupabaseSecretsProps {
    * The region of the primary secrets, when this construct stands in a disaster-recovery region for their
    * replicas: nothing is generated here, the secrets are the replicas of the primary's with the same
    * `secretNamePrefix` (required), encrypted with this construct's key. See docs/disaster-recovery.md.
+   * Checked at synth: an AWS region (aws-cdk-lib's RegionInfo list) other than this stack's.
    *
    * @default - this is the primary: the secrets are created and generated here
    */

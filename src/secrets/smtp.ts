@@ -10,7 +10,10 @@ export interface SupabaseSmtpSettings {
   readonly port?: number;
   /** SMTP user name (for SES, the SMTP credential's user name, not an IAM user name). */
   readonly user: string;
-  /** The secret that holds the SMTP password, e.g. an SES SMTP credential you stored yourself. */
+  /**
+   * The secret that holds the SMTP password, e.g. an SES SMTP credential you stored yourself. Checked at synth when
+   * imported by ARN: a Secrets Manager secret of this stack's region, where External Secrets reads it.
+   */
   readonly password: secretsmanager.ISecret;
   /**
    * The JSON field of `password` that holds the password.

@@ -12,6 +12,7 @@ import {
 } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { ApiKeysFunction } from './api-keys-function';
+import { validateSecretsArns } from './private/arn-validation';
 import { SECRETS_PROPS_SPEC } from './private/props-spec';
 import { SamlKeyGeneration } from './private/saml-key';
 import { SesSmtpCredential } from './private/ses-smtp';
@@ -29,7 +30,6 @@ const DEFAULT_JWT_SECRET_LENGTH = 64;
 const MIN_JWT_SECRET_LENGTH = 32;
 const DEFAULT_API_KEY_LIFETIME = Duration.days(5 * 365);
 const JWT_ISSUER = 'supabase';
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
 
 /**
  * Every secret Supabase needs (JWT secret, API keys signed from it, Realtime, postgres-meta and dashboard
@@ -80,10 +80,10 @@ export class SupabaseSecrets extends Construct {
   constructor(scope: Construct, id: string, props: SupabaseSecretsProps = {}) {
     super(scope, id);
     checkProps(this, props, SECRETS_PROPS_SPEC, 'SupabaseSecretsProps');
+    validateSecretsArns(this, props);
     this.primaryRegion = this.validateReplicaMode(props);
     const jwtSecretLength = this.validateJwtSecretLength(props.jwtSecretLength);
     const lifetime = this.validateApiKeyLifetime(props.apiKeyLifetime);
-    this.validateReplicaRegions(props.replicaRegions ?? []);
     this.replicaRegions = (props.replicaRegions ?? []).map((r) => r.region);
     const smtp = this.validateSmtp(props.smtp, props.sesSmtp);
     validateSecretsSettings(this, props);
@@ -238,13 +238,6 @@ export class SupabaseSecrets extends Construct {
     if (region === undefined) {
       return undefined;
     }
-    const stackRegion = Stack.of(this).region;
-    if (!Token.isUnresolved(region) && !REGION_PATTERN.test(region)) {
-      throw configError(this, `\`primaryRegion\` is '${region}', which is not an AWS region name. Use the primary site's region, e.g. 'eu-west-1'.`);
-    }
-    if (!Token.isUnresolved(region) && !Token.isUnresolved(stackRegion) && region === stackRegion) {
-      throw configError(this, `\`primaryRegion\` is '${region}', this stack's own region; replicas live in another region. Leave \`primaryRegion\` out to create the secrets here.`);
-    }
     if (props.secretNamePrefix === undefined) {
       throw configError(this, '`primaryRegion` is set without `secretNamePrefix`. The replicas carry the primary secrets\' names: pass the primary\'s prefix, e.g. \'supabase/ireland-prod\'.');
     }
@@ -276,26 +269,6 @@ export class SupabaseSecrets extends Construct {
       throw configError(this, `\`apiKeyLifetime\` is ${value.toHumanString()}; the API keys would be expired when signed. Use a positive duration such as Duration.days(1825).`);
     }
     return value;
-  }
-
-  private validateReplicaRegions(replicas: secretsmanager.ReplicaRegion[]) {
-    const stackRegion = Stack.of(this).region;
-    const seen = new Set<string>();
-    for (const { region } of replicas) {
-      if (Token.isUnresolved(region)) {
-        continue;
-      }
-      if (!REGION_PATTERN.test(region)) {
-        throw configError(this, `\`replicaRegions\` contains '${region}', which is not an AWS region name. Use a name such as 'eu-central-1'.`);
-      }
-      if (!Token.isUnresolved(stackRegion) && region === stackRegion) {
-        throw configError(this, `\`replicaRegions\` contains '${region}', the stack's own region; a secret cannot be replicated to its own region. List only other regions, e.g. the disaster-recovery region.`);
-      }
-      if (seen.has(region)) {
-        throw configError(this, `\`replicaRegions\` lists '${region}' twice. List each region once.`);
-      }
-      seen.add(region);
-    }
   }
 
   /** The SMTP settings of an SES credential made in this region. */

@@ -18,6 +18,8 @@ export interface SupabaseStorageReplication {
    * IAM policies use it (the default key policy does). A key of another app can be named by its alias ARN,
    * `kms.Key.fromKeyArn(this, 'DrKey', 'arn:aws:kms:eu-central-1:111122223333:alias/supabase-dr/storage')`: the
    * replication role may then use the region's keys that carry that alias (`kms:ResourceAliases`).
+   * Checked at synth when imported by ARN: a KMS key (key or alias ARN) of the destination bucket's region, whose
+   * region is checked to be an AWS region.
    */
   readonly destinationKey: kms.IKey;
 
@@ -44,6 +46,8 @@ export interface SupabaseStorageProps {
 
   /**
    * The KMS key that encrypts the objects (SSE-KMS). Its key policy must let this account's IAM policies use it.
+   * Checked at synth when imported by ARN (kms.Key.fromKeyArn): a key ARN (`key/<id>`, not an alias ARN, which IAM
+   * policies and grants cannot name) of this stack's region.
    *
    * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/storage`
    */

@@ -47,6 +47,7 @@ export interface SupabaseVpcSubnets {
 export interface SupabaseOnAwsProps extends SupabaseServicesOptions {
   /**
    * The ACM certificate of the load balancer's HTTPS listener, valid for the host of `publicUrl`.
+   * Checked at synth when imported by ARN: an ACM certificate (not an IAM server certificate) of this stack's region.
    *
    * @default - HTTP only, with a synth-time warning
    */
@@ -55,6 +56,7 @@ export interface SupabaseOnAwsProps extends SupabaseServicesOptions {
   /**
    * The ARN of a regional AWS WAF web ACL for the load balancer (`arn:aws:wafv2:<region>:<account>:regional/webacl/
    * ...`). A CloudFront-scoped ACL goes in `cdn.webAclArn`.
+   * Checked at synth: a wafv2 web ACL of the REGIONAL scope in this stack's region.
    *
    * @default - no web ACL
    */

@@ -19,7 +19,7 @@ import { SUPABASE_PROPS_SPEC } from './props-spec';
 import { SupabaseOnAwsProps } from './supabase-on-aws-props';
 import { checkProps } from '../private/props-check';
 import { stripUndefined } from '../private/strip-undefined';
-import { validateCdnSettings, validateLoadBalancerZones, validateRegionalWebAcl } from './edge/private/validation';
+import { validateCdnSettings, validateLoadBalancerArns, validateLoadBalancerZones } from './edge/private/validation';
 import { PublicLoadBalancer } from './edge/public-load-balancer';
 import { addOutputs } from './private/outputs';
 import { validateProps, validateStandby } from './private/validation';
@@ -82,7 +82,7 @@ export class SupabaseOnAws extends Construct {
     // The services' settings first: a mistaken URL, image or limit costs no build.
     validateServicesOptions(this, props, props.certificate !== undefined);
     validateProps(this, props);
-    validateRegionalWebAcl(this, props.webAclArn);
+    validateLoadBalancerArns(this, props.certificate, props.webAclArn);
     if (props.cdn) {
       validateCdnSettings(this, props.cdn.certificate, props.cdn.webAclArn);
       rejectPerClientRateLimitsBehindCdn(this, 'auth.rateLimits', props.auth.rateLimits);

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
-import { BadInput } from './bad-input';
+import { BadInput, MISTAKE_CLASSES, MistakeClass } from './bad-input';
 import { ALL_CASES } from './cases';
 import { synthErrorsDoc } from './doc';
 import { freshStack } from './stacks';
@@ -26,6 +26,12 @@ function answer(row: BadInput): { error?: string; warnings: Array<{ id: string; 
   }));
   return { warnings };
 }
+
+test('the table holds at least 80 mistakes, with every class of issue #24 among them', () => {
+  expect(ALL_CASES.length).toBeGreaterThanOrEqual(80);
+  const classes = new Set(ALL_CASES.map((row) => row.class));
+  expect((Object.keys(MISTAKE_CLASSES) as MistakeClass[]).filter((c) => !classes.has(c))).toEqual([]);
+});
 
 test('each row sets exactly one of error and warning, and no two rows are the same mistake', () => {
   expect(ALL_CASES.filter((row) => (row.error === undefined) === (row.warning === undefined)).map(label)).toEqual([]);

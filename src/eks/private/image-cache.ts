@@ -1,5 +1,6 @@
 import { Stack, Token, aws_ecr as ecr, aws_iam as iam } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
+import { checkSecret } from '../../private/arn-checks';
 import { configError } from '../../private/errors';
 import { acknowledgeWildcardResources } from '../../private/nag';
 import { SupabaseImageCacheOptions } from '../image-cache';
@@ -37,6 +38,7 @@ export function createImageCache(scope: Construct, nodeRole: iam.IRole, options:
   if (!Token.isUnresolved(credentials.secretName) && !credentials.secretName.startsWith(CREDENTIAL_PREFIX)) {
     throw configError(scope, `\`imageCache.dockerHubCredentials\` is named '${credentials.secretName}'; ECR reads only secrets whose names start with '${CREDENTIAL_PREFIX}'. Store the Docker Hub credential as e.g. '${CREDENTIAL_PREFIX}docker-hub'.`);
   }
+  checkSecret(scope, 'imageCache.dockerHubCredentials', credentials, { regionOf: 'the ECR registry', regionWhy: 'a pull-through cache rule reads its credential in its own region' });
   const stack = Stack.of(scope);
   const rule = new ecr.CfnPullThroughCacheRule(scope, 'ImageCacheRule', {
     ecrRepositoryPrefix: repositoryPrefix,

@@ -1,6 +1,8 @@
 import { Duration, Stack, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { checkKey } from '../../private/arn-checks';
 import { configError } from '../../private/errors';
+import { checkRegion } from '../../private/regions';
 import { SupabaseStorageProps, SupabaseStorageReplication } from '../storage-props';
 
 /** S3 accepts noncurrent-version transitions to STANDARD_IA and ONEZONE_IA only after 30 days; the seed plan uses 30 for every class. */
@@ -28,6 +30,7 @@ export function validateStorageProps(scope: IConstruct, props: SupabaseStoragePr
   const noncurrentVersionExpiration = validateNoncurrentVersions(scope, props, versioned);
   validateAccessLogs(scope, props);
   validateReplication(scope, props.replication, versioned);
+  checkKey(scope, 'encryptionKey', props.encryptionKey);
   validateBucketName(scope, props.bucketName);
   (props.allowedPrincipalArns ?? []).forEach((arn, i) => validatePrincipalArn(scope, arn, `allowedPrincipalArns[${i}]`));
   validateTransferAcceleration(scope, props);
@@ -105,6 +108,15 @@ function validateReplication(scope: IConstruct, replication: SupabaseStorageRepl
   if (!Token.isUnresolved(sourceRegion) && !Token.isUnresolved(destinationRegion) && sourceRegion === destinationRegion) {
     throw configError(scope, `\`replication.destinationBucket\` is in ${destinationRegion}, the bucket's own region; disaster recovery needs a copy in another region. Pass a bucket of the DR region, imported with s3.Bucket.fromBucketAttributes(scope, id, { bucketArn, region }) (fromBucketArn assumes the stack's region).`);
   }
+  checkRegion(scope, 'replication.destinationBucket.env.region', destinationRegion);
+  // The replicas are encrypted in the destination's region: a key of another region fails every object's
+  // replication, and S3 reports it only as FAILED objects. An alias ARN is matched by kms:ResourceAliases.
+  checkKey(scope, 'replication.destinationKey', replication.destinationKey, {
+    region: destinationRegion,
+    regionOf: 'the destination bucket',
+    regionWhy: 'S3 encrypts the replicas with a key of the destination\'s region; with any other key every object fails to replicate, and the DR copy would stay incomplete',
+    alias: true,
+  });
 }
 
 function validateBucketName(scope: IConstruct, name: string | undefined) {

@@ -50,6 +50,8 @@ export interface SupabaseObservabilityOptions {
    * statements that let CloudWatch Logs and CloudWatch alarms use it; an imported key's policy cannot be changed
    * here, so it is an error unless `alarmTopic` is given too (create that topic with a key whose policy allows
    * `cloudwatch.amazonaws.com` `kms:Decrypt` and `kms:GenerateDataKey*`).
+   * Checked at synth when imported by ARN (kms.Key.fromKeyArn): a key ARN (`key/<id>`, not an alias ARN, which IAM
+   * policies and grants cannot name) of this stack's region.
    *
    * @default - a new key with rotation enabled and the alias `alias/<stack name>/<path>/observability`
    */

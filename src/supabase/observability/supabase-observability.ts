@@ -1,4 +1,4 @@
-import { RemovalPolicy, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as cloudwatchActions, aws_eks_v2 as eks, aws_kms as kms, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, aws_cloudwatch as cloudwatch, aws_cloudwatch_actions as cloudwatchActions, aws_eks_v2 as eks, aws_kms as kms, aws_logs as logs, aws_sns as sns } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
 import { SupabaseObservabilityProps } from './observability-props';
 import { AlarmFactory } from './private/alarm-factory';
@@ -12,7 +12,9 @@ import { addProxyAlarms } from './private/proxy-alarms';
 import { resolveThresholds } from './private/resolve-thresholds';
 import { addSecretReplicationCheck } from './private/secret-replication-check';
 import { addStorageAlarms } from './private/storage-alarms';
+import { checkKey } from '../../private/arn-checks';
 import { allowCloudWatchLogs, createKey } from '../../private/kms';
+import { checkOtherRegions } from '../../private/regions';
 
 /**
  * Container logs and metrics in CloudWatch (the CloudWatch Observability add-on), alarms on the database, the RDS
@@ -39,6 +41,8 @@ export class SupabaseObservability extends Construct {
   constructor(scope: Construct, id: string, props: SupabaseObservabilityProps) {
     super(scope, id);
     const thresholds = resolveThresholds(this, props.thresholds ?? {});
+    checkKey(this, 'encryptionKey', props.encryptionKey, { regionWhy: 'CloudWatch Logs and SNS use keys of their own region' });
+    checkOtherRegions(this, 'secretReplication.regions', props.secretReplication?.regions ?? [], Stack.of(this).region, '');
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.encryptionKey = props.encryptionKey ?? createKey(this, 'Key', {

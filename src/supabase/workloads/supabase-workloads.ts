@@ -26,6 +26,7 @@ import { DEFAULT_IMAGES, SupabaseImages } from './images';
 import { authFeatureEnv } from './private/auth-env';
 import { ChartNetwork, DEFAULT_FILE_SIZE_LIMIT } from './private/chart-props';
 import { EnvironmentService, resolveEnvironments, serviceSecretSources } from './private/extra-env';
+import { checkSecretSources } from './private/secret-env';
 import { validateServicesOptions } from './private/settings-validation';
 import { AUTOSCALED, SINGLE, resolveScaling, validateImage } from './private/validation';
 import { SupabaseServicesOptions } from './services-options';
@@ -139,6 +140,7 @@ export class SupabaseWorkloads extends Construct {
     // Each service's own secrets (client secrets, the user's secret variables), read by the operator into the
     // service's Secret.
     const serviceSecrets = serviceSecretSources({ auth: authFeatures.secrets }, environments);
+    checkSecretSources(this, serviceSecrets);
     const serviceSecretReads = Object.values(serviceSecrets).flat().map((v) => v.secret.grantRead(cluster.externalSecretsRole));
     const pooled = props.database.proxy !== undefined;
 

@@ -209,10 +209,10 @@ describe('SupabaseOnAws rejects a CDN that cannot work', () => {
     const s = stack();
     const cdn = { certificate: acm.Certificate.fromCertificateArn(s, 'Ireland', ALB_CERT) };
     expect(() => new SupabaseOnAws(s, 'A', supabaseProps(s, { cdn })))
-      .toThrow(`Stack/A: \`cdn.certificate\` is in eu-west-1 (${ALB_CERT}), but CloudFront takes certificates from us-east-1 only`);
+      .toThrow(`Stack/A: \`cdn.certificate\` '${ALB_CERT}' is in eu-west-1, but CloudFront is in us-east-1 (it takes certificates from us-east-1 only`);
     const made = new acm.Certificate(s, 'Made', { domainName: 'supabase.example.com' });
     expect(() => new SupabaseOnAws(s, 'B', supabaseProps(s, { cdn: { certificate: made } })))
-      .toThrow('Stack/B: `cdn.certificate` is in eu-west-1 (Stack/Made)');
+      .toThrow('Stack/B: `cdn.certificate` is in eu-west-1 (Stack/Made), but CloudFront is in us-east-1');
   });
 
   test('with a web ACL that is not CloudFront-scoped; and a CloudFront-scoped ACL on the load balancer', () => {
@@ -220,9 +220,9 @@ describe('SupabaseOnAws rejects a CDN that cannot work', () => {
     const regional = 'arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/supabase/4444';
     const cdn = { certificate: acm.Certificate.fromCertificateArn(s, 'Virginia', CDN_CERT), webAclArn: regional };
     expect(() => new SupabaseOnAws(s, 'A', supabaseProps(s, { cdn })))
-      .toThrow(`Stack/A: \`cdn.webAclArn\` is '${regional}', which is not a CloudFront-scoped web ACL`);
+      .toThrow(`Stack/A: \`cdn.webAclArn\` '${regional}' is a web ACL of the REGIONAL scope, which CloudFront cannot use`);
     expect(() => new SupabaseOnAws(s, 'B', supabaseProps(s, { cdn: undefined, webAclArn: CDN_ACL })))
-      .toThrow(`Stack/B: \`webAclArn\` is '${CDN_ACL}', a CloudFront-scoped (global) web ACL, which a load balancer cannot use`);
+      .toThrow(`Stack/B: \`webAclArn\` '${CDN_ACL}' is a web ACL of the CLOUDFRONT scope, which a load balancer cannot use`);
   });
 
   test('but skips values that are tokens until deployment', () => {

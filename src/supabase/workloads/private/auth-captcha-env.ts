@@ -32,7 +32,7 @@ export function captchaEnv(scope: Construct, prop: string, captcha: SupabaseCapt
   if (captcha.timeout !== undefined) {
     plain.GOTRUE_SECURITY_CAPTCHA_TIMEOUT = goDuration(scope, `${prop}.timeout`, captcha.timeout);
   }
-  return { plain, secrets: [{ name: 'GOTRUE_SECURITY_CAPTCHA_SECRET', secret: captcha.secret, field }] };
+  return { plain, secrets: [{ name: 'GOTRUE_SECURITY_CAPTCHA_SECRET', secret: captcha.secret, field, prop: `${prop}.secret` }] };
 }
 
 /** A positive duration under the gateway's timeout, as Go writes it (`1500ms`). */

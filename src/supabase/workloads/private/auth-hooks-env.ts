@@ -57,7 +57,7 @@ export function authHooksEnv(scope: Construct, prop: string, hooks: SupabaseAuth
     plain[`${env}_ENABLED`] = 'true';
     plain[`${env}_URI`] = hook.uri;
     if (!postgres) {
-      secrets.push({ name: authHookSecretsVariable(kind.env), secret: hook.secret!, field: hook.secretField });
+      secrets.push({ name: authHookSecretsVariable(kind.env), secret: hook.secret!, field: hook.secretField, prop: `${at}.secret` });
     }
   }
   return { plain, secrets };

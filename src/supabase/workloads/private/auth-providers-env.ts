@@ -63,7 +63,7 @@ export function externalProvidersEnv(
     if (p.emailOptional !== undefined) {
       plain[`${env}_EMAIL_OPTIONAL`] = String(p.emailOptional);
     }
-    secrets.push({ name: `${env}_SECRET`, secret: p.clientSecret, field: p.clientSecretField });
+    secrets.push({ name: `${env}_SECRET`, secret: p.clientSecret, field: p.clientSecretField, prop: `${prop}[${i}].clientSecret` });
   });
   return { plain, secrets };
 }

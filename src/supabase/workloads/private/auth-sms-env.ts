@@ -30,7 +30,7 @@ export function smsEnv(scope: Construct, settings: SupabaseAuthSettings): AuthEn
   const at = `\`${prop}.provider\` (SupabaseSmsProvider.${provider._factory})`;
   for (const v of provider._values) {
     if (v.fieldProp !== undefined) {
-      secrets.push(credential(scope, at, provider, v));
+      secrets.push({ ...credential(scope, at, provider, v), prop: `${prop}.provider.${v.prop}` });
     } else if (v.value !== undefined || v.required) {
       plain[v.variable] = plainValue(scope, at, v);
     }

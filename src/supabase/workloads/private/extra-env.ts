@@ -105,7 +105,7 @@ function checkService(scope: IConstruct, service: EnvironmentService, env: Supab
       throw configError(scope, `\`${at}.field\` of ${v.name} is empty. Name the secret's JSON field that holds the value, or leave it out to use the whole secret string.`);
     }
     variables.push({ name: v.name, at, override: v.override ?? false });
-    secrets.push({ name: v.name, secret: v.secret, field: v.field });
+    secrets.push({ name: v.name, secret: v.secret, field: v.field, prop: `${at}.secret` });
   });
   return { variables, secrets };
 }
