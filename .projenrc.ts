@@ -129,8 +129,8 @@ if (jestTransform) {
 // The constructs devDependency is set after construction because projen replaces it with the peer range.
 project.addDevDeps('constructs@10.8.1');
 
-// The tests run the Realtime and Kong start scripts with the tools their images carry.
-project.testTask.prependExec('scripts/ensure-system-packages.sh shell-tools pgbouncer');
+// The tests run the Realtime and Kong start scripts with the tools their images carry, and the gateway's Lua in LuaJIT.
+project.testTask.prependExec('scripts/ensure-system-packages.sh shell-tools pgbouncer luajit');
 
 // Keep everything but the library out of the npm tarball.
 for (const pattern of ['/examples/', '/scripts/', '/docs/', 'cdk.out/', '/build/', '/.ci/', '/.bench/', 'cdk.context.json']) {

@@ -4,6 +4,7 @@
 #   python-wheel  Debian's python3 with setuptools and wheel (builds the Python wheel offline)
 #   shell-tools   jq and curl (the tests run the containers' start scripts, which use them)
 #   pgbouncer     PgBouncer and openssl (the pooling integration test runs a transaction pooler with TLS)
+#   luajit        LuaJIT, what Kong runs (the gateway's API key translation is run in it)
 set -euo pipefail
 
 missing=()
@@ -17,6 +18,9 @@ for need in "$@"; do
       ;;
     pgbouncer)
       [ -x /usr/sbin/pgbouncer ] && command -v openssl >/dev/null || missing+=(pgbouncer openssl)
+      ;;
+    luajit)
+      command -v luajit >/dev/null || missing+=(luajit)
       ;;
     *)
       echo "ensure-system-packages: unknown need '$need'" >&2
