@@ -1,4 +1,5 @@
 import { Duration, RemovalPolicy, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { SupabaseSigningKeys } from './signing-keys-settings';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
 import type { SupabaseSecrets } from './supabase-secrets';
 
@@ -96,6 +97,22 @@ export interface SupabaseSecretsProps {
    * @default false
    */
   readonly samlSigningKey?: boolean;
+
+  /**
+   * Supabase's asymmetric JWT signing keys (ES256) and opaque API keys (`sb_publishable_...` for browsers,
+   * `sb_secret_...` for servers): the recommended setting.
+   *
+   * A custom resource generates them in AWS into the secret `<secretNamePrefix>/signing-keys` (encrypted with this
+   * construct's key, replicated with the other secrets) and rotates them as the labels of `SupabaseSigningKeys`
+   * change; no key appears in a template, a manifest, a custom resource response or a log. Auth then signs with the
+   * key in use, PostgREST, Storage and Realtime verify with the published keys, and the gateway accepts the opaque
+   * keys next to the anon and service_role keys, which keep working (the legacy JWT secret stays in the key sets).
+   * With `primaryRegion`, give the same value as the primary's, so that the gateway here knows the key names.
+   * See docs/network-and-secrets.md#signing-keys-and-opaque-api-keys.
+   *
+   * @default - no signing keys: every service uses the HS256 JWT secret, and clients the anon and service_role keys
+   */
+  readonly signingKeys?: SupabaseSigningKeys;
 
   /**
    * User name of the Studio dashboard's basic authentication (the password is generated).

@@ -30,7 +30,7 @@ export interface SigningKeysProperties {
   readonly PreviouslyUsed?: string[];
   /** 'true' while the legacy HS256 secret still verifies (and Auth accepts HS256 tokens); 'false' once it is off. */
   readonly LegacyKeys: string;
-  /** Names of the secret API keys (`sb_secret_...`), e.g. ['default', 'billing']. */
+  /** Names of the secret API keys (`sb_secret_...`), the default one first, e.g. ['default', 'billing']. */
   readonly SecretApiKeys: string[];
   /** The internal keys' `iss` claim. */
   readonly Issuer: string;
@@ -54,7 +54,9 @@ export interface SigningKeysDocument {
   readonly serviceRoleKeyAsymmetric: string;
   /** The publishable key (`sb_publishable_...`). */
   readonly publishableKey: string;
-  /** The secret keys by name, as a JSON object (Edge Functions' `SUPABASE_SECRET_KEYS`). */
+  /** The publishable key as `default` of a JSON object (Edge Functions' `SUPABASE_PUBLISHABLE_KEYS`). */
+  readonly publishableKeys: string;
+  /** The secret keys by name, the first also as `default`, as a JSON object (Edge Functions' `SUPABASE_SECRET_KEYS`). */
   readonly secretKeys: string;
   /** The `kid` the internal keys are signed with, and their claims: re-signed when these change. */
   readonly internalKeys: { readonly kid: string; readonly issuer: string; readonly lifetimeSeconds: number; readonly issuedAt: number };
@@ -69,10 +71,11 @@ export interface KeysOutcome {
 }
 
 const NAME = /^[a-z0-9][a-z0-9_-]{0,62}$/;
+const SECRET_KEY_FIELD_PREFIX = 'secretKey_';
 
 /** The field of the secret key `name`. */
 export function secretKeyField(name: string): `secretKey_${string}` {
-  return `secretKey_${name}`;
+  return `${SECRET_KEY_FIELD_PREFIX}${name}`;
 }
 
 /** Makes the document match `props`. `now` is injectable for tests. */
@@ -120,7 +123,10 @@ export async function ensureSigningKeys(
     changes.push('new publishable key');
   }
   const secretKeys: Record<string, string> = {};
-  const existingSecretKeys = parseObject(existing.secretKeys);
+  // Each key by name from its own field (the `secretKeys` map repeats the first as `default`).
+  const existingSecretKeys: Record<string, string> = Object.fromEntries(Object.entries(existing)
+    .filter(([field, value]) => field.startsWith(SECRET_KEY_FIELD_PREFIX) && typeof value === 'string')
+    .map(([field, value]) => [field.slice(SECRET_KEY_FIELD_PREFIX.length), value]));
   for (const name of names) {
     secretKeys[name] = existingSecretKeys[name] ?? generateOpaqueKey('secret');
     if (!existingSecretKeys[name]) {
@@ -138,7 +144,8 @@ export async function ensureSigningKeys(
     anonKeyAsymmetric,
     serviceRoleKeyAsymmetric,
     publishableKey,
-    secretKeys: JSON.stringify(secretKeys),
+    publishableKeys: JSON.stringify({ default: publishableKey }),
+    secretKeys: JSON.stringify({ default: secretKeys[names[0]], ...secretKeys }),
     internalKeys,
     ...Object.fromEntries(names.map((name) => [secretKeyField(name), secretKeys[name]])),
   };
@@ -167,6 +174,9 @@ function parse(props: SigningKeysProperties) {
   }
   if (names.length === 0 || new Set(names).size !== names.length) {
     throw new Error('SecretApiKeys must name at least one secret API key, each once');
+  }
+  if (names.indexOf('default') > 0) {
+    throw new Error("SecretApiKeys may name 'default' only first: the first key is the default one");
   }
   if (props.LegacyKeys !== 'true' && props.LegacyKeys !== 'false') {
     throw new Error(`LegacyKeys must be 'true' or 'false', got '${props.LegacyKeys}'`);

@@ -17,6 +17,8 @@ import { SECRETS_PROPS_SPEC } from './private/props-spec';
 import { SamlKeyGeneration } from './private/saml-key';
 import { SesSmtpCredential } from './private/ses-smtp';
 import { validateSecretsSettings } from './private/settings-validation';
+import { SigningKeysGeneration } from './private/signing-keys';
+import { ValidatedSigningKeys, validateSigningKeys } from './private/signing-keys-validation';
 import { SupabaseSecretsProps } from './secrets-props';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
 import { configError } from '../private/errors';
@@ -64,6 +66,14 @@ export class SupabaseSecrets extends Construct {
    */
   public readonly samlSigningKey?: secretsmanager.ISecret;
   /**
+   * The asymmetric signing keys and opaque API keys (`signingKeys`): a JSON document whose fields each service's
+   * Secret takes (`jwtKeys`, `jwks`, `publishableKey`, `secretKey_<name>`, ...; see docs/network-and-secrets.md).
+   * Undefined unless `signingKeys` is set.
+   */
+  public readonly signingKeys?: secretsmanager.ISecret;
+  /** The names of the secret API keys, the default one first; empty unless `signingKeys` is set. */
+  public readonly secretApiKeyNames: string[];
+  /**
    * The SMTP settings, when given: `smtp` (the password stays in the caller's secret), or those of the SES
    * credential made with `sesSmtp` (its secret's `password` field).
    */
@@ -87,6 +97,8 @@ export class SupabaseSecrets extends Construct {
     this.replicaRegions = (props.replicaRegions ?? []).map((r) => r.region);
     const smtp = this.validateSmtp(props.smtp, props.sesSmtp);
     validateSecretsSettings(this, props);
+    const signingKeys = props.signingKeys ? validateSigningKeys(this, props.signingKeys) : undefined;
+    this.secretApiKeyNames = signingKeys?.secretApiKeys ?? [];
     this.secretNamePrefix = this.validateSecretNamePrefix(
       props.secretNamePrefix ?? `supabase/${this.node.path.replace(/[^a-zA-Z0-9/_+=.@-]/g, '-')}`,
     );
@@ -157,8 +169,19 @@ export class SupabaseSecrets extends Construct {
       acknowledgeRotation(this.samlSigningKey, 'Every SAML identity provider trusts the certificate Auth derives from this key; a new key breaks each SSO connection until its provider is given the new metadata, so the key is changed deliberately with the providers, never by a schedule.');
     }
 
+    if (signingKeys) {
+      this.signingKeys = generated('SigningKeys', 'signing-keys', 'Supabase asymmetric JWT signing keys and opaque API keys, generated and rotated by a custom resource', {
+        // A random placeholder until the custom resource writes the keys (it runs right after creation).
+        secretStringTemplate: '{}', generateStringKey: 'placeholder', passwordLength: 16, excludePunctuation: true,
+      });
+      acknowledgeRotation(this.signingKeys, 'The signing keys rotate through their states (standby, in use, previously used) as `signingKeys` changes, so that no token in flight stops verifying; a scheduled rotation of the whole secret would skip the standby period and break every session.');
+    }
+
     if (!this.primaryRegion) {
       this.signApiKeys(lifetime, removalPolicy);
+      if (this.signingKeys && signingKeys) {
+        this.generateSigningKeys(signingKeys, lifetime, removalPolicy);
+      }
       if (this.samlSigningKey) {
         new SamlKeyGeneration(this, 'SamlKey', { secret: this.samlSigningKey, encryptionKey: this.encryptionKey, removalPolicy });
       }
@@ -229,6 +252,19 @@ export class SupabaseSecrets extends Construct {
         Issuer: JWT_ISSUER,
         LifetimeSeconds: String(lifetime.toSeconds()),
       },
+    });
+  }
+
+  private generateSigningKeys(keys: ValidatedSigningKeys, lifetime: Duration, removalPolicy: RemovalPolicy) {
+    new SigningKeysGeneration(this, 'SigningKeysGeneration', {
+      secret: this.signingKeys!,
+      jwtSecret: this.jwtSecret,
+      encryptionKey: this.encryptionKey,
+      ...keys,
+      legacyApiKeys: true,
+      issuer: JWT_ISSUER,
+      lifetime,
+      removalPolicy,
     });
   }
 

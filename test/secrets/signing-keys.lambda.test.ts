@@ -58,6 +58,7 @@ describe('first run', () => {
     expect(kids(doc.publicJwks)).toEqual([kid]);
     expect(opaqueKeyKind(doc.publishableKey)).toBe('publishable');
     expect(JSON.parse(doc.secretKeys)).toEqual({ default: doc.secretKey_default });
+    expect(JSON.parse(doc.publishableKeys)).toEqual({ default: doc.publishableKey });
     expect(opaqueKeyKind(doc.secretKey_default)).toBe('secret');
 
     const jwks = createLocalJWKSet(JSON.parse(doc.publicJwks));
@@ -123,8 +124,11 @@ describe('later runs', () => {
     expect(two.secretKey_billing).not.toBe(two.secretKey_default);
     expect(two.publishableKey).toBe(first.publishableKey);
 
+    expect(JSON.parse(two.secretKeys)).toEqual({ default: two.secretKey_default, billing: two.secretKey_billing });
+
     await expect(run({ SecretApiKeys: ['billing'] })).resolves.toEqual({ written: true, changes: ["revoked secret API key 'default'"] });
-    expect(JSON.parse(stored().secretKeys)).toEqual({ billing: two.secretKey_billing });
+    // The first name's key is the default one now.
+    expect(JSON.parse(stored().secretKeys)).toEqual({ default: two.secretKey_billing, billing: two.secretKey_billing });
     expect(stored()).not.toHaveProperty('secretKey_default');
   });
 
@@ -145,6 +149,7 @@ describe('refused properties', () => {
     [{ Standby: ['key-1'] }, /The signing key labels repeat key-1/],
     [{ SecretApiKeys: [] }, /SecretApiKeys must name at least one secret API key/],
     [{ SecretApiKeys: ['a', 'a'] }, /SecretApiKeys must name at least one secret API key, each once/],
+    [{ SecretApiKeys: ['billing', 'default'] }, /may name 'default' only first/],
     [{ LegacyKeys: 'yes' }, /LegacyKeys must be 'true' or 'false'/],
     [{ LifetimeSeconds: '0' }, /LifetimeSeconds must be a positive whole number/],
   ])('%p', async (props, message) => {

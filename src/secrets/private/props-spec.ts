@@ -2,6 +2,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { PropsSpec, REPLICA_REGION_SPEC, arrayOf, construct, enumOf, object, required, requiredOwnCheck } from '../../private/props-check';
 import { SupabaseSecretsProps } from '../secrets-props';
+import { SupabaseSigningKeys } from '../signing-keys-settings';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from '../smtp';
 
 const SMTP_SPEC: PropsSpec<SupabaseSmtpSettings> = {
@@ -19,6 +20,13 @@ const SES_SMTP_SPEC: PropsSpec<SupabaseSesSmtpSettings> = {
   senderName: 'string',
 };
 
+const SIGNING_KEYS_SPEC: PropsSpec<SupabaseSigningKeys> = {
+  inUse: 'string',
+  standby: arrayOf('string'),
+  previouslyUsed: arrayOf('string'),
+  secretApiKeys: arrayOf('string'),
+};
+
 export const SECRETS_PROPS_SPEC: PropsSpec<SupabaseSecretsProps> = {
   secretNamePrefix: 'string',
   encryptionKey: construct('kms.IKey'),
@@ -30,5 +38,6 @@ export const SECRETS_PROPS_SPEC: PropsSpec<SupabaseSecretsProps> = {
   smtp: object('SupabaseSmtpSettings', SMTP_SPEC),
   sesSmtp: object('SupabaseSesSmtpSettings', SES_SMTP_SPEC),
   samlSigningKey: 'boolean',
+  signingKeys: object('SupabaseSigningKeys', SIGNING_KEYS_SPEC),
   dashboardUsername: 'string',
 };

@@ -145,7 +145,8 @@ export class SupabaseWorkloads extends Construct {
     const pooled = props.database.proxy !== undefined;
 
     const app = this.app;
-    const common = (service: EnvironmentService) => ({ namespace: this.namespace, network, extraEnv: environments.extraEnv[service] });
+    const signingKeys = props.secrets.signingKeys ? { secretKeyNames: props.secrets.secretApiKeyNames } : undefined;
+    const common = (service: EnvironmentService) => ({ namespace: this.namespace, network, extraEnv: environments.extraEnv[service], signingKeys });
     const apply = this.apply.bind(this);
 
     const namespace = apply('Namespace', new NamespaceChart(app, 'namespace', { namespace: this.namespace }));
@@ -180,6 +181,9 @@ export class SupabaseWorkloads extends Construct {
           service,
           variables: variables.map((v) => ({ name: v.name, secretArn: v.secret.secretArn, field: v.field })),
         })),
+        signingKeys: props.secrets.signingKeys
+          ? { secret: props.secrets.signingKeys.secretArn, secretKeyNames: props.secrets.secretApiKeyNames }
+          : undefined,
       },
     }), namespace, cluster.externalSecretsChart, ...(cacheRead ? [cacheRead] : []), ...serviceSecretReads);
 

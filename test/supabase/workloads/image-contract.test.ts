@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { EXAMPLE_APPS, allDeployments, supabaseDeployments } from './deployments';
 import { SHELL_BUILTINS, commandWords, programsOf } from './shell-commands';
 import { USER_ENVIRONMENT_ANNOTATION } from '../../../src/supabase/workloads/private/extra-env';
-import { IMAGE_CONTRACTS, ImageContract, ListenAddress, SupabaseService } from '../../../src/supabase/workloads/private/image-contract';
+import { IMAGE_CONTRACTS, ImageContract, ListenAddress, SupabaseService, readsSecretEnv } from '../../../src/supabase/workloads/private/image-contract';
 
 const SOURCES = allDeployments();
 
@@ -147,7 +147,7 @@ function violations(pod: any, container: any, contract: ImageContract, userEnv: 
 
   // Secrets only where the image reads them (the user's own variables are the user's business).
   for (const e of container.env ?? []) {
-    if (e.valueFrom?.secretKeyRef && !contract.secretEnv.includes(e.name) && !userEnv.includes(e.name)) {
+    if (e.valueFrom?.secretKeyRef && !readsSecretEnv(contract, e.name) && !userEnv.includes(e.name)) {
       problems.push(`gets ${e.name} from Secret ${e.valueFrom.secretKeyRef.name}, which the image does not read`);
     }
   }

@@ -53,12 +53,16 @@ function translate(code: string, requests: Request[]): Array<Record<string, stri
     '    request = {',
     '      get_header = function(name) return request.headers[string.lower(name)] end,',
     '      get_query_arg = function(name) return request.query[name] end,',
+    '      get_query = function() local copy = {} for k, v in pairs(request.query) do copy[k] = v end return copy end,',
     '    },',
-    '    service = { request = { set_header = function(name, value) set[#set + 1] = name .. "=" .. value end } },',
+    '    service = { request = {',
+    '      set_header = function(name, value) set[#set + 1] = name .. "=" .. value end,',
+    '      set_query = function(args) set[#set + 1] = "?apikey=" .. tostring(args.apikey) end,',
+    '    } },',
     '  }',
     '  local f = assert(loadstring(code))',
     // Kong's sandbox: the PDK, and Lua's standard functions and string library.
-    '  setfenv(f, { kong = kong, type = type, string = string })',
+    '  setfenv(f, { kong = kong, type = type, string = string, pairs = pairs, tostring = tostring })',
     '  f()',
     '  print(table.concat(set, "\\t"))',
     'end',
@@ -98,8 +102,13 @@ describe('the translation of opaque keys (LuaJIT)', () => {
 
   test("Realtime's WebSocket route also gets x-api-key, which its socket reads first", () => {
     const ws = render(apiKeyTranslation(KEYS, true));
-    expect(translate(ws, [{ query: { apikey: VALUES.SUPABASE_SECRET_KEY_BILLING } }, { query: { apikey: 'sb_publishable_unknown' } }])).toEqual([
-      { 'Authorization': bearer('SERVICE_ROLE_KEY_ASYMMETRIC'), 'x-api-key': VALUES.SERVICE_ROLE_KEY_ASYMMETRIC },
+    expect(translate(ws, [
+      { query: { apikey: VALUES.SUPABASE_SECRET_KEY_BILLING, vsn: '1.0.0' } },
+      { headers: { apikey: VALUES.SUPABASE_PUBLISHABLE_KEY } },
+      { query: { apikey: 'sb_publishable_unknown' } },
+    ])).toEqual([
+      { 'Authorization': bearer('SERVICE_ROLE_KEY_ASYMMETRIC'), 'x-api-key': VALUES.SERVICE_ROLE_KEY_ASYMMETRIC, '?apikey': VALUES.SERVICE_ROLE_KEY_ASYMMETRIC },
+      { 'Authorization': bearer('ANON_KEY_ASYMMETRIC'), 'x-api-key': VALUES.ANON_KEY_ASYMMETRIC },
       {},
     ]);
   });

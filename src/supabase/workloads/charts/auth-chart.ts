@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { PORTS } from '../../private/ports';
-import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
+import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv, signingKeyEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
 import { AUTH_ISSUER_PATH } from '../private/kong-config';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
@@ -78,6 +78,8 @@ export class AuthChart extends Chart {
         }),
         GOTRUE_DB_DATABASE_URL: secrets.value(K8S_SECRETS.dbAuth, 'url'),
         GOTRUE_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
+        // Signs with the key in use; verifies the others and, through its `oct` key, the legacy HS256 tokens.
+        ...signingKeyEnv(secrets, props.signingKeys, { GOTRUE_JWT_KEYS: 'jwt-keys' }),
         ...(smtp ? { GOTRUE_SMTP_PASS: secrets.value(K8S_SECRETS.smtp, 'password') } : {}),
       },
       secretEnv: props.secretEnv,

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from '../../private/ports';
-import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
+import { ANY_IPV4, SecretEnv, ServiceChartProps, databaseEgress, plainEnv, signingKeyEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
 import { addServicePolicy, addSupabaseService, resources } from '../private/service';
 
@@ -41,6 +41,10 @@ export class FunctionsChart extends Chart {
           DENO_DIR: '/tmp/deno',
         }),
         JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
+        // For the functions' own code, under the names hosted Supabase gives them.
+        ...signingKeyEnv(secrets, props.signingKeys, {
+          SUPABASE_JWKS: 'jwks', SUPABASE_PUBLISHABLE_KEYS: 'publishable-keys', SUPABASE_SECRET_KEYS: 'secret-keys',
+        }),
         SUPABASE_ANON_KEY: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
         SUPABASE_SERVICE_ROLE_KEY: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
         SUPABASE_DB_URL: secrets.value(K8S_SECRETS.dbFunctions, 'url'),

@@ -2,11 +2,12 @@ import { Size } from 'aws-cdk-lib';
 import { Chart } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { K8S_SECRETS } from './secrets-chart';
+import { K8S_SECRETS, secretKeyKey } from './secrets-chart';
 import { PORTS } from '../../private/ports';
 import { SecretEnv, ServiceChartProps, plainEnv, uploadSpoolSize } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
-import { kongDeclarativeConfig, kongStartScript } from '../private/kong-config';
+import { KongApiKeys, LEGACY_KEY_VARIABLES, OPAQUE_KEY_VARIABLES, secretKeyVariable } from '../private/kong-api-keys';
+import { kongDeclarativeConfig, kongStartScript, kongTemplateVariables } from '../private/kong-config';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 
 export interface KongChartProps extends ServiceChartProps {
@@ -27,8 +28,9 @@ const TEMPLATE_DIR = '/home/kong/template';
  */
 export const KONG_PREFIX = '/kong_prefix';
 
-/** The plugins the routes use (and nothing else is loaded). */
+/** The plugins the routes use (and nothing else is loaded); `pre-function` translates opaque API keys, if any. */
 export const KONG_PLUGINS = 'request-transformer,cors,key-auth,acl,basic-auth,request-termination,ip-restriction,post-function';
+const KONG_PLUGINS_WITH_API_KEY_TRANSLATION = `${KONG_PLUGINS},pre-function`;
 
 /**
  * The API gateway: Kong 3.9 without a database on port 8000. Its declarative configuration is a template in a
@@ -47,15 +49,17 @@ export class KongChart extends Chart {
     const secrets = new SecretEnv(this);
     const port = PORTS.kong;
     const status = PORTS.kongStatus;
+    // The legacy keys stay on next to the opaque ones (turning them off is not offered yet).
+    const apiKeys: KongApiKeys | undefined = props.signingKeys ? { legacy: true, secretKeyNames: props.signingKeys.secretKeyNames } : undefined;
     const template = new kplus.ConfigMap(this, 'template', {
       metadata: { name: 'kong-template' },
-      data: { 'kong.yml': JSON.stringify(kongDeclarativeConfig({ functions: props.functions, realtimeHost: REALTIME_SERVICE }), null, 1) },
+      data: { 'kong.yml': JSON.stringify(kongDeclarativeConfig({ functions: props.functions, realtimeHost: REALTIME_SERVICE, apiKeys }), null, 1) },
     });
     const { service } = addSupabaseService(this, {
       name: 'kong',
       image: props.image,
       ports: [{ name: 'http', port }, { name: 'status', port: status, exposed: false }],
-      command: ['/bin/sh', '-c', kongStartScript(`${TEMPLATE_DIR}/kong.yml`, `${KONG_PREFIX}/kong.yml`)],
+      command: ['/bin/sh', '-c', kongStartScript(`${TEMPLATE_DIR}/kong.yml`, `${KONG_PREFIX}/kong.yml`, kongTemplateVariables(apiKeys))],
       env: {
         ...plainEnv({
           KONG_PREFIX,
@@ -65,7 +69,7 @@ export class KongChart extends Chart {
           // Re-resolve the upstream Services soon after they change (Kong's defaults cache a miss for 30 s).
           KONG_DNS_NOT_FOUND_TTL: '1',
           KONG_DNS_VALID_TTL: '5',
-          KONG_PLUGINS: KONG_PLUGINS,
+          KONG_PLUGINS: apiKeys ? KONG_PLUGINS_WITH_API_KEY_TRANSLATION : KONG_PLUGINS,
           KONG_NGINX_PROXY_PROXY_BUFFER_SIZE: '160k',
           KONG_NGINX_PROXY_PROXY_BUFFERS: '64 160k',
           // One worker per visible core otherwise (about 100 MB each on a large node).
@@ -80,8 +84,15 @@ export class KongChart extends Chart {
           KONG_REAL_IP_HEADER: 'X-Forwarded-For',
           KONG_REAL_IP_RECURSIVE: 'on',
         }),
-        SUPABASE_ANON_KEY: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
-        SUPABASE_SERVICE_KEY: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
+        [LEGACY_KEY_VARIABLES.anon]: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
+        [LEGACY_KEY_VARIABLES.serviceRole]: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
+        ...(apiKeys ? {
+          [OPAQUE_KEY_VARIABLES.publishable]: secrets.value(K8S_SECRETS.signingKeys, 'publishable-key'),
+          ...Object.fromEntries(apiKeys.secretKeyNames.map((name) =>
+            [secretKeyVariable(name), secrets.value(K8S_SECRETS.signingKeys, secretKeyKey(name))])),
+          [OPAQUE_KEY_VARIABLES.anonInternal]: secrets.value(K8S_SECRETS.signingKeys, 'anon-key-asymmetric'),
+          [OPAQUE_KEY_VARIABLES.serviceRoleInternal]: secrets.value(K8S_SECRETS.signingKeys, 'service-role-key-asymmetric'),
+        } : {}),
         DASHBOARD_USERNAME: secrets.value(K8S_SECRETS.dashboard, 'username'),
         DASHBOARD_PASSWORD: secrets.value(K8S_SECRETS.dashboard, 'password'),
       },

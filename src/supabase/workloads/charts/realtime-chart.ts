@@ -4,7 +4,7 @@ import { Construct } from 'constructs';
 import { REALTIME_SERVICE } from './kong-chart';
 import { K8S_SECRETS } from './secrets-chart';
 import { PORTS } from '../../private/ports';
-import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
+import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv, signingKeyEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
 import { PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, httpProbe, resources } from '../private/service';
 
@@ -19,14 +19,17 @@ const TENANT_API_HEADER = '/tmp/tenant-api-header';
 
 /**
  * The tenant registration: Realtime's tenant API (`PUT /api/tenants/<id>` creates or updates) with the database
- * settings of the `postgres_cdc_rls` extension, TLS enforced (RDS refuses plain connections). jq reads every value
- * from the environment, so no value lands on a command line or in the log.
+ * settings of the `postgres_cdc_rls` extension, TLS enforced (RDS refuses plain connections), and, with signing keys,
+ * the published keys (`jwt_jwks`) it verifies asymmetric tokens with. jq reads every value from the environment, so
+ * no value lands on a command line or in the log.
  */
-const TENANT_BODY = [
-  '{tenant: {name: $id, external_id: $id, jwt_secret: env.API_JWT_SECRET, extensions: [{type: "postgres_cdc_rls", settings: {',
-  'db_host: env.DB_HOST, db_port: env.DB_PORT, db_name: env.DB_NAME, db_user: env.DB_USER, db_password: env.DB_PASSWORD,',
-  'region: "us-east-1", poll_interval_ms: 100, poll_max_record_bytes: 1048576, ssl_enforced: true}}]}}',
-].join(' ');
+function tenantBody(jwks: boolean): string {
+  return [
+    `{tenant: {name: $id, external_id: $id, jwt_secret: env.API_JWT_SECRET,${jwks ? ' jwt_jwks: (env.API_JWT_JWKS | fromjson),' : ''} extensions: [{type: "postgres_cdc_rls", settings: {`,
+    'db_host: env.DB_HOST, db_port: env.DB_PORT, db_name: env.DB_NAME, db_user: env.DB_USER, db_password: env.DB_PASSWORD,',
+    'region: "us-east-1", poll_interval_ms: 100, poll_max_record_bytes: 1048576, ssl_enforced: true}}]}}',
+  ].join(' ');
+}
 
 /**
  * Whether the tenant is healthy: `GET /api/tenants/<id>/health` (any JWT signed with API_JWT_SECRET) answers 200
@@ -49,7 +52,7 @@ export function realtimeTenantHealthCommand(port: number): string {
  * The tenant's health is what counts: the API creates a tenant and then runs its migrations, so a first call whose
  * migrations fail leaves the tenant in place, and the retry updates it without migrating, with success.
  */
-export function realtimeStartScript(port: number): string {
+export function realtimeStartScript(port: number, jwks = false): string {
   const api = `http://127.0.0.1:${port}`;
   const tenant = `${api}/api/tenants/${REALTIME_TENANT}`;
   return [
@@ -61,7 +64,7 @@ export function realtimeStartScript(port: number): string {
     `  printf 'Authorization: Bearer %s\\n' "$ANON_KEY" > ${TENANT_API_HEADER}`,
     `  until curl -fsS -o /dev/null ${api}/healthcheck; do sleep 2; done`,
     '  while :; do',
-    `    status=$(jq -n --arg id ${REALTIME_TENANT} '${TENANT_BODY}' | curl -sS -o /tmp/tenant-api-answer -w '%{http_code}' -X PUT \\`,
+    `    status=$(jq -n --arg id ${REALTIME_TENANT} '${tenantBody(jwks)}' | curl -sS -o /tmp/tenant-api-answer -w '%{http_code}' -X PUT \\`,
     `      -H @${TENANT_API_HEADER} -H 'Content-Type: application/json' --data-binary @- ${tenant})`,
     '    if [ "$status" = 200 ] || [ "$status" = 201 ]; then break; fi',
     `    echo "Realtime tenant ${REALTIME_TENANT}: registration failed (HTTP $status): $(head -c 300 /tmp/tenant-api-answer)" >&2`,
@@ -101,7 +104,7 @@ export class RealtimeChart extends Chart {
       serviceName: REALTIME_SERVICE,
       image: props.image,
       ports: [{ name: 'http', port }],
-      command: ['/usr/bin/tini', '-s', '-g', '--', '/bin/bash', '-c', realtimeStartScript(port)],
+      command: ['/usr/bin/tini', '-s', '-g', '--', '/bin/bash', '-c', realtimeStartScript(port, props.signingKeys !== undefined)],
       env: {
         ...plainEnv({
           PORT: String(port),
@@ -136,6 +139,9 @@ export class RealtimeChart extends Chart {
         // A JWT signed with API_JWT_SECRET, for the tenant API and its health (any such JWT passes; the anon key is the
         // least privileged one, and upstream's health check uses it too).
         ANON_KEY: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
+        // The published keys for the tenant (Realtime stores them unencrypted, so without the legacy secret, which
+        // the tenant's jwt_secret already holds encrypted).
+        ...signingKeyEnv(secrets, props.signingKeys, { API_JWT_JWKS: 'public-jwks' }),
       },
       // Ready while the tenant is healthy; alive while the server answers (a database outage makes the pods
       // unready, not restart).

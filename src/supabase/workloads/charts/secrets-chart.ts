@@ -1,5 +1,6 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct } from 'constructs';
+import { SIGNING_KEYS_SECRET } from '../private/chart-props';
 import { serviceEnvSecretName } from '../private/secret-env';
 import { NAME_LABEL, PART_OF, PART_OF_LABEL } from '../private/service';
 
@@ -31,7 +32,18 @@ export const K8S_SECRETS = {
   dbFunctions: 'supabase-db-functions',
   /** `host`, `port`, `password` (the AUTH token), `url` (`rediss://:<password>@<host>:<port>`) of the cache, if any */
   cache: 'supabase-cache',
+  /**
+   * The signing keys and opaque API keys, if any: `jwt-keys` (Auth's set), `jwks` (the verifiers' set, with the
+   * legacy secret), `public-jwks`, `publishable-key`, `publishable-keys` and `secret-keys` (JSON objects by name),
+   * `secret-key-<name>`, `anon-key-asymmetric`, `service-role-key-asymmetric`
+   */
+  signingKeys: SIGNING_KEYS_SECRET,
 } as const;
+
+/** The key of the secret API key `name` in the signing keys' Secret. */
+export function secretKeyKey(name: string): string {
+  return `secret-key-${name}`;
+}
 
 /** A service's variables from Secrets Manager: each one's name, secret (ARN) and JSON field (none: the whole string). */
 export interface ServiceSecretEnv {
@@ -69,6 +81,8 @@ export interface SecretSources {
   readonly cache?: { readonly secret: string; readonly host: string; readonly port: number };
   /** Each service's own variables from Secrets Manager, into its Secret `supabase-<service>-env`. */
   readonly serviceEnv?: ServiceSecretEnv[];
+  /** The signing keys' secret and the secret API keys' names, if the deployment has signing keys. */
+  readonly signingKeys?: { readonly secret: string; readonly secretKeyNames: string[] };
 }
 
 export interface SecretsChartProps extends ChartProps {
@@ -175,6 +189,19 @@ export class SecretsChart extends Chart {
           password: '{{ .password }}',
           url: `rediss://:{{ .password }}@${s.cache.host}:${s.cache.port}`,
         },
+      });
+    }
+    if (s.signingKeys) {
+      fields(K8S_SECRETS.signingKeys, s.signingKeys.secret, {
+        'jwt-keys': 'jwtKeys',
+        'jwks': 'jwks',
+        'public-jwks': 'publicJwks',
+        'publishable-key': 'publishableKey',
+        'publishable-keys': 'publishableKeys',
+        'secret-keys': 'secretKeys',
+        ...Object.fromEntries(s.signingKeys.secretKeyNames.map((name) => [secretKeyKey(name), `secretKey_${name}`])),
+        'anon-key-asymmetric': 'anonKeyAsymmetric',
+        'service-role-key-asymmetric': 'serviceRoleKeyAsymmetric',
       });
     }
     this.serviceEnv(s, props.refreshInterval);

@@ -3,7 +3,7 @@ import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { PORTS } from '../../private/ports';
-import { ANY_IPV4, DEFAULT_FILE_SIZE_LIMIT, SecretEnv, ServiceChartProps, databaseEgress, plainEnv, uploadSpoolSize } from '../private/chart-props';
+import { ANY_IPV4, DEFAULT_FILE_SIZE_LIMIT, SecretEnv, ServiceChartProps, databaseEgress, plainEnv, uploadSpoolSize, signingKeyEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
 import { NAME_LABEL, PART_OF, PART_OF_LABEL, addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseStorageApiSettings } from '../settings';
@@ -69,6 +69,7 @@ export class StorageChart extends cdk8s.Chart {
         ANON_KEY: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
         SERVICE_KEY: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
         AUTH_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
+        ...signingKeyEnv(secrets, props.signingKeys, { JWT_JWKS: 'jwks' }),
         DATABASE_URL: secrets.value(K8S_SECRETS.dbStorage, 'url'),
         // With a pool URL, the Storage API sets search_path per transaction (set_config(..., true)) instead of per
         // connection; migrations and its LISTEN stay on DATABASE_URL, the instance.

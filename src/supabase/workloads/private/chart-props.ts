@@ -17,6 +17,12 @@ export interface ChartNetwork {
   readonly cache?: { readonly cidrs: string[]; readonly port: number };
 }
 
+/** The signing keys and opaque API keys, when the deployment has them (`SupabaseSecrets.signingKeys`). */
+export interface ChartSigningKeys {
+  /** The secret API keys' names, the default one first (keys `secret-key-<name>` of the signing keys' Secret). */
+  readonly secretKeyNames: string[];
+}
+
 /** What every service chart receives. */
 export interface ServiceChartProps {
   readonly namespace: string;
@@ -25,6 +31,8 @@ export interface ServiceChartProps {
   readonly network: ChartNetwork;
   /** The user's further variables for the service (`environment.<service>`): pass them to addSupabaseService. */
   readonly extraEnv: ExtraEnv;
+  /** The signing keys, if any: the services verify (Auth signs) with them, the gateway accepts the opaque keys. */
+  readonly signingKeys?: ChartSigningKeys;
 }
 
 /** Every address outside the cluster's private ranges is reached on 443 through the NAT gateway or an endpoint. */
@@ -46,6 +54,21 @@ export class SecretEnv {
     return kplus.EnvValue.fromSecretValue({ secret, key });
   }
 }
+
+/**
+ * The variables `keys` maps to keys of the signing keys' Secret (`supabase-signing-keys`), or none when the
+ * deployment has no signing keys.
+ */
+export function signingKeyEnv(
+  secrets: SecretEnv, signingKeys: ChartSigningKeys | undefined, keys: Record<string, string>,
+): Record<string, kplus.EnvValue> {
+  return signingKeys
+    ? Object.fromEntries(Object.entries(keys).map(([name, key]) => [name, secrets.value(SIGNING_KEYS_SECRET, key)]))
+    : {};
+}
+
+/** The Kubernetes Secret of the signing keys (K8S_SECRETS.signingKeys in the secrets chart). */
+export const SIGNING_KEYS_SECRET = 'supabase-signing-keys';
 
 /** Plain values as env values. */
 export function plainEnv(values: Record<string, string>): Record<string, kplus.EnvValue> {

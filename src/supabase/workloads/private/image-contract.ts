@@ -36,7 +36,8 @@ export interface ImageContract {
   readonly endpoints: Endpoint[];
   /**
    * The variables the program, or the library's start command in that image, reads that the library takes from
-   * Kubernetes Secrets. A Secret value given to a container under any other name is one it does not use.
+   * Kubernetes Secrets (a name ending in `*` stands for every name it starts). A Secret value given to a container
+   * under any other name is one it does not use.
    */
   readonly secretEnv: string[];
   /** Where the facts come from. */
@@ -109,7 +110,10 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
       { path: '/status/ready', listen: { env: 'KONG_STATUS_LISTEN', default: '127.0.0.1:8007' } },
       { listen: { env: 'KONG_PROXY_LISTEN', default: '0.0.0.0:8000' } },
     ],
-    secretEnv: ['SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_KEY', 'DASHBOARD_USERNAME', 'DASHBOARD_PASSWORD'],
+    // The library's start command renders these into the declarative configuration (SUPABASE_SECRET_KEY_<NAME> for
+    // each secret API key).
+    secretEnv: ['SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_KEY', 'DASHBOARD_USERNAME', 'DASHBOARD_PASSWORD',
+      'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_SECRET_KEY_*', 'ANON_KEY_ASYMMETRIC', 'SERVICE_ROLE_KEY_ASYMMETRIC'],
     sources: [
       'Kong/kong@3.9.3:build/dockerfiles/deb.Dockerfile (KONG_PREFIX, USER kong, /entrypoint.sh)',
       'Kong/kong@3.9.3:scripts/explain_manifest/fixtures/ubuntu-24.04-amd64.txt (files under /usr/local/kong, nginx runpath)',
@@ -130,6 +134,8 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
     endpoints: [{ path: '/health', listen: { env: 'GOTRUE_API_PORT', default: '8081' } }],
     secretEnv: [
       'GOTRUE_DB_DATABASE_URL', 'GOTRUE_JWT_SECRET', 'GOTRUE_SMTP_PASS',
+      // JWTConfiguration.Keys (internal/conf/configuration.go, decoded by internal/conf/jwk.go).
+      'GOTRUE_JWT_KEYS',
       // SAMLConfiguration.PrivateKey (internal/conf/saml.go).
       'GOTRUE_SAML_PRIVATE_KEY',
       // OAuthProviderConfiguration.Secret of each provider in Auth's ProviderConfiguration.
@@ -180,8 +186,9 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
     ],
     secretEnv: ['DB_HOST', 'DB_PORT', 'DB_USER', 'DB_PASSWORD', 'DB_NAME', 'DB_ENC_KEY', 'API_JWT_SECRET', 'METRICS_JWT_SECRET',
       'SECRET_KEY_BASE', 'RELEASE_COOKIE',
-      // The library's start command and probes: the tenant API takes any JWT signed with API_JWT_SECRET.
-      'ANON_KEY'],
+      // The library's start command and probes: the tenant API takes any JWT signed with API_JWT_SECRET; the
+      // tenant's published keys (lib/realtime/api/tenant.ex: jwt_jwks).
+      'ANON_KEY', 'API_JWT_JWKS'],
     sources: ['supabase/realtime@v2.129.8:Dockerfile', 'supabase/realtime@v2.129.8:run.sh', 'supabase/realtime@v2.129.8:lib/realtime_web/router.ex',
       'elixir-lang/elixir@v1.19.5:lib/mix/lib/mix/tasks/release.init.ex (RELEASE_TMP)'],
   },
@@ -195,7 +202,7 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
     writes: [TMP],
     tools: [...BASE_TOOLS, 'wget', 'node'],
     endpoints: [{ path: '/status', listen: { env: 'SERVER_PORT', default: '5000' } }],
-    secretEnv: ['ANON_KEY', 'SERVICE_KEY', 'AUTH_JWT_SECRET', 'DATABASE_URL', 'DATABASE_POOL_URL'],
+    secretEnv: ['ANON_KEY', 'SERVICE_KEY', 'AUTH_JWT_SECRET', 'DATABASE_URL', 'DATABASE_POOL_URL', 'JWT_JWKS'],
     sources: ['supabase/storage@v1.70.6:Dockerfile', 'supabase/storage@v1.70.6:src/config.ts', 'supabase/storage@v1.70.6:src/http/routes/tus/index.ts'],
   },
   imgproxy: {
@@ -252,10 +259,17 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
     ],
     tools: [...BASE_TOOLS, 'bash', 'edge-runtime'],
     endpoints: [{ listen: { option: '--port', env: 'EDGE_RUNTIME_PORT', default: '9000' } }],
-    secretEnv: ['JWT_SECRET', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_DB_URL', 'REDIS_URL'],
+    // The functions' own code reads the keys (the runtime passes its environment on to the user workers).
+    secretEnv: ['JWT_SECRET', 'SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_ROLE_KEY', 'SUPABASE_DB_URL', 'REDIS_URL',
+      'SUPABASE_JWKS', 'SUPABASE_PUBLISHABLE_KEYS', 'SUPABASE_SECRET_KEYS'],
     sources: ['supabase/edge-runtime@v1.74.0:Dockerfile', 'supabase/edge-runtime@v1.74.0:cli/src/flags.rs', 'supabase/edge-runtime@v1.74.0:deno/cache/deno_dir.rs'],
   },
 };
+
+/** Whether `contract` lists `name` among the variables the image reads from Secrets. */
+export function readsSecretEnv(contract: ImageContract, name: string): boolean {
+  return contract.secretEnv.some((v) => (v.endsWith('*') ? name.startsWith(v.slice(0, -1)) : v === name));
+}
 
 /** The numeric user and group a service's pods run as. */
 export function imageUser(service: SupabaseService): { user: number; group: number } {

@@ -9,8 +9,9 @@
  *   when it is one, sends the service `Authorization: Bearer <internal JWT>` unless the client sent its own JWT (a
  *   user's session): an absent `Authorization` or one carrying an opaque key (`Bearer sb_...`, what supabase-js sends
  *   before a user signs in) is replaced. Realtime's socket takes its token from `x-api-key` before the `apikey`
- *   argument, so the WebSocket route also gets `x-api-key`. An unknown or revoked key is left alone: key-auth refuses
- *   it, and a service without key-auth (Storage, Edge Functions) gets no JWT from it.
+ *   argument, so the WebSocket route also gets `x-api-key`, and the argument is replaced too. An unknown or revoked
+ *   key is left alone: key-auth refuses it, and Storage (no key-auth: signed URLs carry their own token) gets no JWT
+ *   from it. Edge Functions' route is left as it is (the functions read the keys from their own environment).
  *
  * The keys reach the Lua code as placeholders that the container's start script fills in from the environment
  * (Secrets): the ConfigMap holds none of them.
@@ -85,7 +86,14 @@ export function apiKeyTranslation(keys: KongApiKeys, webSocket: boolean): string
     '  if type(authorization) ~= "string" or string.lower(string.sub(authorization, 1, 10)) == "bearer sb_" then',
     '    kong.service.request.set_header("Authorization", "Bearer " .. jwt)',
     '  end',
-    ...(webSocket ? ['  kong.service.request.set_header("x-api-key", jwt)'] : []),
+    ...(webSocket ? [
+      '  kong.service.request.set_header("x-api-key", jwt)',
+      '  local query = kong.request.get_query()',
+      '  if query.apikey ~= nil then',
+      '    query.apikey = jwt',
+      '    kong.service.request.set_query(query)',
+      '  end',
+    ] : []),
     'end',
   ].join('\n');
 }

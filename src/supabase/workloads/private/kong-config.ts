@@ -1,3 +1,4 @@
+import { KongApiKeys, apiKeyConsumers, apiKeyTranslationPlugin, apiKeyVariables } from './kong-api-keys';
 import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from '../../private/ports';
 
 /**
@@ -8,9 +9,12 @@ export const AUTH_ISSUER_PATH = '/auth/v1';
 
 /**
  * The variables the gateway's entrypoint substitutes into the declarative configuration at start, from the
- * pod's environment (which reads them from Secrets). They never appear in the ConfigMap.
+ * pod's environment (which reads them from Secrets): the API keys it accepts and the dashboard's credentials. They
+ * never appear in the ConfigMap.
  */
-export const KONG_TEMPLATE_VARIABLES = ['SUPABASE_ANON_KEY', 'SUPABASE_SERVICE_KEY', 'DASHBOARD_USERNAME', 'DASHBOARD_PASSWORD'];
+export function kongTemplateVariables(apiKeys: KongApiKeys | undefined): string[] {
+  return [...apiKeyVariables(apiKeys), 'DASHBOARD_USERNAME', 'DASHBOARD_PASSWORD'];
+}
 
 const placeholder = (name: string) => `\${${name}}`;
 
@@ -19,6 +23,8 @@ export interface KongConfigOptions {
   readonly functions: boolean;
   /** The Service name Realtime is reached under: its first label is the tenant id. */
   readonly realtimeHost: string;
+  /** The opaque API keys, when the deployment has them (`signingKeys`); the legacy keys only otherwise. */
+  readonly apiKeys?: KongApiKeys;
 }
 
 type Plugin = { name: string; config?: Record<string, unknown> };
@@ -30,6 +36,8 @@ const forbidden: Plugin = { name: 'request-termination', config: { status_code: 
 
 /** The routes of self-hosted Supabase's gateway (0.8.1), as Kong 3.9 declarative configuration (format 3.0). */
 export function kongDeclarativeConfig(options: KongConfigOptions): Record<string, unknown> {
+  // With opaque keys, each route that forwards a key translates it into its internal JWT first.
+  const translated = (webSocket = false) => (options.apiKeys ? [apiKeyTranslationPlugin(options.apiKeys, webSocket)] : []);
   const auth = `http://auth:${PORTS.auth}`;
   const rest = `http://rest:${PORTS.rest}`;
   const realtime = `${options.realtimeHost}:${PORTS.realtime}`;
@@ -58,20 +66,20 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
       name: 'auth-v1',
       url: `${auth}/`,
       routes: [{ name: 'auth-v1-all', strip_path: true, paths: ['/auth/v1/'] }],
-      plugins: [cors, keyAuth(false), acl('admin', 'anon')],
+      plugins: [cors, ...translated(), keyAuth(false), acl('admin', 'anon')],
     },
     {
       name: 'rest-v1',
       url: `${rest}/`,
       routes: [{ name: 'rest-v1-all', strip_path: true, paths: ['/rest/v1/'] }],
-      plugins: [cors, keyAuth(true), acl('admin', 'anon')],
+      plugins: [cors, ...translated(), keyAuth(true), acl('admin', 'anon')],
     },
     {
       // The OpenAPI description of every exposed table: service_role only.
       name: 'rest-v1-openapi',
       url: `${rest}/`,
       routes: [{ name: 'rest-v1-openapi', strip_path: true, paths: ['~/rest/v1/$'], regex_priority: 100 }],
-      plugins: [cors, keyAuth(true), acl('admin')],
+      plugins: [cors, ...translated(), keyAuth(true), acl('admin')],
     },
     {
       name: 'graphql-v1',
@@ -79,6 +87,7 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
       routes: [{ name: 'graphql-v1-all', strip_path: true, paths: ['/graphql/v1'] }],
       plugins: [
         cors,
+        ...translated(),
         keyAuth(true),
         { name: 'request-transformer', config: { add: { headers: ['Content-Profile:graphql_public'] } } },
         acl('admin', 'anon'),
@@ -89,14 +98,14 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
       url: `http://${realtime}/socket`,
       protocol: 'ws',
       routes: [{ name: 'realtime-v1-ws', strip_path: true, paths: ['/realtime/v1/'] }],
-      plugins: [cors, keyAuth(false), acl('admin', 'anon')],
+      plugins: [cors, ...translated(true), keyAuth(false), acl('admin', 'anon')],
     },
     {
       name: 'realtime-v1-rest',
       url: `http://${realtime}/api`,
       protocol: 'http',
       routes: [{ name: 'realtime-v1-rest', strip_path: true, paths: ['/realtime/v1/api'] }],
-      plugins: [cors, keyAuth(false), acl('admin', 'anon')],
+      plugins: [cors, ...translated(), keyAuth(false), acl('admin', 'anon')],
     },
     {
       // Tenant management and the API description stay inside the cluster.
@@ -110,7 +119,7 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
       name: 'storage-v1',
       url: `http://storage:${PORTS.storage}/`,
       routes: [{ name: 'storage-v1-all', strip_path: true, paths: ['/storage/v1/'] }],
-      plugins: [cors],
+      plugins: [cors, ...translated()],
     },
     ...(options.functions ? [{
       name: 'functions-v1',
@@ -144,8 +153,7 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
     _transform: true,
     consumers: [
       { username: 'DASHBOARD', basicauth_credentials: [{ username: placeholder('DASHBOARD_USERNAME'), password: placeholder('DASHBOARD_PASSWORD') }] },
-      { username: 'anon', keyauth_credentials: [{ key: placeholder('SUPABASE_ANON_KEY') }] },
-      { username: 'service_role', keyauth_credentials: [{ key: placeholder('SUPABASE_SERVICE_KEY') }] },
+      ...apiKeyConsumers(options.apiKeys),
     ],
     acls: [
       { consumer: 'anon', group: 'anon' },
@@ -164,8 +172,8 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
  * awk replaces literal placeholders, so no character of a value is interpreted; `"` and `\` are escaped, because
  * the template is JSON.
  */
-export function kongStartScript(templatePath: string, configPath: string): string {
-  const names = KONG_TEMPLATE_VARIABLES.join(' ');
+export function kongStartScript(templatePath: string, configPath: string, variables: string[]): string {
+  const names = variables.join(' ');
   const render = [
     `awk -v names="${names}" 'BEGIN { n = split(names, vars, " ") }`,
     '{ for (i = 1; i <= n; i++) { p = "${" vars[i] "}"; v = ENVIRON[vars[i]]; gsub(/[\\\\"]/, "\\\\\\\\&", v);',
@@ -173,7 +181,7 @@ export function kongStartScript(templatePath: string, configPath: string): strin
   ].join(' ');
   return [
     'set -eu',
-    ...['KONG_PREFIX', ...KONG_TEMPLATE_VARIABLES].map((v) => `: "\${${v}:?is not set}"`),
+    ...['KONG_PREFIX', ...variables].map((v) => `: "\${${v}:?is not set}"`),
     render,
     'rm -rf "$KONG_PREFIX/pids"',
     'for entrypoint in /entrypoint.sh /docker-entrypoint.sh; do',
