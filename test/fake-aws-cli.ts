@@ -44,9 +44,10 @@ export function fakeAwsCli(answers: Record<string, string>): FakeAwsCli {
 
 /**
  * The smoke test's stand-in: describe-stacks answers with a SupabaseOnAws stack's outputs (`ApiUrl`,
- * `ApiKeysSecretArn`, and `DistributionDomainName` when given), get-secret-value with `secretString`.
+ * `ApiKeysSecretArn`, `DistributionDomainName` when given, `SigningKeysSecretArn` with `signingKeys`), get-secret-value
+ * with `secretString`.
  */
-export function fakeAws(apiUrl: string, secretString: string, distribution?: string): FakeAwsCli {
+export function fakeAws(apiUrl: string, secretString: string, distribution?: string, signingKeys = false): FakeAwsCli {
   const cli = fakeAwsCli({
     'cloudformation describe-stacks': 'cat "$dir/describe.json"',
     'secretsmanager get-secret-value': 'cat "$dir/secret.txt"',
@@ -57,6 +58,7 @@ export function fakeAws(apiUrl: string, secretString: string, distribution?: str
         { OutputKey: 'SupabaseApiUrlA1B2C3D4', OutputValue: apiUrl },
         { OutputKey: 'SupabaseApiKeysSecretArnE5F60718', OutputValue: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:k-AbCdEf' },
         ...(distribution ? [{ OutputKey: 'SupabaseDistributionDomainName0A1B2C3D', OutputValue: distribution }] : []),
+        ...(signingKeys ? [{ OutputKey: 'SupabaseSigningKeysSecretArn1A2B3C4D', OutputValue: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:sk-AbCdEf' }] : []),
       ],
     }],
   }));

@@ -51,6 +51,8 @@ export const PRIMARY = {
   region: 'eu-west-1',
   /** The prefix of the primary's secrets and database login secrets, whose replicas this site reads. */
   secretNamePrefix: 'supabase/ireland-prod',
+  /** The primary's signing keys (its `secrets.signingKeys`): this site's gateway accepts the same API keys. */
+  signingKeys: { inUse: 'key-2026-12', secretApiKeys: ['default', 'billing_worker'] },
   /** The primary's database instance. */
   databaseArn: `arn:aws:rds:eu-west-1:${ACCOUNT}:db:supabase-ireland-prod`,
   /** The primary's Storage replication role, which this site's bucket lets in. */
@@ -126,6 +128,7 @@ export class CoreStack extends Stack {
     this.secrets = new SupabaseSecrets(this, 'Secrets', {
       secretNamePrefix: PRIMARY.secretNamePrefix,
       primaryRegion: PRIMARY.region,
+      signingKeys: PRIMARY.signingKeys,
       // Auth sends email through SES in Frankfurt after a failover, with a credential made here: SMTP passwords are
       // per region, so Ireland's is of no use in eu-central-1.
       sesSmtp: { adminEmail: SENDER, senderName: 'Example' },

@@ -257,8 +257,14 @@ export const PRODUCTION: IrelandEnvironment = {
     // zone gives 12,273 and leaves the public (10.100.1-3.0/24) and database (10.100.20-22.0/24) tiers in place.
     eksSubnetCidrs: ['10.100.32.0/20', '10.100.48.0/20', '10.100.64.0/20'],
   },
-  // The prefix the DR site's replicas are found by.
-  secrets: { secretNamePrefix: 'supabase/ireland-prod' },
+  secrets: {
+    // The prefix the DR site's replicas are found by.
+    secretNamePrefix: 'supabase/ireland-prod',
+    // Asymmetric signing keys and opaque API keys (the recommended setting): browsers get the publishable key, each
+    // backend a secret key of its own; the anon and service_role keys keep working while clients move over.
+    // docs/network-and-secrets.md#signing-keys-and-opaque-api-keys says how to rotate and revoke them.
+    signingKeys: { inUse: 'key-2026-12', secretApiKeys: ['default', 'billing_worker'] },
+  },
   // The seed plan's node groups (the default): `general` on demand (t3.large/t3.xlarge, 1 to 10 nodes) and `spot`
   // (t3.large/m5.large/m5a.large, 0 to 20 nodes), with the Cluster Autoscaler; a year of control-plane logs.
   cluster: {},

@@ -18,7 +18,7 @@ import { SamlKeyGeneration } from './private/saml-key';
 import { SesSmtpCredential } from './private/ses-smtp';
 import { validateSecretsSettings } from './private/settings-validation';
 import { SigningKeysGeneration } from './private/signing-keys';
-import { ValidatedSigningKeys, validateSigningKeys } from './private/signing-keys-validation';
+import { validateSigningKeys } from './private/signing-keys-validation';
 import { SupabaseSecretsProps } from './secrets-props';
 import { SupabaseSesSmtpSettings, SupabaseSmtpSettings } from './smtp';
 import { configError } from '../private/errors';
@@ -180,7 +180,17 @@ export class SupabaseSecrets extends Construct {
     if (!this.primaryRegion) {
       this.signApiKeys(lifetime, removalPolicy);
       if (this.signingKeys && signingKeys) {
-        this.generateSigningKeys(signingKeys, lifetime, removalPolicy);
+        new SigningKeysGeneration(this, 'SigningKeysGeneration', {
+          secret: this.signingKeys,
+          jwtSecret: this.jwtSecret,
+          encryptionKey: this.encryptionKey,
+          ...signingKeys,
+          // The legacy keys stay on next to the new ones (turning them off is not offered yet).
+          legacyApiKeys: true,
+          issuer: JWT_ISSUER,
+          lifetime,
+          removalPolicy,
+        });
       }
       if (this.samlSigningKey) {
         new SamlKeyGeneration(this, 'SamlKey', { secret: this.samlSigningKey, encryptionKey: this.encryptionKey, removalPolicy });
@@ -252,19 +262,6 @@ export class SupabaseSecrets extends Construct {
         Issuer: JWT_ISSUER,
         LifetimeSeconds: String(lifetime.toSeconds()),
       },
-    });
-  }
-
-  private generateSigningKeys(keys: ValidatedSigningKeys, lifetime: Duration, removalPolicy: RemovalPolicy) {
-    new SigningKeysGeneration(this, 'SigningKeysGeneration', {
-      secret: this.signingKeys!,
-      jwtSecret: this.jwtSecret,
-      encryptionKey: this.encryptionKey,
-      ...keys,
-      legacyApiKeys: true,
-      issuer: JWT_ISSUER,
-      lifetime,
-      removalPolicy,
     });
   }
 

@@ -85,12 +85,13 @@ test('Ireland replicates its master secret to Frankfurt too, so that the promote
 });
 
 describe('the secrets', () => {
-  test('Ireland replicates its six secrets to Frankfurt under the key alias Frankfurt creates', () => {
+  test('Ireland replicates its seven secrets (the signing keys among them) to Frankfurt under the key alias Frankfurt creates', () => {
     const replicated = irelandCore.findResources('AWS::SecretsManager::Secret', {
       Properties: { ReplicaRegions: [{ Region: 'eu-central-1', KmsKeyId: `arn:aws:kms:eu-central-1:${ACCOUNT}:${DR.secretsKeyAlias}` }] },
     });
     expect(Object.values(replicated).map((r: any) => r.Properties.Name).sort()).toEqual(
-      ['api-keys', 'dashboard', 'jwt', 'meta-crypto-key', 'realtime-db-enc-key', 'realtime-secret-key-base'].map((n) => `${DR.secretNamePrefix}/${n}`));
+      ['api-keys', 'dashboard', 'jwt', 'meta-crypto-key', 'realtime-db-enc-key', 'realtime-secret-key-base', 'signing-keys']
+        .map((n) => `${DR.secretNamePrefix}/${n}`));
     frankfurtCore.hasResourceProperties('AWS::KMS::Alias', { AliasName: DR.secretsKeyAlias });
   });
 

@@ -68,7 +68,6 @@ describe('SigningKeysGeneration', () => {
   test('its role reads the JWT secret, reads and writes the keys secret, and uses the key only through Secrets Manager', () => {
     expect(statementsOf(template, 'SigningKeysRole')).toEqual([
       { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^SigningKeysLogs/), 'Arn'] } },
-      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: JWT },
       { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], Resource: KEYS },
       {
         Effect: 'Allow',
@@ -76,6 +75,7 @@ describe('SigningKeysGeneration', () => {
         Resource: { 'Fn::GetAtt': [expect.stringMatching(/^Key/), 'Arn'] },
         Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' } },
       },
+      { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: JWT },
     ]);
   });
 

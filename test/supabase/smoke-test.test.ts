@@ -18,11 +18,11 @@ const json = (status: number, body: unknown): Handler => (_request, response) =>
 };
 
 /** What a healthy deployment's gateway answers, with Kong's key check. */
-function healthyRoutes(): Record<string, Handler> {
+function healthyRoutes(key = ANON_KEY): Record<string, Handler> {
   return {
     '/auth/v1/health': json(200, { version: 'v2.186.0', name: 'GoTrue', description: 'GoTrue is a user registration and authentication API' }),
     '/rest/v1/buckets?select=id&limit=1': (request, response) => (request.headers['accept-profile'] === 'storage'
-      && request.headers.authorization === `Bearer ${ANON_KEY}`
+      && request.headers.authorization === `Bearer ${key}`
       ? json(200, [])(request, response)
       : json(406, { code: 'PGRST106', message: 'The schema must be one of the following: public' })(request, response)),
     '/storage/v1/status': (_request, response) => {
@@ -33,12 +33,14 @@ function healthyRoutes(): Record<string, Handler> {
   };
 }
 
-/** A stand-in gateway: answers `routes`, and 401 like Kong's key-auth when the apikey header is not the anon key. */
-async function standIn(routes: Record<string, Handler>): Promise<{ url: string; requests: http.IncomingHttpHeaders[]; close: () => void }> {
+/** A stand-in gateway: answers `routes`, and 401 like Kong's key-auth when the apikey header is not `key`. */
+async function standIn(
+  routes: Record<string, Handler>, key = ANON_KEY,
+): Promise<{ url: string; requests: http.IncomingHttpHeaders[]; close: () => void }> {
   const requests: http.IncomingHttpHeaders[] = [];
   const server = http.createServer((request, response) => {
     requests.push(request.headers);
-    if (request.headers.apikey !== ANON_KEY) {
+    if (request.headers.apikey !== key) {
       return json(401, { message: 'No API key found in request' })(request, response);
     }
     const handler = routes[request.url ?? ''];
@@ -187,6 +189,28 @@ describe('the command', () => {
     } finally {
       gateway.close();
     }
+  });
+
+  test('with signing keys: reads the signing keys\' secret and checks with the publishable key, never printing it', async () => {
+    const publishable = 'sb_publishable_AAECAwQFBgcICQoLDA0ODx_OYGWIoEC';
+    const gateway = await standIn(healthyRoutes(publishable), publishable);
+    try {
+      const aws = fakeAws(gateway.url, JSON.stringify({ publishableKey: publishable, secretKeys: '{"default":"sb_secret_x"}' }), undefined, true);
+      const { code, output } = await run(['--stack', 'SupabaseProdApplications'], aws.env);
+      expect(output).toContain('With the publishable key (the deployment has signing keys).');
+      expect(output).toContain('4 of 4 checks passed.');
+      expect(output).not.toContain(publishable);
+      expect(code).toBe(0);
+      expect(aws.calls()[1]).toContain('--secret-id arn:aws:secretsmanager:eu-west-1:123456789012:secret:sk-AbCdEf ');
+      expect(gateway.requests.every((h) => h.apikey === publishable)).toBe(true);
+    } finally {
+      gateway.close();
+    }
+    const noKey = await run(['--stack', 'S'], fakeAws('http://127.0.0.1:9', JSON.stringify({ anonKey: ANON_KEY }), undefined, true).env);
+    expect(noKey).toEqual({ code: 2, output: expect.stringMatching(/secret:sk-AbCdEf is not JSON with a publishableKey field/) });
+    const noSecretKey = await run(['--stack', 'S', '--full'],
+      fakeAws('http://127.0.0.1:9', JSON.stringify({ publishableKey: 'sb_publishable_x' }), undefined, true).env);
+    expect(noSecretKey.output).toMatch(/has no default secret key \(secretKeys\), which --full needs/);
   });
 
   test('exits 1 when a service fails', async () => {

@@ -1,7 +1,6 @@
-import { CustomResource, Duration, RemovalPolicy, aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { functionLogsAndRole } from '../../private/function-role';
-import { keyUseThroughSecretsManager } from '../../private/kms';
+import { secretWriterLogsAndRole } from './secret-writer';
 import { SamlKeyFunction } from '../saml-key-function';
 
 /** What the key generation needs from its SupabaseSecrets. */
@@ -23,18 +22,12 @@ export interface SamlKeyGenerationProps {
 export class SamlKeyGeneration extends Construct {
   constructor(scope: Construct, id: string, props: SamlKeyGenerationProps) {
     super(scope, id);
-    const { logGroup, role } = functionLogsAndRole(this, {
-      logGroupId: 'Logs',
-      roleId: 'Role',
+    const { logGroup, role } = secretWriterLogsAndRole(this, {
       description: 'Generates the Supabase Auth SAML signing key',
-      retention: logs.RetentionDays.ONE_YEAR,
+      secret: props.secret,
+      encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
     });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-      resources: [props.secret.secretArn],
-    }));
-    role.addToPrincipalPolicy(keyUseThroughSecretsManager(this, props.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey']));
     const fn = new SamlKeyFunction(this, 'Function', {
       description: 'Generates the Supabase Auth SAML signing key once, into its secret',
       role,

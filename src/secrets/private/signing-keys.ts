@@ -1,7 +1,6 @@
-import { CustomResource, Duration, RemovalPolicy, aws_iam as iam, aws_kms as kms, aws_logs as logs, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { CustomResource, Duration, RemovalPolicy, aws_iam as iam, aws_kms as kms, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { functionLogsAndRole } from '../../private/function-role';
-import { keyUseThroughSecretsManager } from '../../private/kms';
+import { secretWriterLogsAndRole } from './secret-writer';
 import { SigningKeysFunction } from '../signing-keys-function';
 
 /** What the signing keys' custom resource needs from its SupabaseSecrets. */
@@ -38,22 +37,17 @@ export interface SigningKeysGenerationProps {
 export class SigningKeysGeneration extends Construct {
   constructor(scope: Construct, id: string, props: SigningKeysGenerationProps) {
     super(scope, id);
-    const { logGroup, role } = functionLogsAndRole(this, {
-      logGroupId: 'Logs',
-      roleId: 'Role',
+    const { logGroup, role } = secretWriterLogsAndRole(this, {
       description: 'Generates and rotates the Supabase signing keys and opaque API keys',
-      retention: logs.RetentionDays.ONE_YEAR,
+      secret: props.secret,
+      encryptionKey: props.encryptionKey,
       removalPolicy: props.removalPolicy,
     });
+    // The legacy secret becomes the key sets' `oct` key.
     role.addToPrincipalPolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:GetSecretValue'],
       resources: [props.jwtSecret.secretArn],
     }));
-    role.addToPrincipalPolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
-      resources: [props.secret.secretArn],
-    }));
-    role.addToPrincipalPolicy(keyUseThroughSecretsManager(this, props.encryptionKey, ['kms:Decrypt', 'kms:GenerateDataKey']));
     const fn = new SigningKeysFunction(this, 'Function', {
       description: 'Generates and rotates the Supabase signing keys and opaque API keys in their secret',
       role,

@@ -47,6 +47,10 @@ export function addOutputs(scope: Construct, o: DeploymentOutputs) {
   output('UpdateKubeconfigCommand', `aws eks update-kubeconfig --region ${region} --name ${cluster.clusterName}`,
     'Adds the cluster to your kubeconfig (your role must be one of the cluster\'s admin roles)');
   output('ApiKeysSecretArn', secrets.apiKeys.secretArn, 'The anon and service_role keys (anonKey, serviceRoleKey)');
+  if (secrets.signingKeys) {
+    output('SigningKeysSecretArn', secrets.signingKeys.secretArn,
+      'The opaque API keys (publishableKey; secretKeys, each secret key by name) and the signing keys');
+  }
   output('JwtSecretArn', secrets.jwtSecret.secretArn, 'The JWT secret the keys are signed with');
   output('DashboardSecretArn', secrets.dashboard.secretArn, 'Studio\'s basic-auth user name and password');
   output('StorageBucketName', storage.bucket.bucketName, 'The bucket of Supabase Storage\'s objects');

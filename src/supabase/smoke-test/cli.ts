@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * supabase-on-aws-smoke-test: checks a deployed SupabaseOnAws through its public URL. It reads the stack's outputs
- * and the anon key (from Secrets Manager) with the AWS CLI and your credentials, then checks Auth, PostgREST, Storage
+ * and the client key (from Secrets Manager: the publishable key when the deployment has signing keys, the anon key
+ * otherwise) with the AWS CLI and your credentials, then checks Auth, PostgREST, Storage
  * and Realtime, printing PASS or FAIL for each. With --full it then runs the functional check (full/, a bundle loaded
  * at run time): a throw-away user, table, buckets and channel, removed afterwards. Exit status: 0 all passed (skips
  * allowed), 1 a check failed, 2 it could not run.
@@ -23,14 +24,17 @@ const USAGE = `Usage: supabase-on-aws-smoke-test --stack <name> [--region <regio
   --function-body  with --function: the JSON body to send it
 
 Needs the AWS CLI and credentials allowed cloudformation:DescribeStacks on the stack and secretsmanager:GetSecretValue
-(with kms:Decrypt) on the API keys' secret. --full uses the service_role key of that secret as well. No key, password
-or token is ever printed.`;
+(with kms:Decrypt) on the API keys' secret, or, when the deployment has signing keys, on the signing keys' secret,
+whose publishable key it then uses (and its default secret key with --full) instead of the anon and service_role keys.
+No key, password or token is ever printed.`;
 
 export type { StackOutput } from '../../private/aws-cli';
 
 export interface SupabaseOutputs {
   readonly apiUrl: string;
   readonly apiKeysSecretArn: string;
+  /** The signing keys' secret, when the deployment has signing keys (its opaque API keys are used then). */
+  readonly signingKeysSecretArn?: string;
   /** The CloudFront distribution's domain name, when the stack has a CDN. */
   readonly distributionDomainName?: string;
 }
@@ -49,21 +53,54 @@ export function findSupabaseOutputs(stack: string, outputs: StackOutput[]): Supa
     throw new Error(`Stack ${stack} has no ${prefix}ApiKeysSecretArn output beside ${urls[0].OutputKey}`);
   }
   const distribution = outputs.find((o) => outputKey(prefix, 'DistributionDomainName').test(o.OutputKey));
+  const signingKeys = outputs.find((o) => outputKey(prefix, 'SigningKeysSecretArn').test(o.OutputKey));
   return {
     apiUrl: urls[0].OutputValue,
     apiKeysSecretArn: secret.OutputValue,
+    ...(signingKeys ? { signingKeysSecretArn: signingKeys.OutputValue } : {}),
     ...(distribution ? { distributionDomainName: distribution.OutputValue } : {}),
   };
 }
 
 /** A string field of the secret; a parse error is not rethrown, since its message could quote the secret. */
-function secretField(secretString: string, field: 'anonKey' | 'serviceRoleKey'): string {
+function secretField(secretString: string, field: 'anonKey' | 'serviceRoleKey' | 'publishableKey' | 'secretKeys'): string {
   try {
     const value = (JSON.parse(secretString) as Record<string, unknown>)[field];
     return typeof value === 'string' ? value : '';
   } catch {
     return '';
   }
+}
+
+/** The default secret key of the signing keys' secret (the `default` of its `secretKeys` object), or ''. */
+function defaultSecretKey(secretString: string): string {
+  try {
+    const value = (JSON.parse(secretField(secretString, 'secretKeys')) as Record<string, unknown>).default;
+    return typeof value === 'string' ? value : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * The client key and the service key the checks use: with signing keys, the publishable key and the default secret
+ * key (which the gateway translates); otherwise the anon and service_role keys.
+ */
+async function readKeys(
+  outputs: SupabaseOutputs, full: boolean, region: string[], env: NodeJS.ProcessEnv,
+): Promise<{ client: string; service: string }> {
+  const arn = outputs.signingKeysSecretArn ?? outputs.apiKeysSecretArn;
+  const secretString = await aws(['secretsmanager', 'get-secret-value', '--secret-id', arn, ...region, '--query', 'SecretString', '--output', 'text'], env);
+  const opaque = outputs.signingKeysSecretArn !== undefined;
+  const client = secretField(secretString, opaque ? 'publishableKey' : 'anonKey');
+  if (!client) {
+    throw new Error(`The secret ${arn} is not JSON with ${opaque ? 'a publishableKey' : 'an anonKey'} field`);
+  }
+  const service = full ? (opaque ? defaultSecretKey(secretString) : secretField(secretString, 'serviceRoleKey')) : '';
+  if (full && !service) {
+    throw new Error(`The secret ${arn} has no ${opaque ? 'default secret key (secretKeys)' : 'serviceRoleKey field'}, which --full needs`);
+  }
+  return { client, service };
 }
 
 interface Options {
@@ -157,21 +194,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, print: (line:
     }
     const region = options.region ? ['--region', options.region] : [];
     outputs = findSupabaseOutputs(options.stack, await describeStackOutputs(options.stack, options.region, env));
-    const secretString = await aws(['secretsmanager', 'get-secret-value', '--secret-id', outputs.apiKeysSecretArn, ...region,
-      '--query', 'SecretString', '--output', 'text'], env);
-    anonKey = secretField(secretString, 'anonKey');
-    if (!anonKey) {
-      throw new Error(`The secret ${outputs.apiKeysSecretArn} is not JSON with an anonKey field`);
-    }
-    if (options.full) {
-      serviceRoleKey = secretField(secretString, 'serviceRoleKey');
-      if (!serviceRoleKey) {
-        throw new Error(`The secret ${outputs.apiKeysSecretArn} has no serviceRoleKey field, which --full needs`);
-      }
-    }
+    const keys = await readKeys(outputs, options.full, region, env);
+    anonKey = keys.client;
+    serviceRoleKey = keys.service;
   } catch (error) {
     print(`supabase-on-aws-smoke-test: ${(error as Error).message}`);
     return 2;
+  }
+  if (outputs.signingKeysSecretArn) {
+    print('With the publishable key (the deployment has signing keys).');
   }
   const results = await runSmokeTest(outputs.apiUrl, anonKey, options.timeoutMs);
   print(formatReport(outputs.apiUrl, results));
