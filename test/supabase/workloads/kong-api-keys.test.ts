@@ -107,10 +107,16 @@ describe('the translation of opaque keys (LuaJIT)', () => {
       { headers: { apikey: VALUES.SUPABASE_PUBLISHABLE_KEY } },
       { query: { apikey: 'sb_publishable_unknown' } },
     ])).toEqual([
-      { 'Authorization': bearer('SERVICE_ROLE_KEY_ASYMMETRIC'), 'x-api-key': VALUES.SERVICE_ROLE_KEY_ASYMMETRIC, '?apikey': VALUES.SERVICE_ROLE_KEY_ASYMMETRIC },
+      // The argument stays as it is: key-auth checks it next.
+      { 'Authorization': bearer('SERVICE_ROLE_KEY_ASYMMETRIC'), 'x-api-key': VALUES.SERVICE_ROLE_KEY_ASYMMETRIC },
       { 'Authorization': bearer('ANON_KEY_ASYMMETRIC'), 'x-api-key': VALUES.ANON_KEY_ASYMMETRIC },
       {},
     ]);
+  });
+
+  test('the code leaves the apikey (header and argument) as it is: key-auth checks it after the translation', () => {
+    const code = apiKeyTranslation(KEYS, true);
+    expect(code).not.toMatch(/set_query|set_raw_query|clear_query_arg|set_header\("apikey"|clear_header/);
   });
 
   test('the code holds placeholders only, never a key', () => {

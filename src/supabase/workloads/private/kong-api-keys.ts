@@ -9,7 +9,8 @@
  *   when it is one, sends the service `Authorization: Bearer <internal JWT>` unless the client sent its own JWT (a
  *   user's session): an absent `Authorization` or one carrying an opaque key (`Bearer sb_...`, what supabase-js sends
  *   before a user signs in) is replaced. Realtime's socket takes its token from `x-api-key` before the `apikey`
- *   argument, so the WebSocket route also gets `x-api-key`, and the argument is replaced too. An unknown or revoked
+ *   argument, so the WebSocket route also gets `x-api-key`; the argument itself stays, since key-auth, which runs
+ *   next, reads it (a rewritten argument would be refused there). An unknown or revoked
  *   key is left alone: key-auth refuses it, and Storage (no key-auth: signed URLs carry their own token) gets no JWT
  *   from it. Edge Functions' route is left as it is (the functions read the keys from their own environment).
  *
@@ -86,14 +87,7 @@ export function apiKeyTranslation(keys: KongApiKeys, webSocket: boolean): string
     '  if type(authorization) ~= "string" or string.lower(string.sub(authorization, 1, 10)) == "bearer sb_" then',
     '    kong.service.request.set_header("Authorization", "Bearer " .. jwt)',
     '  end',
-    ...(webSocket ? [
-      '  kong.service.request.set_header("x-api-key", jwt)',
-      '  local query = kong.request.get_query()',
-      '  if query.apikey ~= nil then',
-      '    query.apikey = jwt',
-      '    kong.service.request.set_query(query)',
-      '  end',
-    ] : []),
+    ...(webSocket ? ['  kong.service.request.set_header("x-api-key", jwt)'] : []),
     'end',
   ].join('\n');
 }
