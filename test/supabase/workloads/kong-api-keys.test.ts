@@ -61,8 +61,9 @@ function translate(code: string, requests: Request[]): Array<Record<string, stri
     '    } },',
     '  }',
     '  local f = assert(loadstring(code))',
-    // Kong's sandbox: the PDK, and Lua's standard functions and string library.
-    '  setfenv(f, { kong = kong, type = type, string = string, pairs = pairs, tostring = tostring })',
+    // Less than Kong's sandbox gives serverless functions (kong/plugins/pre-function/_handler.lua: `kong` and `ngx`
+    // over the sandbox's safe standard library): the PDK, `type` and the string library.
+    '  setfenv(f, { kong = kong, type = type, string = string })',
     '  f()',
     '  print(table.concat(set, "\\t"))',
     'end',
