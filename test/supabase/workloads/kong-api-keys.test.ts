@@ -116,8 +116,8 @@ describe('the translation of opaque keys (LuaJIT)', () => {
   });
 
   test('the code leaves the apikey (header and argument) as it is: key-auth checks it after the translation', () => {
-    const code = apiKeyTranslation(KEYS, true);
-    expect(code).not.toMatch(/set_query|set_raw_query|clear_query_arg|set_header\("apikey"|clear_header/);
+    const lua = apiKeyTranslation(KEYS, true);
+    expect(lua).not.toMatch(/set_query|set_raw_query|clear_query_arg|set_header\("apikey"|clear_header/);
   });
 
   test('the code holds placeholders only, never a key', () => {
