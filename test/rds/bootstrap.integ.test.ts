@@ -5,8 +5,10 @@
  * right") it proves.
  */
 import { randomBytes } from 'node:crypto';
+import { JWK, SignJWT, createLocalJWKSet, importJWK, jwtVerify } from 'jose';
 import { Client } from 'pg';
 import { MASTER_USER, PgHarness } from './pg-harness';
+import { generateSigningKey, signInternalKey, verificationJwks } from '../../src/private/lambda/signing-keys';
 import {
   BootstrapOptions,
   BootstrapStepError,
@@ -25,6 +27,7 @@ const MASTER_PASSWORD = `${MARKER}-master-${randomBytes(12).toString('hex')}`;
 const PASSWORDS: Record<string, string> = Object.fromEntries(
   LOGIN_ROLES.map((username) => [username, `${MARKER}-${username}-${randomBytes(12).toString('hex')}`]));
 
+const LEGACY_JWT_SECRET = randomBytes(32).toString('hex');
 const USER_A = '11111111-1111-1111-1111-111111111111';
 const USER_B = '22222222-2222-2222-2222-222222222222';
 
@@ -292,6 +295,43 @@ describe.each(MAJORS)('bootstrap on PostgreSQL %i', (major) => {
         expect((await c.query('select count(*)::int as n from public.todos')).rows[0].n).toBe(3);
         await c.query('rollback');
       });
+    });
+
+    test('issue 23: tokens under the signing keys verify against the verifiers\' JWKS as PostgREST checks them (kid, alg, exp), and their role decides the rows', async () => {
+      const key = await generateSigningKey();
+      const jwks = verificationJwks({ inUse: key, standby: [], previouslyUsed: [] }, LEGACY_JWT_SECRET);
+      const now = Math.floor(Date.now() / 1000);
+      // What Auth signs for a user (GOTRUE_JWT_KEYS), and the gateway's internal keys for the opaque API keys.
+      const session = await new SignJWT({ sub: USER_A, role: 'authenticated', aud: 'authenticated' })
+        .setProtectedHeader({ alg: 'ES256', typ: 'JWT', kid: key.kid }).setIssuedAt(now).setExpirationTime(now + 3600)
+        .sign(await importJWK({ ...key, alg: 'ES256' } as JWK, 'ES256'));
+      const tokens = {
+        session,
+        anon: await signInternalKey('anon', key, 'supabase', now, 3600),
+        service: await signInternalKey('service_role', key, 'supabase', now, 3600),
+      };
+      // PostgREST's check: the key of the token's kid in PGRST_JWT_SECRET (the JWKS), the algorithm, exp.
+      const published = createLocalJWKSet({ keys: jwks.keys.filter((k) => k.kty === 'EC') });
+      const rows: Record<string, number> = {};
+      for (const [name, token] of Object.entries(tokens)) {
+        const { payload } = await jwtVerify(token, published, { algorithms: ['ES256'] });
+        await as('authenticator', async (c) => {
+          await c.query('begin');
+          await c.query(`set local role ${(await c.query('select quote_ident($1) as r', [payload.role])).rows[0].r}`);
+          await c.query("select set_config('request.jwt.claims', $1, true)", [JSON.stringify(payload)]);
+          rows[name] = (await c.query('select count(*)::int as n from public.todos')).rows[0].n;
+          await c.query('rollback');
+        });
+      }
+      expect(rows).toEqual({ session: 2, anon: 0, service: 3 });
+      // The legacy anon key (HS256, no kid) verifies through the set's oct key while the legacy keys are on.
+      const legacy = await new SignJWT({ role: 'anon' }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).setExpirationTime(now + 3600)
+        .sign(new TextEncoder().encode(LEGACY_JWT_SECRET));
+      const oct = jwks.keys.find((k) => k.kty === 'oct')!;
+      await expect(jwtVerify(legacy, await importJWK(oct, 'HS256'))).resolves.toMatchObject({ payload: { role: 'anon' } });
+      // A token under a key the set does not hold is refused before any role is taken.
+      const stranger = await signInternalKey('service_role', await generateSigningKey(), 'supabase', now, 3600);
+      await expect(jwtVerify(stranger, published)).rejects.toThrow(/no applicable key found/);
     });
 
     test("storage-api's pattern: supabase_storage_admin switches with set_config('role', 'authenticated', true)", async () => {
