@@ -7,6 +7,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { mockClient } from 'aws-sdk-client-mock';
+import { createLocalJWKSet, jwtVerify } from 'jose';
+import { ensureSigningKeys } from '../../../src/secrets/signing-keys.lambda';
 import {
   KongApiKeys, apiKeyConsumers, apiKeyTranslation, apiKeyVariables, secretKeyVariable,
 } from '../../../src/supabase/workloads/private/kong-api-keys';
@@ -23,12 +27,12 @@ const VALUES: Record<string, string> = {
 const KEYS: KongApiKeys = { legacy: true, secretKeyNames: ['default', 'billing'] };
 
 /** The template as the start script renders it: each placeholder replaced literally by its value. */
-function render(template: string): string {
+function render(template: string, values: Record<string, string> = VALUES): string {
   return template.replace(/\$\{([A-Z_]+)\}/g, (_match, name: string) => {
-    if (!(name in VALUES)) {
+    if (!(name in values)) {
       throw new Error(`no value for ${name}`);
     }
-    return VALUES[name];
+    return values[name];
   });
 }
 
@@ -127,6 +131,47 @@ describe('the translation of opaque keys (LuaJIT)', () => {
       'ANON_KEY_ASYMMETRIC', 'SERVICE_ROLE_KEY_ASYMMETRIC', 'SERVICE_ROLE_KEY_ASYMMETRIC',
       'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_SECRET_KEY_BILLING', 'SUPABASE_SECRET_KEY_DEFAULT',
     ]);
+  });
+});
+
+describe('with the keys the custom resource generates', () => {
+  test('each opaque key becomes a JWT of its role that verifies against the published keys', async () => {
+    const sm = mockClient(SecretsManagerClient);
+    let stored = '{}';
+    sm.on(GetSecretValueCommand).callsFake((input) => (input.SecretId === 'jwt'
+      ? { SecretString: JSON.stringify({ jwtSecret: 'x'.repeat(40) }) }
+      : { SecretString: stored }));
+    sm.on(PutSecretValueCommand).callsFake((input) => {
+      stored = input.SecretString;
+      return {};
+    });
+    try {
+      await ensureSigningKeys(new SecretsManagerClient({ region: 'eu-west-1' }), {
+        JwtSecretArn: 'jwt',
+        SigningKeysSecretArn: 'keys',
+        InUse: 'key-1',
+        LegacyKeys: 'true',
+        SecretApiKeys: ['default', 'billing'],
+        Issuer: 'supabase',
+        LifetimeSeconds: '3600',
+      });
+    } finally {
+      sm.restore();
+    }
+    const doc = JSON.parse(stored);
+    // What the gateway's environment holds (kong-chart.ts: from the signing keys' Secret).
+    const code = render(apiKeyTranslation(KEYS, false), {
+      SUPABASE_PUBLISHABLE_KEY: doc.publishableKey,
+      SUPABASE_SECRET_KEY_DEFAULT: doc.secretKey_default,
+      SUPABASE_SECRET_KEY_BILLING: doc.secretKey_billing,
+      ANON_KEY_ASYMMETRIC: doc.anonKeyAsymmetric,
+      SERVICE_ROLE_KEY_ASYMMETRIC: doc.serviceRoleKeyAsymmetric,
+    });
+    const sent = translate(code, [doc.publishableKey, doc.secretKey_default, doc.secretKey_billing].map((apikey) => ({ headers: { apikey } })));
+    const published = createLocalJWKSet(JSON.parse(doc.publicJwks));
+    const roles = await Promise.all(sent.map(async (headers) =>
+      (await jwtVerify(headers.Authorization.replace(/^Bearer /, ''), published, { algorithms: ['ES256'] })).payload.role));
+    expect(roles).toEqual(['anon', 'service_role', 'service_role']);
   });
 });
 
