@@ -70,4 +70,10 @@ export const SERVICE_CASES: BadInput[] = [
   onSecrets('smtp.adminEmail', "'no-reply'", (stack) => smtp(stack, { adminEmail: 'no-reply' }), 'is not an email address'),
   onSecrets('sesSmtp.adminEmail', "'no-reply@'", () => ({ sesSmtp: { adminEmail: 'no-reply@' } }), 'is not an email address'),
   onSecrets('smtp.senderName', "''", (stack) => smtp(stack, { senderName: '' }), 'must be a non-blank single line'),
+  onSecrets('signingKeys.standby', "['key-1'] (with inUse 'key-1')", () => ({ signingKeys: { inUse: 'key-1', standby: ['key-1'] } }),
+    "repeats 'key-1', already in `signingKeys.inUse`; a key is in one state at a time"),
+  onSecrets('signingKeys.inUse', "'Key 2027'", () => ({ signingKeys: { inUse: 'Key 2027' } }), 'which is not a key label'),
+  onSecrets('signingKeys.secretApiKeys', "['billing-worker']", () => ({ signingKeys: { secretApiKeys: ['billing-worker'] } }),
+    'which is not a secret API key name'),
+  onSecrets('signingKeys.secretApiKeys', '[]', () => ({ signingKeys: { secretApiKeys: [] } }), 'is empty; Studio and Edge Functions need a secret key'),
 ];
