@@ -61,6 +61,7 @@ function translate(code: string, requests: Request[]): Array<Record<string, stri
     '    },',
     '    service = { request = {',
     '      set_header = function(name, value) set[#set + 1] = name .. "=" .. value end,',
+    '      clear_header = function(name) set[#set + 1] = "-" .. name .. "=" end,',
     '      set_query = function(args) set[#set + 1] = "?apikey=" .. tostring(args.apikey) end,',
     '    } },',
     '  }',
@@ -83,7 +84,7 @@ const bearer = (name: string) => `Bearer ${VALUES[name]}`;
 const USER_SESSION = 'Bearer eyJhbGciOiJFUzI1NiJ9.eyJyb2xlIjoiYXV0aGVudGljYXRlZCJ9.user';
 
 describe('the translation of opaque keys (LuaJIT)', () => {
-  const code = render(apiKeyTranslation(KEYS, false));
+  const code = render(apiKeyTranslation(KEYS, 'authorization'));
 
   test.each<[string, Request, Record<string, string>]>([
     ['the publishable key without Authorization: the anon JWT', { headers: { apikey: VALUES.SUPABASE_PUBLISHABLE_KEY } }, { Authorization: bearer('ANON_KEY_ASYMMETRIC') }],
@@ -106,7 +107,7 @@ describe('the translation of opaque keys (LuaJIT)', () => {
   });
 
   test("Realtime's WebSocket route also gets x-api-key, which its socket reads first", () => {
-    const ws = render(apiKeyTranslation(KEYS, true));
+    const ws = render(apiKeyTranslation(KEYS, 'webSocket'));
     expect(translate(ws, [
       { query: { apikey: VALUES.SUPABASE_SECRET_KEY_BILLING, vsn: '1.0.0' } },
       { headers: { apikey: VALUES.SUPABASE_PUBLISHABLE_KEY } },
@@ -119,13 +120,33 @@ describe('the translation of opaque keys (LuaJIT)', () => {
     ]);
   });
 
+  test("Edge Functions: the JWT goes into sb-api-key (upstream's main function reads it), Authorization stays, a client's own sb-api-key is dropped", () => {
+    const functions = render(apiKeyTranslation(KEYS, 'functions'));
+    expect(translate(functions, [
+      { headers: { apikey: VALUES.SUPABASE_PUBLISHABLE_KEY, authorization: `Bearer ${VALUES.SUPABASE_PUBLISHABLE_KEY}` } },
+      { headers: { apikey: VALUES.SUPABASE_PUBLISHABLE_KEY, authorization: USER_SESSION } },
+      { headers: { authorization: `Bearer ${VALUES.SUPABASE_SECRET_KEY_DEFAULT}` } },
+      { headers: { 'apikey': VALUES.SUPABASE_ANON_KEY, 'sb-api-key': 'forged' } },
+      { headers: { apikey: 'sb_secret_CCECAwQFBgcICQoLDA0ODx_zzzzzzzz' } },
+    ])).toEqual([
+      { '-sb-api-key': '', 'sb-api-key': VALUES.ANON_KEY_ASYMMETRIC },
+      { '-sb-api-key': '', 'sb-api-key': VALUES.ANON_KEY_ASYMMETRIC },
+      { '-sb-api-key': '', 'sb-api-key': VALUES.SERVICE_ROLE_KEY_ASYMMETRIC },
+      { '-sb-api-key': '' },
+      { '-sb-api-key': '' },
+    ]);
+  });
+
   test('the code leaves the apikey (header and argument) as it is: key-auth checks it after the translation', () => {
-    const lua = apiKeyTranslation(KEYS, true);
-    expect(lua).not.toMatch(/set_query|set_raw_query|clear_query_arg|set_header\("apikey"|clear_header/);
+    const lua = apiKeyTranslation(KEYS, 'webSocket');
+    for (const target of ['authorization', 'webSocket', 'functions'] as const) {
+      expect(apiKeyTranslation(KEYS, target)).not.toMatch(/set_query|set_raw_query|clear_query_arg|(set|clear)_header\("apikey"/i);
+    }
+    expect(lua).not.toMatch(/clear_header/);
   });
 
   test('the code holds placeholders only, never a key', () => {
-    const template = apiKeyTranslation(KEYS, true);
+    const template = apiKeyTranslation(KEYS, 'webSocket');
     expect(template).not.toMatch(/sb_(publishable|secret)_[A-Za-z0-9]|eyJ/);
     expect([...template.matchAll(/\$\{([A-Z_]+)\}/g)].map((m) => m[1]).sort()).toEqual([
       'ANON_KEY_ASYMMETRIC', 'SERVICE_ROLE_KEY_ASYMMETRIC', 'SERVICE_ROLE_KEY_ASYMMETRIC',
@@ -160,7 +181,7 @@ describe('with the keys the custom resource generates', () => {
     }
     const doc = JSON.parse(stored);
     // What the gateway's environment holds (kong-chart.ts: from the signing keys' Secret).
-    const code = render(apiKeyTranslation(KEYS, false), {
+    const code = render(apiKeyTranslation(KEYS, 'authorization'), {
       SUPABASE_PUBLISHABLE_KEY: doc.publishableKey,
       SUPABASE_SECRET_KEY_DEFAULT: doc.secretKey_default,
       SUPABASE_SECRET_KEY_BILLING: doc.secretKey_billing,

@@ -58,6 +58,12 @@ describe('with signingKeys', () => {
       SUPABASE_SECRET_KEYS: fromKeys('secret-keys'),
       SUPABASE_ANON_KEY: ['supabase-api-keys', 'anon-key'],
     });
+    // Studio lists them on its API Keys page (and calls the gateway with the legacy keys, which stay on).
+    expect(envOf('studio')).toMatchObject({
+      SUPABASE_PUBLISHABLE_KEY: fromKeys('publishable-key'),
+      SUPABASE_SECRET_KEY: fromKeys('secret-key-default'),
+      SUPABASE_SERVICE_KEY: ['supabase-api-keys', 'service-role-key'],
+    });
     expect(envOf('kong')).toMatchObject({
       SUPABASE_ANON_KEY: ['supabase-api-keys', 'anon-key'],
       SUPABASE_SERVICE_KEY: ['supabase-api-keys', 'service-role-key'],
@@ -76,7 +82,9 @@ describe('with signingKeys', () => {
     expect(consumer('anon')).toEqual(['${SUPABASE_ANON_KEY}', '${SUPABASE_PUBLISHABLE_KEY}']);
     expect(consumer('service_role')).toEqual(['${SUPABASE_SERVICE_KEY}', '${SUPABASE_SECRET_KEY_DEFAULT}', '${SUPABASE_SECRET_KEY_BILLING}']);
     const translating = config.services.filter((s: any) => s.plugins.some((p: any) => p.name === 'pre-function')).map((s: any) => s.name);
-    expect(translating).toEqual(['auth-v1', 'rest-v1', 'rest-v1-openapi', 'graphql-v1', 'realtime-v1-ws', 'realtime-v1-rest', 'storage-v1']);
+    expect(translating).toEqual(['auth-v1', 'rest-v1', 'rest-v1-openapi', 'graphql-v1', 'realtime-v1-ws', 'realtime-v1-rest', 'storage-v1', 'functions-v1']);
+    const functions = config.services.find((s: any) => s.name === 'functions-v1').plugins.find((p: any) => p.name === 'pre-function');
+    expect(functions.config.access[0]).toContain('kong.service.request.set_header("sb-api-key", jwt)');
     const ws = config.services.find((s: any) => s.name === 'realtime-v1-ws').plugins.find((p: any) => p.name === 'pre-function');
     expect(ws.config.access[0]).toContain('x-api-key');
     const command = find('Deployment', 'kong').spec.template.spec.containers[0].command[2];

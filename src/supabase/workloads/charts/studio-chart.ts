@@ -1,9 +1,9 @@
 import { Chart, Size } from 'cdk8s';
 import { Construct } from 'constructs';
 import { restDatabaseSettings } from './rest-chart';
-import { K8S_SECRETS } from './secrets-chart';
+import { K8S_SECRETS, secretKeyKey } from './secrets-chart';
 import { PORTS } from '../../private/ports';
-import { SecretEnv, ServiceChartProps, plainEnv } from '../private/chart-props';
+import { SecretEnv, ServiceChartProps, plainEnv, signingKeyEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseRestSettings, SupabaseStudioSettings } from '../settings';
@@ -68,6 +68,11 @@ export class StudioChart extends Chart {
         SUPABASE_ANON_KEY: secrets.value(K8S_SECRETS.apiKeys, 'anon-key'),
         SUPABASE_SERVICE_KEY: secrets.value(K8S_SECRETS.apiKeys, 'service-role-key'),
         AUTH_JWT_SECRET: secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
+        // For its API Keys page; Studio calls the gateway with the legacy keys, which stay on.
+        ...signingKeyEnv(secrets, props.signingKeys, {
+          SUPABASE_PUBLISHABLE_KEY: 'publishable-key',
+          ...(props.signingKeys ? { SUPABASE_SECRET_KEY: secretKeyKey(props.signingKeys.secretKeyNames[0]) } : {}),
+        }),
       },
       readiness: httpProbe('/api/platform/profile', port, { timeoutSeconds: 5 }),
       liveness: httpProbe('/api/platform/profile', port, { failureThreshold: 6, timeoutSeconds: 5 }),

@@ -243,7 +243,9 @@ export const IMAGE_CONTRACTS: Record<SupabaseService, ImageContract> = {
     tools: [...BASE_TOOLS, 'bash', 'node'],
     endpoints: [{ path: '/api/platform/profile', listen: { env: 'PORT', default: '3000' } }],
     secretEnv: ['POSTGRES_HOST', 'POSTGRES_PORT', 'POSTGRES_DB', 'POSTGRES_PASSWORD', 'PG_META_CRYPTO_KEY', 'SUPABASE_ANON_KEY',
-      'SUPABASE_SERVICE_KEY', 'AUTH_JWT_SECRET'],
+      'SUPABASE_SERVICE_KEY', 'AUTH_JWT_SECRET',
+      // The API Keys page of self-hosted Studio lists them (apps/studio/lib/api/self-hosted/api-keys.ts).
+      'SUPABASE_PUBLISHABLE_KEY', 'SUPABASE_SECRET_KEY'],
     sources: ['supabase/supabase@07a67b38:apps/studio/Dockerfile', 'supabase/supabase@1497d4bb:apps/studio/lib/api/snippets.constants.ts'],
   },
   functions: {

@@ -12,7 +12,7 @@
  *   argument, so the WebSocket route also gets `x-api-key`; the argument itself stays, since key-auth, which runs
  *   next, reads it (a rewritten argument would be refused there). An unknown or revoked
  *   key is left alone: key-auth refuses it, and Storage (no key-auth: signed URLs carry their own token) gets no JWT
- *   from it. Edge Functions' route is left as it is (the functions read the keys from their own environment).
+ *   from it. On Edge Functions' route the JWT goes into `sb-api-key` instead (see {@link apiKeyTranslation}).
  *
  * The keys reach the Lua code as placeholders that the container's start script fills in from the environment
  * (Secrets): the ConfigMap holds none of them.
@@ -68,18 +68,44 @@ export function apiKeyConsumers(keys: KongApiKeys | undefined): Record<string, u
 }
 
 /**
- * The Lua of the `pre-function` that translates an opaque key into its internal JWT (see the module's comment);
- * `webSocket` adds the `x-api-key` header Realtime's socket reads.
+ * Where a route's translation puts the internal JWT: `Authorization` (the services that verify it), also
+ * `x-api-key` for Realtime's socket, or only `sb-api-key` for Edge Functions.
  */
-export function apiKeyTranslation(keys: KongApiKeys, webSocket: boolean): string {
+export type TranslationTarget = 'authorization' | 'webSocket' | 'functions';
+
+/**
+ * The Lua of the `pre-function` that translates an opaque key into its internal JWT (see the module's comment).
+ * For Edge Functions, as upstream's gateway does since 0.8.x, `Authorization` is left alone (a user's session or the
+ * opaque key itself) and the JWT goes into `sb-api-key`, which upstream's main function verifies when the bearer is
+ * absent or an opaque key; a client's own `sb-api-key` is removed first, so that it cannot pose as the gateway's.
+ */
+export function apiKeyTranslation(keys: KongApiKeys, target: TranslationTarget): string {
   const entries = [
     [OPAQUE_KEY_VARIABLES.publishable, OPAQUE_KEY_VARIABLES.anonInternal],
     ...keys.secretKeyNames.map((name) => [secretKeyVariable(name), OPAQUE_KEY_VARIABLES.serviceRoleInternal]),
   ];
-  return [
+  const table = [
     'local internal = {',
     ...entries.map(([key, jwt]) => `  ["${placeholder(key)}"] = "${placeholder(jwt)}",`),
     '}',
+  ];
+  if (target === 'functions') {
+    return [
+      ...table,
+      'kong.service.request.clear_header("sb-api-key")',
+      'local key = kong.request.get_header("apikey")',
+      'local authorization = kong.request.get_header("authorization")',
+      'if type(key) ~= "string" and type(authorization) == "string" and string.lower(string.sub(authorization, 1, 10)) == "bearer sb_" then',
+      '  key = string.sub(authorization, 8)',
+      'end',
+      'local jwt = type(key) == "string" and internal[key] or nil',
+      'if jwt then',
+      '  kong.service.request.set_header("sb-api-key", jwt)',
+      'end',
+    ].join('\n');
+  }
+  return [
+    ...table,
     'local apikey = kong.request.get_header("apikey") or kong.request.get_query_arg("apikey")',
     'local jwt = type(apikey) == "string" and internal[apikey] or nil',
     'if jwt then',
@@ -87,12 +113,12 @@ export function apiKeyTranslation(keys: KongApiKeys, webSocket: boolean): string
     '  if type(authorization) ~= "string" or string.lower(string.sub(authorization, 1, 10)) == "bearer sb_" then',
     '    kong.service.request.set_header("Authorization", "Bearer " .. jwt)',
     '  end',
-    ...(webSocket ? ['  kong.service.request.set_header("x-api-key", jwt)'] : []),
+    ...(target === 'webSocket' ? ['  kong.service.request.set_header("x-api-key", jwt)'] : []),
     'end',
   ].join('\n');
 }
 
 /** The `pre-function` plugin with the translation. */
-export function apiKeyTranslationPlugin(keys: KongApiKeys, webSocket: boolean): { name: string; config: Record<string, unknown> } {
-  return { name: 'pre-function', config: { access: [apiKeyTranslation(keys, webSocket)] } };
+export function apiKeyTranslationPlugin(keys: KongApiKeys, target: TranslationTarget): { name: string; config: Record<string, unknown> } {
+  return { name: 'pre-function', config: { access: [apiKeyTranslation(keys, target)] } };
 }

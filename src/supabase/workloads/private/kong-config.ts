@@ -1,4 +1,4 @@
-import { KongApiKeys, apiKeyConsumers, apiKeyTranslationPlugin, apiKeyVariables } from './kong-api-keys';
+import { KongApiKeys, TranslationTarget, apiKeyConsumers, apiKeyTranslationPlugin, apiKeyVariables } from './kong-api-keys';
 import { FUNCTIONS_REQUEST_TIMEOUT_MS, PORTS } from '../../private/ports';
 
 /**
@@ -37,7 +37,7 @@ const forbidden: Plugin = { name: 'request-termination', config: { status_code: 
 /** The routes of self-hosted Supabase's gateway (0.8.1), as Kong 3.9 declarative configuration (format 3.0). */
 export function kongDeclarativeConfig(options: KongConfigOptions): Record<string, unknown> {
   // With opaque keys, each route that forwards a key translates it into its internal JWT first.
-  const translated = (webSocket = false) => (options.apiKeys ? [apiKeyTranslationPlugin(options.apiKeys, webSocket)] : []);
+  const translated = (target: TranslationTarget = 'authorization') => (options.apiKeys ? [apiKeyTranslationPlugin(options.apiKeys, target)] : []);
   const auth = `http://auth:${PORTS.auth}`;
   const rest = `http://rest:${PORTS.rest}`;
   const realtime = `${options.realtimeHost}:${PORTS.realtime}`;
@@ -98,7 +98,7 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
       url: `http://${realtime}/socket`,
       protocol: 'ws',
       routes: [{ name: 'realtime-v1-ws', strip_path: true, paths: ['/realtime/v1/'] }],
-      plugins: [cors, ...translated(true), keyAuth(false), acl('admin', 'anon')],
+      plugins: [cors, ...translated('webSocket'), keyAuth(false), acl('admin', 'anon')],
     },
     {
       name: 'realtime-v1-rest',
@@ -126,7 +126,7 @@ export function kongDeclarativeConfig(options: KongConfigOptions): Record<string
       url: `http://functions:${PORTS.functions}/`,
       read_timeout: FUNCTIONS_REQUEST_TIMEOUT_MS + 10_000,
       routes: [{ name: 'functions-v1-all', strip_path: true, paths: ['/functions/v1/'] }],
-      plugins: [cors],
+      plugins: [cors, ...translated('functions')],
     }] : []),
     {
       name: 'meta',
