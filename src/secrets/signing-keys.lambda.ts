@@ -125,7 +125,7 @@ export async function ensureSigningKeys(
   const secretKeys: Record<string, string> = {};
   // Each key by name from its own field (the `secretKeys` map repeats the first as `default`).
   const existingSecretKeys: Record<string, string> = Object.fromEntries(Object.entries(existing)
-    .filter(([field, value]) => field.startsWith(SECRET_KEY_FIELD_PREFIX) && typeof value === 'string')
+    .filter((entry): entry is [string, string] => entry[0].startsWith(SECRET_KEY_FIELD_PREFIX) && typeof entry[1] === 'string')
     .map(([field, value]) => [field.slice(SECRET_KEY_FIELD_PREFIX.length), value]));
   for (const name of names) {
     secretKeys[name] = existingSecretKeys[name] ?? generateOpaqueKey('secret');
