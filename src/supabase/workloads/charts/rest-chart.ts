@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { K8S_SECRETS } from './secrets-chart';
 import { PORTS } from '../../private/ports';
-import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv, signingKeyEnv } from '../private/chart-props';
+import { SecretEnv, ServiceChartProps, databaseEgress, plainEnv } from '../private/chart-props';
 import { imageUser } from '../private/image-contract';
 import { addServicePolicy, addSupabaseService, httpProbe, resources, startupProbe } from '../private/service';
 import { SupabaseRestSettings } from '../settings';
@@ -61,7 +61,7 @@ export class RestChart extends Chart {
         // current_setting('app.settings.jwt_secret') (upstream dropped it in 0.8.1).
         // With signing keys, the verifiers' JWKS (the published keys and the legacy secret as an `oct` key).
         PGRST_JWT_SECRET: props.signingKeys
-          ? signingKeyEnv(secrets, props.signingKeys, { PGRST_JWT_SECRET: 'jwks' }).PGRST_JWT_SECRET
+          ? secrets.value(K8S_SECRETS.signingKeys, 'jwks')
           : secrets.value(K8S_SECRETS.jwt, 'jwt-secret'),
       },
       readiness: httpProbe('/ready', admin),
