@@ -2,6 +2,7 @@ import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } fr
 import { mockClient } from 'aws-sdk-client-mock';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { ApiKeysDocument, ApiKeysProperties, ensureApiKeys, handler, onEvent } from '../../src/secrets/api-keys.lambda';
+import { capturingResponsesAndLogs, customResourceEvent } from '../private/lambda/custom-resource-harness';
 
 const JWT_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:supabase/jwt-AbCdEf';
 const KEYS_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:supabase/api-keys-GhIjKl';
@@ -120,15 +121,8 @@ describe('signing', () => {
 });
 
 describe('custom resource events', () => {
-  const event = (RequestType: 'Create' | 'Update' | 'Delete') => ({
-    RequestType,
-    ResponseURL: 'https://cloudformation-custom-resource-response.example/response',
-    StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/s/1',
-    RequestId: 'r1',
-    LogicalResourceId: 'ApiKeysSigning',
-    ResourceType: 'Custom::SupabaseApiKeys',
-    PhysicalResourceId: RequestType === 'Create' ? undefined : KEYS_ARN,
-    ResourceProperties: { ...PROPS, ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:f' },
+  const event = (RequestType: 'Create' | 'Update' | 'Delete') => customResourceEvent(RequestType, {
+    logicalResourceId: 'ApiKeysSigning', resourceType: 'Custom::SupabaseApiKeys', physicalResourceId: KEYS_ARN, properties: PROPS,
   });
 
   test('delete is a no-op: nothing read, nothing written', async () => {
@@ -138,15 +132,7 @@ describe('custom resource events', () => {
   });
 
   test('the response to CloudFormation carries no key and no secret, on success and on failure', async () => {
-    const bodies: string[] = [];
-    const fetchMock = jest.spyOn(global, 'fetch').mockImplementation(async (_url, init) => {
-      bodies.push(String(init?.body));
-      return new Response(null, { status: 200 });
-    });
-    const logs: string[] = [];
-    jest.spyOn(console, 'log').mockImplementation((...args) => { logs.push(args.join(' ')); });
-    jest.spyOn(console, 'error').mockImplementation((...args) => { logs.push(args.join(' ')); });
-    try {
+    await capturingResponsesAndLogs(async (bodies, logs) => {
       // The handler uses its own module-level client; aws-sdk-client-mock intercepts every SecretsManagerClient.
       const stored = givenSecrets(SECRET, 'v1', '{}');
       await handler(event('Create'));
@@ -171,9 +157,6 @@ describe('custom resource events', () => {
         }
         expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\./);
       }
-    } finally {
-      fetchMock.mockRestore();
-      jest.restoreAllMocks();
-    }
+    });
   });
 });

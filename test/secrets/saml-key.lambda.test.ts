@@ -2,6 +2,7 @@ import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { SamlKeyDocument, SamlKeyProperties, ensureSamlKey, handler, invalidKeyReason, newSamlKey, onEvent } from '../../src/secrets/saml-key.lambda';
+import { capturingResponsesAndLogs, customResourceEvent } from '../private/lambda/custom-resource-harness';
 
 const ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:supabase/saml-signing-key-AbCdEf';
 const PROPS: SamlKeyProperties = { SecretArn: ARN };
@@ -109,15 +110,8 @@ describe('generation into the secret', () => {
 });
 
 describe('custom resource events', () => {
-  const event = (RequestType: 'Create' | 'Update' | 'Delete') => ({
-    RequestType,
-    ResponseURL: 'https://cloudformation-custom-resource-response.example/response',
-    StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/s/1',
-    RequestId: 'r1',
-    LogicalResourceId: 'SamlKey',
-    ResourceType: 'Custom::SupabaseSamlKey',
-    PhysicalResourceId: RequestType === 'Create' ? undefined : ARN,
-    ResourceProperties: { ...PROPS, ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:f' },
+  const event = (RequestType: 'Create' | 'Update' | 'Delete') => customResourceEvent(RequestType, {
+    logicalResourceId: 'SamlKey', resourceType: 'Custom::SupabaseSamlKey', physicalResourceId: ARN, properties: PROPS,
   });
 
   test('delete is a no-op: nothing read, nothing written', async () => {
@@ -134,15 +128,7 @@ describe('custom resource events', () => {
   });
 
   test('neither the response to CloudFormation nor the log carries the key, on success and on failure', async () => {
-    const bodies: string[] = [];
-    const fetchMock = jest.spyOn(global, 'fetch').mockImplementation(async (_url, init) => {
-      bodies.push(String(init?.body));
-      return new Response(null, { status: 200 });
-    });
-    const logs: string[] = [];
-    jest.spyOn(console, 'log').mockImplementation((...args) => { logs.push(args.join(' ')); });
-    jest.spyOn(console, 'error').mockImplementation((...args) => { logs.push(args.join(' ')); });
-    try {
+    await capturingResponsesAndLogs(async (bodies, logs) => {
       // The handler uses its own module-level client; aws-sdk-client-mock intercepts every SecretsManagerClient.
       const stored = givenSecret(PLACEHOLDER);
       await handler(event('Create'));
@@ -171,9 +157,6 @@ describe('custom resource events', () => {
         expect(text).not.toMatch(/MII[A-Za-z0-9+/]{20,}/);
         expect(text).not.toMatch(/PRIVATE KEY/);
       }
-    } finally {
-      fetchMock.mockRestore();
-      jest.restoreAllMocks();
-    }
+    });
   });
 });

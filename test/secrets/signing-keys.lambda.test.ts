@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { opaqueKeyKind } from '../../src/private/lambda/signing-keys';
 import { SigningKeysDocument, SigningKeysProperties, ensureSigningKeys, handler, onEvent } from '../../src/secrets/signing-keys.lambda';
+import { capturingResponsesAndLogs, customResourceEvent } from '../private/lambda/custom-resource-harness';
 
 const JWT_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:supabase/jwt-AbCdEf';
 const KEYS_ARN = 'arn:aws:secretsmanager:eu-west-1:111122223333:secret:supabase/signing-keys-GhIjKl';
@@ -160,15 +161,8 @@ describe('refused properties', () => {
 });
 
 describe('custom resource events', () => {
-  const event = (RequestType: 'Create' | 'Update' | 'Delete') => ({
-    RequestType,
-    ResponseURL: 'https://cloudformation-custom-resource-response.example/response',
-    StackId: 'arn:aws:cloudformation:eu-west-1:111122223333:stack/s/1',
-    RequestId: 'r1',
-    LogicalResourceId: 'SigningKeys',
-    ResourceType: 'Custom::SupabaseSigningKeys',
-    PhysicalResourceId: RequestType === 'Create' ? undefined : KEYS_ARN,
-    ResourceProperties: { ...PROPS, ServiceToken: 'arn:aws:lambda:eu-west-1:111122223333:function:f' },
+  const event = (RequestType: 'Create' | 'Update' | 'Delete') => customResourceEvent(RequestType, {
+    logicalResourceId: 'SigningKeys', resourceType: 'Custom::SupabaseSigningKeys', physicalResourceId: KEYS_ARN, properties: PROPS,
   });
 
   test('delete is a no-op: nothing read, nothing written', async () => {
@@ -178,15 +172,7 @@ describe('custom resource events', () => {
   });
 
   test('no key material in the response to CloudFormation or the log, on success and on failure', async () => {
-    const bodies: string[] = [];
-    const fetchMock = jest.spyOn(global, 'fetch').mockImplementation(async (_url, init) => {
-      bodies.push(String(init?.body));
-      return new Response(null, { status: 200 });
-    });
-    const logs: string[] = [];
-    jest.spyOn(console, 'log').mockImplementation((...args) => { logs.push(args.join(' ')); });
-    jest.spyOn(console, 'error').mockImplementation((...args) => { logs.push(args.join(' ')); });
-    try {
+    await capturingResponsesAndLogs(async (bodies, logs) => {
       const stored = givenSecrets();
       await handler(event('Create'));
       const doc = stored();
@@ -208,9 +194,6 @@ describe('custom resource events', () => {
         material.forEach((value) => expect(text).not.toContain(value));
         expect(text).not.toMatch(/eyJ[A-Za-z0-9_-]{8,}\.|sb_(publishable|secret)_/);
       }
-    } finally {
-      fetchMock.mockRestore();
-      jest.restoreAllMocks();
-    }
+    });
   });
 });

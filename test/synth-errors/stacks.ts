@@ -1,5 +1,5 @@
 /** The stacks and the valid parts the rows of the bad-input table build their mistakes on. */
-import { App, Stack, aws_certificatemanager as acm, aws_ec2 as ec2 } from 'aws-cdk-lib';
+import { App, Stack, aws_certificatemanager as acm, aws_ec2 as ec2, aws_eks_v2 as eks } from 'aws-cdk-lib';
 import { SupabaseCluster, SupabaseDatabase, SupabaseNetwork, SupabaseOnAws, SupabaseSecrets, SupabaseStorage } from '../../src';
 
 export const ACCOUNT = '111122223333';
@@ -41,6 +41,17 @@ export function vpcIn(stack: Stack): ec2.IVpc {
     ],
   });
 }
+
+/** A valid node group of SupabaseCluster's `nodeGroups`, with `extra` on top. */
+export const nodeGroup = (extra: Record<string, any>) => ({
+  name: 'general',
+  instanceTypes: [new ec2.InstanceType('m7g.large')],
+  capacityType: eks.CapacityType.ON_DEMAND,
+  minSize: 2,
+  desiredSize: 2,
+  maxSize: 4,
+  ...extra,
+});
 
 /** A construct with `props` as a JavaScript caller passes them (typed loosely). */
 export function networkWith(props: Record<string, any>): (stack: Stack) => void {

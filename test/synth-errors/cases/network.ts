@@ -6,17 +6,8 @@
 import { Stack, aws_ec2 as ec2, aws_eks_v2 as eks } from 'aws-cdk-lib';
 import { SupabaseCluster, SupabaseOnAws } from '../../../src';
 import { BadInput } from '../bad-input';
-import { clusterWith, databaseWith, networkWith, quickStart, storageWith, supabaseWith, vpcIn } from '../stacks';
+import { clusterWith, databaseWith, networkWith, nodeGroup, quickStart, storageWith, supabaseWith, vpcIn } from '../stacks';
 
-const nodeGroup = (extra: Record<string, any>) => ({
-  name: 'general',
-  instanceTypes: [new ec2.InstanceType('m7g.large')],
-  capacityType: eks.CapacityType.ON_DEMAND,
-  minSize: 2,
-  desiredSize: 2,
-  maxSize: 4,
-  ...extra,
-});
 const withInstanceType = (type: string) => clusterWith({ nodeGroups: [nodeGroup({ instanceTypes: [new ec2.InstanceType(type)] })] });
 
 /** A VPC imported with its subnets in one zone (eu-west-1a). */

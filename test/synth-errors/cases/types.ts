@@ -5,17 +5,8 @@
  */
 import { aws_ec2 as ec2, aws_eks_v2 as eks, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { BadInput } from '../bad-input';
-import { clusterWith, databaseWith, networkWith, secretsWith, storageWith, supabaseWith } from '../stacks';
+import { clusterWith, databaseWith, networkWith, nodeGroup, secretsWith, storageWith, supabaseWith } from '../stacks';
 
-const nodeGroup = (extra: Record<string, any>) => ({
-  name: 'general',
-  instanceTypes: [new ec2.InstanceType('m7g.large')],
-  capacityType: eks.CapacityType.ON_DEMAND,
-  minSize: 2,
-  desiredSize: 2,
-  maxSize: 4,
-  ...extra,
-});
 
 export const TYPE_CASES: BadInput[] = [
   {
