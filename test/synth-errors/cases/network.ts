@@ -3,7 +3,7 @@
  * values CloudWatch Logs does not take, a VPC whose subnets span one zone, instance types in the wrong form,
  * plain strings where a constant belongs, and a Cluster Autoscaler release of another Kubernetes minor.
  */
-import { Stack, aws_ec2 as ec2, aws_eks_v2 as eks } from 'aws-cdk-lib';
+import { Stack, aws_ec2 as ec2 } from 'aws-cdk-lib';
 import { SupabaseCluster, SupabaseOnAws } from '../../../src';
 import { BadInput } from '../bad-input';
 import { clusterWith, databaseWith, networkWith, nodeGroup, quickStart, storageWith, supabaseWith, vpcIn } from '../stacks';

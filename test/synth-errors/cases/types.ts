@@ -3,7 +3,7 @@
  * `Any`) make them. Before the props check, several of these crashed inside aws-cdk-lib (`x.toGibibytes is not a
  * function`, `Cannot read properties of null`).
  */
-import { aws_ec2 as ec2, aws_eks_v2 as eks, aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
+import { aws_secretsmanager as secretsmanager } from 'aws-cdk-lib';
 import { BadInput } from '../bad-input';
 import { clusterWith, databaseWith, networkWith, nodeGroup, secretsWith, storageWith, supabaseWith } from '../stacks';
 
